@@ -1,0 +1,1 @@
+"""Pure domain code: pricing, calendar, curve, plans, valuation. Never imports textual."""
