@@ -1,0 +1,122 @@
+"""The VIX futures curve: a market snapshot, forward interpolation and the regime.
+
+A snapshot holds ``as_of``, the VIX spot, a continuously compounded rate, the monthly
+futures settlements and the option vol model. The forward at any day count is
+interpolated monotonically (PCHIP through spot at day 0 and each settle), so the
+interpolated curve never overshoots between listed months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+
+from .volmodel import VolModel
+
+
+@dataclass(frozen=True)
+class Future:
+    expiry: date
+    settle: float
+
+
+@dataclass(frozen=True)
+class Regime:
+    name: str  # "backwardation" | "contango" | "flat" | "n/a"
+    m1_m2_slope_pct: float | None  # (M2 / M1 - 1) * 100; negative in backwardation
+    vix_over_m1: float | None
+    roll_yield_per_day: float | None  # (spot - M1) / DTE(M1), points a day; > 0 in backwardation
+    depth: str  # "deep" | "mild" | "" (for contango/flat)
+
+    @property
+    def backwardation(self) -> bool:
+        return self.name == "backwardation"
+
+
+@dataclass(frozen=True)
+class MarketSnapshot:
+    as_of: date
+    vix_spot: float
+    rate: float
+    futures: tuple[Future, ...]
+    vol: VolModel = field(default_factory=VolModel)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        # Keep futures sorted by expiry so M1..Mn are positional.
+        ordered = tuple(sorted(self.futures, key=lambda f: f.expiry))
+        object.__setattr__(self, "futures", ordered)
+
+    # -- listed months -------------------------------------------------
+    @property
+    def live_futures(self) -> tuple[Future, ...]:
+        """Futures expiring strictly after as_of (M1 first)."""
+        return tuple(f for f in self.futures if f.expiry > self.as_of)
+
+    def month(self, n: int) -> Future:
+        """``M<n>`` (1-based) of the listed live futures."""
+        live = self.live_futures
+        if not 1 <= n <= len(live):
+            raise IndexError(f"M{n} is not listed (the curve has {len(live)} live months)")
+        return live[n - 1]
+
+    def dte(self, expiry: date) -> int:
+        return (expiry - self.as_of).days
+
+    @cached_property
+    def _knots(self) -> tuple[np.ndarray, np.ndarray]:
+        live = self.live_futures
+        days = np.array([0.0] + [float(self.dte(f.expiry)) for f in live])
+        levels = np.array([self.vix_spot] + [f.settle for f in live])
+        return days, levels
+
+    @cached_property
+    def _interpolator(self):
+        days, levels = self._knots
+        if len(days) < 3:
+            return None
+        from scipy.interpolate import PchipInterpolator  # lazily: keeps start-up light
+
+        return PchipInterpolator(days, levels, extrapolate=False)
+
+    def forward(self, days) -> np.ndarray:
+        """Forward VIX level at ``days`` (calendar days from as_of); flat beyond the last month."""
+        days_arr = np.asarray(days, dtype=float)
+        knot_days, knot_levels = self._knots
+        clipped = np.clip(days_arr, 0.0, knot_days[-1])
+        interp = self._interpolator
+        if interp is None:  # spot plus at most one month: linear is the monotone curve
+            return np.interp(clipped, knot_days, knot_levels)
+        return interp(clipped)
+
+    def forward_at(self, expiry: date) -> float:
+        """The settle when ``expiry`` is listed, else the interpolated forward."""
+        for f in self.futures:
+            if f.expiry == expiry:
+                return f.settle
+        return float(self.forward(self.dte(expiry)))
+
+    # -- regime --------------------------------------------------------
+    def regime(self) -> Regime:
+        live = self.live_futures
+        if len(live) < 2:
+            return Regime("n/a", None, (self.vix_spot / live[0].settle) if live else None, None, "")
+        m1, m2 = live[0], live[1]
+        slope = (m2.settle / m1.settle - 1.0) * 100.0
+        vix_m1 = self.vix_spot / m1.settle
+        # A front future converges to spot by expiry: if spot stays put, a long M1
+        # gains (spot - M1) / dte a day in backwardation and loses it in contango.
+        roll = (self.vix_spot - m1.settle) / max(self.dte(m1.expiry), 1)
+        if m1.settle > m2.settle:
+            name = "backwardation"
+        elif m2.settle > m1.settle:
+            name = "contango"
+        else:
+            name = "flat"
+        depth = ""
+        if name == "backwardation":
+            depth = "deep" if (slope < -5.0 or vix_m1 > 1.2) else "mild"
+        return Regime(name, slope, vix_m1, roll, depth)
