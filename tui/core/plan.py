@@ -1,0 +1,143 @@
+"""The plan model: layers of long VIX calls held against an exposure, and how they are sized.
+
+Everything here is a frozen dataclass: an edit makes a new plan (``dataclasses.replace``),
+which is what lets the app keep an undo stack and the valuation stay immutable.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from .curve import MarketSnapshot
+
+SCHEMA_VERSION = 1
+SIZING_MODES = ("contracts", "budget", "coverage")
+CONTRACT_MULTIPLIER = 100.0  # one VIX option = 100 x price in USD
+
+_MONTH_RE = re.compile(r"^M([1-9][0-9]?)$")
+_PCT_RE = re.compile(r"^(?:ATM)?\s*([+-])\s*([0-9]+(?:\.[0-9]*)?)\s*%$")
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    weight: float
+    expiry: str | date = "M1"  # "M<n>" or a date
+    strike: float | str = "ATM"  # a number, "ATM", or "+x%" / "-x%" of the layer's future
+    contracts: int | None = None  # used (and required) in sizing mode "contracts"
+    roll_at_dte: int | None = None
+    roll_to: str | None = None  # "M<n>"
+
+
+@dataclass(frozen=True)
+class Exposure:
+    notional_usd: float = 2_000_000_000.0
+    beta_spx: float = 2.0
+    vol_annual: float = 0.75
+    var_confidence: float = 0.99
+    var_horizon_days: int = 10
+    coverage_target: float = 0.20
+
+
+@dataclass(frozen=True)
+class Sizing:
+    mode: str = "budget"
+    premium_usd: float | None = 5_000_000.0
+    stress_scenario: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    market: MarketSnapshot
+    exposure: Exposure = field(default_factory=Exposure)
+    sizing: Sizing = field(default_factory=Sizing)
+    layers: tuple[Layer, ...] = ()
+    schema: int = SCHEMA_VERSION
+
+    def with_layer(self, index: int, **changes) -> "Plan":
+        layers = list(self.layers)
+        layers[index] = replace(layers[index], **changes)
+        return replace(self, layers=tuple(layers))
+
+
+# -- the 4/4/2 preset -------------------------------------------------------
+
+def preset_442() -> tuple[Layer, ...]:
+    """The method's default layers: 40 % near ATM, 40 % mid rolled forward, 20 % deep-OTM tail."""
+    return (
+        Layer("near", 0.4, "M1", "ATM", roll_at_dte=14, roll_to="M2"),
+        Layer("mid", 0.4, "M3", "+10%", roll_at_dte=30, roll_to="M4"),
+        Layer("tail", 0.2, "M6", "+50%", roll_at_dte=60, roll_to="M7"),
+    )
+
+
+# -- resolving a layer against a market -------------------------------------
+
+def parse_month(spec: str) -> int | None:
+    """``"M3"`` -> 3; anything else -> None."""
+    m = _MONTH_RE.match(spec.strip().upper()) if isinstance(spec, str) else None
+    return int(m.group(1)) if m else None
+
+
+def resolve_expiry(expiry: str | date, market: MarketSnapshot) -> date:
+    if isinstance(expiry, date):
+        return expiry
+    n = parse_month(expiry)
+    if n is None:
+        raise ValueError(f"expiry {expiry!r} is neither M<n> nor a date")
+    return market.month(n).expiry
+
+
+def listed_strike(level: float) -> float:
+    """Round to the Cboe VIX option strike grid: 0.50 apart below 15, 1 apart above."""
+    if level < 15.0:
+        return max(0.5, round(level * 2.0) / 2.0)
+    return float(round(level))
+
+
+def parse_strike(spec: float | str) -> tuple[str, float]:
+    """Classify a strike spec: ("abs", K), ("atm", 0.0) or ("pct", +0.10)."""
+    if isinstance(spec, bool):
+        raise ValueError("a strike is a number, \"ATM\" or \"+x%\"")
+    if isinstance(spec, (int, float)):
+        return ("abs", float(spec))
+    text = spec.strip().upper()
+    if text == "ATM":
+        return ("atm", 0.0)
+    m = _PCT_RE.match(text)
+    if m:
+        pct = float(m.group(2)) / 100.0
+        return ("pct", pct if m.group(1) == "+" else -pct)
+    try:
+        return ("abs", float(text))
+    except ValueError:
+        raise ValueError(f"strike {spec!r} is not a number, \"ATM\" or \"+x%\"") from None
+
+
+def resolve_strike(spec: float | str, future: float) -> float:
+    """The strike a spec means for a layer whose future is at ``future``.
+
+    "ATM" and "+x%" are rounded to the listed strike grid, since those are the only
+    strikes one can trade; a number is taken as given.
+    """
+    kind, value = parse_strike(spec)
+    if kind == "abs":
+        return value
+    return listed_strike(future * (1.0 + value))
+
+
+def format_strike(spec: float | str) -> str:
+    kind, value = parse_strike(spec)
+    if kind == "abs":
+        return f"{value:g}"
+    if kind == "atm":
+        return "ATM"
+    return f"{value * 100:+g}%"
+
+
+def weights_sum(layers: tuple[Layer, ...]) -> float:
+    return math.fsum(layer.weight for layer in layers)
