@@ -16,19 +16,15 @@ import numpy as np
 
 from .black76 import black76
 
-# Tenor beta defaults; the historical-episode fit may refine them (see episodes.py).
-DEFAULT_TAU_DAYS = 45.0
-DEFAULT_BETA_LONG = 0.15
+# Tenor beta: one function and its defaults, fitted on the historical episodes.
+from .episodes import DEFAULT_TENOR_BETA_LONG as DEFAULT_BETA_LONG
+from .episodes import DEFAULT_TENOR_TAU_DAYS as DEFAULT_TAU_DAYS
+from .episodes import tenor_beta  # noqa: F401  (re-exported: the engine's beta)
 
 # The S&P 500 move that goes with a VIX move: SPX' / SPX = (VIX' / VIX) ** (-1 / k).
 # k = 6 is a planning anchor: COVID (VIX x5.7, SPX -30 %) fits k ~ 5; milder spikes fit
 # larger k (a VIX spike overstates the equity move), so 6 errs toward a bigger exposure loss.
 DEFAULT_VIX_ELASTICITY = 6.0
-
-
-def tenor_beta(dte, tau_days: float = DEFAULT_TAU_DAYS, beta_long: float = DEFAULT_BETA_LONG) -> np.ndarray:
-    d = np.maximum(np.asarray(dte, dtype=float), 0.0)
-    return beta_long + (1.0 - beta_long) * np.exp(-d / tau_days)
 
 
 def spx_return_for_vix(vix_from, vix_to, elasticity: float = DEFAULT_VIX_ELASTICITY) -> np.ndarray:
