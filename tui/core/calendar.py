@@ -173,7 +173,6 @@ def _check_month(year: int, month: int) -> None:
         raise ValueError(f"year out of range: {year}")
 
 
-@lru_cache(maxsize=4096)
 def vix_expiry(year: int, month: int) -> date:
     """Final settlement date of the monthly VIX contract for contract month ``year-month``.
 
@@ -183,6 +182,11 @@ def vix_expiry(year: int, month: int) -> date:
     datetime.date(2025, 3, 18)
     """
     _check_month(year, month)
+    return _vix_expiry(year, month)
+
+
+@lru_cache(maxsize=4096)
+def _vix_expiry(year: int, month: int) -> date:
     ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
     anchor = third_friday(ny, nm)
     if not is_business_day(anchor):
