@@ -1,0 +1,355 @@
+"""Market snapshots as CSV: one row per listed monthly VIX future (long format).
+
+Format (documented for users in ``sample_data/README.md``)::
+
+    # optional comment lines (date, event, sources) -- whole lines starting with '#'
+    as_of,vix_spot,rate,expiry,settle,contract,atm_front,atm_long,decay_days,skew,source
+    2023-12-15,12.28,0.053,2023-12-20,12.4649,Z23,0.9,0.58,75,0.35,"Cboe VX settlements ..."
+    2023-12-15,12.28,0.053,2024-01-17,14.6252,F24,0.9,0.58,75,0.35,"Cboe VX settlements ..."
+
+Required columns: ``as_of`` (ISO date), ``vix_spot`` (> 0), ``rate`` (decimal, continuously
+compounded, e.g. 0.045), ``expiry`` (ISO date, after ``as_of``, one row each), ``settle``
+(> 0). ``as_of``, ``vix_spot`` and ``rate`` repeat on every row and must be equal.
+Optional: the four vol-model columns ``atm_front, atm_long, decay_days, skew`` (all four or
+none, equal on every row; without them the default ``VolModel()`` is used), ``source``
+(free text, equal on every row where given) and ``contract`` (month code such as ``Z23``;
+informational, checked against the expiry when given). Column names are case-insensitive;
+any other column is an error, so a misspelt optional column is never silently ignored.
+
+Every problem raises ``MarketDataError`` (a ``ValueError``) whose message names the file,
+the line and column, what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from .curve import Future, MarketSnapshot
+from .volmodel import VolModel
+
+__all__ = [
+    "MarketDataError",
+    "REQUIRED_COLUMNS",
+    "VOL_COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "load_snapshot_csv",
+    "save_snapshot_csv",
+    "snapshot_to_frame",
+]
+
+REQUIRED_COLUMNS = ("as_of", "vix_spot", "rate", "expiry", "settle")
+VOL_COLUMNS = ("atm_front", "atm_long", "decay_days", "skew")
+OPTIONAL_COLUMNS = ("contract", *VOL_COLUMNS, "source")
+COLUMN_ORDER = ("as_of", "vix_spot", "rate", "expiry", "settle", *OPTIONAL_COLUMNS)
+
+# A rate outside this band is almost surely a percentage typed as a number (4.5 for 4.5 %).
+_RATE_BOUNDS = (-0.2, 0.5)
+
+
+class MarketDataError(ValueError):
+    """A market snapshot file that cannot be used; the message says where and why."""
+
+
+class _Reader:
+    """Parses one CSV snapshot and turns every problem into a located message."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = str(path)
+        self.lines: list[int] | None = None
+        self.header_line = 1
+
+    # -- messages --------------------------------------------------------
+    def fail(self, what: str) -> MarketDataError:
+        return MarketDataError(f"{self.name}: {what}")
+
+    def where(self, row: int, column: str | None = None) -> str:
+        line = self.lines[row] if self.lines is not None else None
+        place = f"line {line} (data row {row + 1})" if line else f"data row {row + 1}"
+        return f"{place}, column '{column}'" if column else place
+
+    def cell_error(self, row: int, column: str, expected: str, raw: str) -> MarketDataError:
+        return self.fail(f"{self.where(row, column)}: expected {expected}, got {_show(raw)}")
+
+    # -- reading ---------------------------------------------------------
+    def read(self):
+        import pandas as pd
+
+        try:
+            text = self.path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise self.fail("file not found") from None
+        except UnicodeDecodeError as exc:
+            raise self.fail(f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
+        except OSError as exc:
+            raise self.fail(f"cannot read the file ({exc.strerror or exc})") from None
+
+        # Whole-line '#' comments and blank lines are dropped here rather than with
+        # read_csv(comment="#"), which would also cut a '#' inside a source text. The
+        # physical line numbers of the kept lines are remembered for messages.
+        kept = [
+            (number, line)
+            for number, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        if not kept:
+            raise self.fail(
+                "no header row: expected a CSV header naming the columns "
+                + ", ".join(REQUIRED_COLUMNS)
+            )
+        try:
+            frame = pd.read_csv(
+                io.StringIO("\n".join(line for _, line in kept)),
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+            )
+        except pd.errors.ParserError as exc:
+            message = str(exc).strip()
+            # pandas counts lines of the comment-free text; give the file's own number.
+            match = re.search(r"line (\d+)", message)
+            if match and int(match.group(1)) <= len(kept):
+                physical = kept[int(match.group(1)) - 1][0]
+                message = f"line {physical}: " + re.sub(
+                    r"\s*in line \d+", "", message.replace("Error tokenizing data. C error: ", "")
+                )
+            raise self.fail(f"not a well-formed CSV file: {message}") from None
+        except pd.errors.EmptyDataError:
+            raise self.fail("no header row") from None
+
+        self.header_line = kept[0][0]  # the first non-comment line is the header
+        # Data row i sits on physical line self.lines[i], unless a quoted field spans lines.
+        self.lines = [n for n, _ in kept[1:]] if len(frame) == len(kept) - 1 else None
+        frame.columns = [str(c).strip().lower() for c in frame.columns]
+        return frame.fillna("").astype(str)
+
+    # -- columns ---------------------------------------------------------
+    def check_columns(self, frame) -> None:
+        columns = list(frame.columns)
+        header = f"line {self.header_line} (header)"
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        if dupes:
+            raise self.fail(f"{header}: column {_names(dupes)} appears more than once")
+        unknown = [c for c in columns if c not in COLUMN_ORDER]
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing:
+            raise self.fail(
+                f"{header}: missing column {_names(missing)}; expected columns "
+                f"{', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)})"
+                + (f"; found unexpected {_names(unknown)}" if unknown else "")
+            )
+        if unknown:
+            raise self.fail(
+                f"{header}: unexpected column {_names(unknown)}; allowed are "
+                f"{', '.join(COLUMN_ORDER)}"
+            )
+        vol = [c for c in VOL_COLUMNS if c in columns]
+        if vol and len(vol) != len(VOL_COLUMNS):
+            absent = [c for c in VOL_COLUMNS if c not in columns]
+            raise self.fail(
+                f"{header}: the vol-model columns come as a set of four "
+                f"({', '.join(VOL_COLUMNS)}); missing {_names(absent)}"
+            )
+
+    # -- cells -----------------------------------------------------------
+    def dates(self, frame, column: str) -> list[date]:
+        import pandas as pd
+
+        raw = frame[column].str.strip()
+        parsed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+        out = []
+        for i, (text, value) in enumerate(zip(raw, parsed)):
+            if pd.isna(value) or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+                raise self.cell_error(i, column, "a date as YYYY-MM-DD", text)
+            out.append(value.date())
+        return out
+
+    def numbers(self, frame, column: str, *, positive: bool, expected: str) -> list[float]:
+        import pandas as pd
+
+        raw = frame[column].str.strip()
+        parsed = pd.to_numeric(raw, errors="coerce")
+        out = []
+        for i, (text, value) in enumerate(zip(raw, parsed)):
+            value = float(value)
+            if not math.isfinite(value) or (positive and value <= 0.0):
+                raise self.cell_error(i, column, expected, text)
+            out.append(value)
+        return out
+
+    def same_on_every_row(self, values: list, column: str, raw_column) -> object:
+        first = values[0]
+        for i, value in enumerate(values):
+            if value != first:
+                raise self.fail(
+                    f"{self.where(i, column)}: expected the same value on every row "
+                    f"({_show(raw_column.iloc[0].strip())} as on {self.where(0)}), "
+                    f"got {_show(raw_column.iloc[i].strip())}"
+                )
+        return first
+
+    # -- the snapshot ----------------------------------------------------
+    def snapshot(self) -> MarketSnapshot:
+        frame = self.read()
+        self.check_columns(frame)
+        if len(frame) == 0:
+            raise self.fail(
+                "empty curve: expected one data row per listed monthly future after the header"
+            )
+
+        as_of = self.same_on_every_row(self.dates(frame, "as_of"), "as_of", frame["as_of"])
+        spot = self.same_on_every_row(
+            self.numbers(frame, "vix_spot", positive=True, expected="a positive VIX level"),
+            "vix_spot",
+            frame["vix_spot"],
+        )
+        rate = self.same_on_every_row(
+            self.numbers(frame, "rate", positive=False, expected="a finite decimal rate such as 0.045"),
+            "rate",
+            frame["rate"],
+        )
+        if not _RATE_BOUNDS[0] <= rate <= _RATE_BOUNDS[1]:
+            raise self.cell_error(
+                0,
+                "rate",
+                "a decimal rate between -0.2 and 0.5 (0.045 for 4.5 %)",
+                frame["rate"].iloc[0].strip(),
+            )
+
+        expiries = self.dates(frame, "expiry")
+        settles = self.numbers(frame, "settle", positive=True, expected="a positive settlement price")
+        seen: dict[date, int] = {}
+        for i, expiry in enumerate(expiries):
+            if expiry <= as_of:
+                raise self.fail(
+                    f"{self.where(i, 'expiry')}: expected an expiry after as_of {as_of.isoformat()}, "
+                    f"got {expiry.isoformat()} (list only futures still trading after as_of)"
+                )
+            if expiry in seen:
+                raise self.fail(
+                    f"{self.where(i, 'expiry')}: duplicate expiry {expiry.isoformat()}, "
+                    f"already given on {self.where(seen[expiry])}; expected one row per future"
+                )
+            seen[expiry] = i
+
+        if "contract" in frame.columns:
+            from .calendar import month_code
+
+            for i, (text, expiry) in enumerate(zip(frame["contract"].str.strip(), expiries)):
+                if text and text.upper() != month_code(expiry):
+                    raise self.cell_error(
+                        i, "contract", f"'{month_code(expiry)}' for expiry {expiry.isoformat()}", text
+                    )
+
+        vol = VolModel()
+        if "atm_front" in frame.columns:
+            values = {}
+            for column in VOL_COLUMNS:
+                positive = column != "skew"
+                expected = "a positive number" if positive else "a finite number"
+                values[column] = self.same_on_every_row(
+                    self.numbers(frame, column, positive=positive, expected=expected),
+                    column,
+                    frame[column],
+                )
+            vol = VolModel(**values)
+
+        source = ""
+        if "source" in frame.columns:
+            given = [(i, s.strip()) for i, s in enumerate(frame["source"]) if s.strip()]
+            if given:
+                first_row, source = given[0]
+                for i, text in given:
+                    if text != source:
+                        raise self.fail(
+                            f"{self.where(i, 'source')}: expected the same source on every row "
+                            f"where given (as on {self.where(first_row)}), got {_show(text)}"
+                        )
+
+        futures = tuple(Future(e, s) for e, s in zip(expiries, settles))
+        return MarketSnapshot(
+            as_of=as_of, vix_spot=spot, rate=rate, futures=futures, vol=vol, source=source
+        )
+
+
+def _show(raw: str) -> str:
+    return f"'{raw}'" if raw != "" else "an empty cell"
+
+
+def _names(columns: Iterable[str]) -> str:
+    return ", ".join(f"'{c}'" for c in columns)
+
+
+def load_snapshot_csv(path) -> MarketSnapshot:
+    """Read a market snapshot CSV (see the module docstring for the format).
+
+    Raises ``MarketDataError`` naming the file, line, column and what was expected.
+    """
+    return _Reader(Path(path)).snapshot()
+
+
+def snapshot_to_frame(snapshot: MarketSnapshot):
+    """The snapshot as the long-format ``pandas.DataFrame`` written by ``save_snapshot_csv``."""
+    import pandas as pd
+
+    from .calendar import contract_month_of, month_code
+
+    def code(expiry: date) -> str:
+        try:
+            return month_code(contract_month_of(expiry))
+        except ValueError:  # not a monthly expiry (e.g. a weekly): no month code
+            return ""
+
+    source = " ".join(snapshot.source.split())  # one line: no embedded newlines
+    vol = snapshot.vol
+    rows = [
+        {
+            "as_of": snapshot.as_of.isoformat(),
+            "vix_spot": float(snapshot.vix_spot),
+            "rate": float(snapshot.rate),
+            "expiry": f.expiry.isoformat(),
+            "settle": float(f.settle),
+            "contract": code(f.expiry),
+            "atm_front": float(vol.atm_front),
+            "atm_long": float(vol.atm_long),
+            "decay_days": float(vol.decay_days),
+            "skew": float(vol.skew),
+            "source": source,
+        }
+        for f in snapshot.futures
+    ]
+    return pd.DataFrame(rows, columns=list(COLUMN_ORDER))
+
+
+def save_snapshot_csv(snapshot: MarketSnapshot, path, comments: Iterable[str] = ()) -> None:
+    """Write ``snapshot`` in the CSV format that ``load_snapshot_csv`` reads.
+
+    ``comments`` become ``# `` lines at the top. The write is atomic: the file is
+    written beside the target and renamed over it, so a failure never leaves half a file.
+    Floats are written with ``repr`` precision, so a load gives back the same numbers.
+    """
+    if not snapshot.futures:
+        raise MarketDataError(f"{path}: refusing to save an empty curve (no futures)")
+    path = Path(path)
+    header = "".join(f"# {' '.join(str(c).split())}\n" for c in comments)
+    body = snapshot_to_frame(snapshot).to_csv(index=False, lineterminator="\n")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(header + body)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
