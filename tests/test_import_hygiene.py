@@ -1,0 +1,48 @@
+"""The core stays UI-free and start-up stays light: checked in fresh interpreters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _modules_after(code: str) -> set[str]:
+    probe = code + "\nimport sys; print('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["tui.core.valuation", "tui.core.plan_io", "tui.core.calendar", "tui.core.market_csv", "tui.core.episodes", "tui.cli"],
+)
+def test_core_never_imports_textual(module):
+    loaded = _modules_after(f"import {module}")
+    assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
+    assert "scipy.stats" not in loaded
+
+
+def test_every_core_module_is_textual_free_by_source():
+    for path in (ROOT / "tui" / "core").glob("*.py"):
+        text = path.read_text()
+        assert "import textual" not in text and "from textual" not in text, path.name
+
+
+def test_help_and_version_import_nothing_heavy():
+    loaded = _modules_after("import tui.__main__ as m\ntry:\n    m._app_parser().parse_args(['--version'])\nexcept SystemExit:\n    pass")
+    for heavy in ("textual", "numpy", "scipy", "pandas"):
+        assert heavy not in loaded, heavy
+
+
+def test_pricing_a_plan_does_not_load_pandas_or_scipy_stats():
+    loaded = _modules_after(
+        "from tui.core.plan_io import load_plan\nfrom tui.core.valuation import value_plan\n"
+        "from tui.resources import default_plan_path\nvalue_plan(load_plan(default_plan_path()))"
+    )
+    assert "pandas" not in loaded
+    assert "scipy.stats" not in loaded
