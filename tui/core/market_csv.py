@@ -22,6 +22,7 @@ the line and column, what was expected and what was found.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import os
@@ -75,6 +76,9 @@ class _Reader:
         place = f"line {line} (data row {row + 1})" if line else f"data row {row + 1}"
         return f"{place}, column '{column}'" if column else place
 
+    def short(self, row: int) -> str:
+        return f"line {self.lines[row]}" if self.lines is not None else f"data row {row + 1}"
+
     def cell_error(self, row: int, column: str, expected: str, raw: str) -> MarketDataError:
         return self.fail(f"{self.where(row, column)}: expected {expected}, got {_show(raw)}")
 
@@ -104,6 +108,14 @@ class _Reader:
                 "no header row: expected a CSV header naming the columns "
                 + ", ".join(REQUIRED_COLUMNS)
             )
+        self.header_line = kept[0][0]  # the first non-comment line is the header
+        # pandas renames a repeated column ('settle.1'); catch repeats on the raw header.
+        names = [n.strip().lower() for n in next(csv.reader([kept[0][1]]))]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise self.fail(
+                f"line {self.header_line} (header): column {_names(dupes)} appears more than once"
+            )
         try:
             frame = pd.read_csv(
                 io.StringIO("\n".join(line for _, line in kept)),
@@ -124,7 +136,6 @@ class _Reader:
         except pd.errors.EmptyDataError:
             raise self.fail("no header row") from None
 
-        self.header_line = kept[0][0]  # the first non-comment line is the header
         # Data row i sits on physical line self.lines[i], unless a quoted field spans lines.
         self.lines = [n for n, _ in kept[1:]] if len(frame) == len(kept) - 1 else None
         frame.columns = [str(c).strip().lower() for c in frame.columns]
@@ -134,9 +145,6 @@ class _Reader:
     def check_columns(self, frame) -> None:
         columns = list(frame.columns)
         header = f"line {self.header_line} (header)"
-        dupes = sorted({c for c in columns if columns.count(c) > 1})
-        if dupes:
-            raise self.fail(f"{header}: column {_names(dupes)} appears more than once")
         unknown = [c for c in columns if c not in COLUMN_ORDER]
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
@@ -189,8 +197,8 @@ class _Reader:
         for i, value in enumerate(values):
             if value != first:
                 raise self.fail(
-                    f"{self.where(i, column)}: expected the same value on every row "
-                    f"({_show(raw_column.iloc[0].strip())} as on {self.where(0)}), "
+                    f"{self.where(i, column)}: expected the same value on every row, "
+                    f"{_show(raw_column.iloc[0].strip())} as on {self.short(0)}; "
                     f"got {_show(raw_column.iloc[i].strip())}"
                 )
         return first
@@ -235,7 +243,7 @@ class _Reader:
             if expiry in seen:
                 raise self.fail(
                     f"{self.where(i, 'expiry')}: duplicate expiry {expiry.isoformat()}, "
-                    f"already given on {self.where(seen[expiry])}; expected one row per future"
+                    f"already given on {self.short(seen[expiry])}; expected one row per future"
                 )
             seen[expiry] = i
 
@@ -270,7 +278,7 @@ class _Reader:
                     if text != source:
                         raise self.fail(
                             f"{self.where(i, 'source')}: expected the same source on every row "
-                            f"where given (as on {self.where(first_row)}), got {_show(text)}"
+                            f"where given ({_show(source)} as on {self.short(first_row)}); got {_show(text)}"
                         )
 
         futures = tuple(Future(e, s) for e, s in zip(expiries, settles))
