@@ -23,6 +23,7 @@ GOOD_ROWS = [
     "2024-08-05,38.57,0.051,2024-09-18,30.3911",
     "2024-08-05,38.57,0.051,2024-10-16,27.3048",
 ]
+R0, R1 = GOOD_ROWS[0], GOOD_ROWS[1]
 
 
 def write(tmp_path: Path, *lines: str, name: str = "snap.csv") -> Path:
@@ -65,6 +66,15 @@ def test_comments_blank_lines_case_spaces_and_order(tmp_path):
     assert [f.expiry for f in snap.futures] == [date(2024, 8, 21), date(2024, 10, 16)]
     assert snap.vol == VolModel(atm_front=1.5, atm_long=0.65, decay_days=60.0, skew=0.3)
     assert snap.source == "Cboe #1, approx. rate"  # a '#' inside a field is not a comment
+
+
+def test_trailing_commas_are_tolerated(tmp_path):
+    # A trailing comma on every row must not shift the columns (pandas' index gotcha).
+    snap = load_snapshot_csv(write(tmp_path, HEADER + ",", R0 + ",", R1 + ","))
+    assert snap.as_of == date(2024, 8, 5) and snap.vix_spot == 38.57
+    assert [f.settle for f in snap.futures] == [32.0986, 30.3911]
+    snap = load_snapshot_csv(write(tmp_path, HEADER, R0 + ",", R1 + ",,"))
+    assert [f.settle for f in snap.futures] == [32.0986, 30.3911]
 
 
 def test_source_may_be_blank_on_some_rows(tmp_path):
@@ -121,9 +131,6 @@ def test_save_is_atomic_and_leaves_no_temp_files(tmp_path):
 
 
 # --- errors ---------------------------------------------------------------------
-
-R0, R1 = GOOD_ROWS[0], GOOD_ROWS[1]
-
 
 def replace_cell(row: str, index: int, value: str) -> str:
     cells = row.split(",")
@@ -271,7 +278,27 @@ ERROR_CASES = {
     ),
     "too many fields": (
         ["# comment", HEADER, R0, R1 + ",extra"],
-        ["not a well-formed CSV file", "line 4"],
+        ["line 4: expected 5 fields as in the header, got 6", "extra value 'extra'"],
+    ),
+    "extra field on every row": (
+        [HEADER, R0 + ",9", R1 + ",9"],
+        ["line 2: expected 5 fields as in the header, got 6", "extra value '9'"],
+    ),
+    "too few fields": (
+        ["# comment", "", HEADER, R0, "2024-08-05,38.57,0.051,2024-09-18"],
+        ["line 5: expected 5 fields as in the header, got 4"],
+    ),
+    "unterminated quote": (
+        ["# c", HEADER + ",source", R0 + ',"Cboe', R1 + ",Cboe"],
+        ["line 3: not a well-formed CSV record", "balanced double quotes"],
+    ),
+    "nameless column": (
+        ["as_of,,rate,expiry,settle", R0],
+        ["line 1 (header): column 2 has no name"],
+    ),
+    "bad cell after a multi-line quoted field": (
+        [HEADER + ",source", R0 + ',"two', 'lines"', replace_cell(R1, 4, "x") + ",two lines"],
+        ["line 4 (data row 2), column 'settle'", "got 'x'"],
     ),
 }
 

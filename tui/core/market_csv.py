@@ -28,6 +28,7 @@ import math
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -111,18 +112,34 @@ class _Reader:
         self.header_line = kept[0][0]  # the first non-comment line is the header
         # pandas renames a repeated column ('settle.1'); catch repeats on the raw header.
         names = [n.strip().lower() for n in next(csv.reader([kept[0][1]]))]
+        while names and not names[-1]:  # a trailing comma on the header line
+            names.pop()
+        if "" in names:
+            raise self.fail(
+                f"line {self.header_line} (header): column {names.index('') + 1} has no name"
+            )
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise self.fail(
                 f"line {self.header_line} (header): column {_names(dupes)} appears more than once"
             )
+        joined = "\n".join(line for _, line in kept)
+        starts = self.check_field_counts(joined, kept, len(names))
         try:
-            frame = pd.read_csv(
-                io.StringIO("\n".join(line for _, line in kept)),
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=True,
-            )
+            with warnings.catch_warnings():
+                # index_col=False: a trailing comma on every row must not turn the
+                # first column into an index (extra non-empty fields were refused above).
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    io.StringIO(joined),
+                    header=0,
+                    names=names,
+                    usecols=range(len(names)),
+                    dtype=str,
+                    keep_default_na=False,
+                    skipinitialspace=True,
+                    index_col=False,
+                )
         except pd.errors.ParserError as exc:
             message = str(exc).strip()
             # pandas counts lines of the comment-free text; give the file's own number.
@@ -136,10 +153,45 @@ class _Reader:
         except pd.errors.EmptyDataError:
             raise self.fail("no header row") from None
 
-        # Data row i sits on physical line self.lines[i], unless a quoted field spans lines.
-        self.lines = [n for n, _ in kept[1:]] if len(frame) == len(kept) - 1 else None
+        # Data row i starts on physical line self.lines[i] (a quoted field may span lines).
+        self.lines = starts if len(frame) == len(starts) else None
         frame.columns = [str(c).strip().lower() for c in frame.columns]
         return frame.fillna("").astype(str)
+
+    def check_field_counts(self, joined: str, kept, width: int) -> list[int]:
+        """Every data record has the header's number of fields (trailing empties allowed).
+
+        Returns the physical line on which each data record starts.
+        """
+        starts: list[int] = []
+        reader = csv.reader(io.StringIO(joined), skipinitialspace=True, strict=True)
+        try:
+            next(reader, None)
+            while True:
+                start = kept[min(reader.line_num, len(kept) - 1)][0]
+                record = next(reader, None)
+                if record is None:
+                    break
+                starts.append(start)
+                self.check_record(record, kept[reader.line_num - 1][0], width)
+        except csv.Error as exc:
+            raise self.fail(
+                f"line {start}: not a well-formed CSV record ({exc}); "
+                "expected comma-separated fields with balanced double quotes"
+            ) from None
+        return starts
+
+    def check_record(self, record: list[str], line: int, width: int) -> None:
+        if len(record) > width and any(f.strip() for f in record[width:]):
+            extra = next(f for f in record[width:] if f.strip())
+            raise self.fail(
+                f"line {line}: expected {width} fields as in the header, got {len(record)} "
+                f"(extra value {_show(extra.strip())})"
+            )
+        if len(record) < width:
+            raise self.fail(
+                f"line {line}: expected {width} fields as in the header, got {len(record)}"
+            )
 
     # -- columns ---------------------------------------------------------
     def check_columns(self, frame) -> None:
