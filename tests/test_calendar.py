@@ -293,3 +293,31 @@ def test_m1_of_every_real_trading_day(shared_data):
         assert monthly_expiries(date.fromisoformat(t), 1)[0].isoformat() == m1, t
         checked += 1
     assert checked > 4800
+
+
+# CFE (the futures exchange) held VX sessions on three days the equity and options
+# exchanges were closed (the data hold real settlements for them); the expiry rule
+# follows the options (Cboe Options/NYSE) calendar, which is what calendar.py models.
+CFE_SESSIONS_ON_CLOSED_DAYS = {
+    "2015-04-03",  # Good Friday
+    "2018-12-05",  # G. H. W. Bush day of mourning
+    "2025-01-09",  # Carter day of mourning
+}
+# SOURCES.md: the one trading day missing between two of the stitched sources.
+KNOWN_GAPS = {"2025-03-20"}
+
+
+def test_holiday_calendar_against_21_years_of_vx_trading_days(shared_data):
+    """Every business day 2004-03-26..2025-04-30 has VX settlements, and no other day does."""
+    with open(shared_data / "vx_monthly_settlements.csv", newline="") as fh:
+        traded = {row["trade_date"] for row in csv.DictReader(fh)}
+    first, last = date.fromisoformat(min(traded)), date.fromisoformat(max(traded))
+    business = set()
+    day = first
+    while day <= last:
+        if is_business_day(day):
+            business.add(day.isoformat())
+        day += timedelta(days=1)
+    assert business - traded == KNOWN_GAPS
+    assert traded - business == CFE_SESSIONS_ON_CLOSED_DAYS
+    assert len(business) > 5000

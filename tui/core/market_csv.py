@@ -22,11 +22,13 @@ the line and column, what was expected and what was found.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -75,6 +77,9 @@ class _Reader:
         place = f"line {line} (data row {row + 1})" if line else f"data row {row + 1}"
         return f"{place}, column '{column}'" if column else place
 
+    def short(self, row: int) -> str:
+        return f"line {self.lines[row]}" if self.lines is not None else f"data row {row + 1}"
+
     def cell_error(self, row: int, column: str, expected: str, raw: str) -> MarketDataError:
         return self.fail(f"{self.where(row, column)}: expected {expected}, got {_show(raw)}")
 
@@ -104,13 +109,37 @@ class _Reader:
                 "no header row: expected a CSV header naming the columns "
                 + ", ".join(REQUIRED_COLUMNS)
             )
-        try:
-            frame = pd.read_csv(
-                io.StringIO("\n".join(line for _, line in kept)),
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=True,
+        self.header_line = kept[0][0]  # the first non-comment line is the header
+        # pandas renames a repeated column ('settle.1'); catch repeats on the raw header.
+        names = [n.strip().lower() for n in next(csv.reader([kept[0][1]]))]
+        while names and not names[-1]:  # a trailing comma on the header line
+            names.pop()
+        if "" in names:
+            raise self.fail(
+                f"line {self.header_line} (header): column {names.index('') + 1} has no name"
             )
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise self.fail(
+                f"line {self.header_line} (header): column {_names(dupes)} appears more than once"
+            )
+        joined = "\n".join(line for _, line in kept)
+        starts = self.check_field_counts(joined, kept, len(names))
+        try:
+            with warnings.catch_warnings():
+                # index_col=False: a trailing comma on every row must not turn the
+                # first column into an index (extra non-empty fields were refused above).
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                frame = pd.read_csv(
+                    io.StringIO(joined),
+                    header=0,
+                    names=names,
+                    usecols=range(len(names)),
+                    dtype=str,
+                    keep_default_na=False,
+                    skipinitialspace=True,
+                    index_col=False,
+                )
         except pd.errors.ParserError as exc:
             message = str(exc).strip()
             # pandas counts lines of the comment-free text; give the file's own number.
@@ -124,19 +153,50 @@ class _Reader:
         except pd.errors.EmptyDataError:
             raise self.fail("no header row") from None
 
-        self.header_line = kept[0][0]  # the first non-comment line is the header
-        # Data row i sits on physical line self.lines[i], unless a quoted field spans lines.
-        self.lines = [n for n, _ in kept[1:]] if len(frame) == len(kept) - 1 else None
+        # Data row i starts on physical line self.lines[i] (a quoted field may span lines).
+        self.lines = starts if len(frame) == len(starts) else None
         frame.columns = [str(c).strip().lower() for c in frame.columns]
         return frame.fillna("").astype(str)
+
+    def check_field_counts(self, joined: str, kept, width: int) -> list[int]:
+        """Every data record has the header's number of fields (trailing empties allowed).
+
+        Returns the physical line on which each data record starts.
+        """
+        starts: list[int] = []
+        reader = csv.reader(io.StringIO(joined), skipinitialspace=True, strict=True)
+        try:
+            next(reader, None)
+            while True:
+                start = kept[min(reader.line_num, len(kept) - 1)][0]
+                record = next(reader, None)
+                if record is None:
+                    break
+                starts.append(start)
+                self.check_record(record, kept[reader.line_num - 1][0], width)
+        except csv.Error as exc:
+            raise self.fail(
+                f"line {start}: not a well-formed CSV record ({exc}); "
+                "expected comma-separated fields with balanced double quotes"
+            ) from None
+        return starts
+
+    def check_record(self, record: list[str], line: int, width: int) -> None:
+        if len(record) > width and any(f.strip() for f in record[width:]):
+            extra = next(f for f in record[width:] if f.strip())
+            raise self.fail(
+                f"line {line}: expected {width} fields as in the header, got {len(record)} "
+                f"(extra value {_show(extra.strip())})"
+            )
+        if len(record) < width:
+            raise self.fail(
+                f"line {line}: expected {width} fields as in the header, got {len(record)}"
+            )
 
     # -- columns ---------------------------------------------------------
     def check_columns(self, frame) -> None:
         columns = list(frame.columns)
         header = f"line {self.header_line} (header)"
-        dupes = sorted({c for c in columns if columns.count(c) > 1})
-        if dupes:
-            raise self.fail(f"{header}: column {_names(dupes)} appears more than once")
         unknown = [c for c in columns if c not in COLUMN_ORDER]
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
@@ -189,8 +249,8 @@ class _Reader:
         for i, value in enumerate(values):
             if value != first:
                 raise self.fail(
-                    f"{self.where(i, column)}: expected the same value on every row "
-                    f"({_show(raw_column.iloc[0].strip())} as on {self.where(0)}), "
+                    f"{self.where(i, column)}: expected the same value on every row, "
+                    f"{_show(raw_column.iloc[0].strip())} as on {self.short(0)}; "
                     f"got {_show(raw_column.iloc[i].strip())}"
                 )
         return first
@@ -235,7 +295,7 @@ class _Reader:
             if expiry in seen:
                 raise self.fail(
                     f"{self.where(i, 'expiry')}: duplicate expiry {expiry.isoformat()}, "
-                    f"already given on {self.where(seen[expiry])}; expected one row per future"
+                    f"already given on {self.short(seen[expiry])}; expected one row per future"
                 )
             seen[expiry] = i
 
@@ -270,7 +330,7 @@ class _Reader:
                     if text != source:
                         raise self.fail(
                             f"{self.where(i, 'source')}: expected the same source on every row "
-                            f"where given (as on {self.where(first_row)}), got {_show(text)}"
+                            f"where given ({_show(source)} as on {self.short(first_row)}); got {_show(text)}"
                         )
 
         futures = tuple(Future(e, s) for e, s in zip(expiries, settles))
