@@ -287,12 +287,8 @@ def _vector_path(arrs, shape, n: int) -> Greeks:
             live &= sa * np.sqrt(np.where(Ta > 0.0, Ta, 0.0)) > _V_TINY
             live &= np.isfinite(np.broadcast_to(r, (n,)))
         idx = np.flatnonzero(~live)
-        kF, kK, kT, ks = (
-            a if isinstance(a, float) else np.where(live, a, 1.0) for a in (F, K, T, sigma)
-        )
-        kr = r if isinstance(r, float) else np.where(live, r, 0.0)
-        if isinstance(kr, float) and kr != kr:
-            kr = 0.0
+        kF, kK, kT, ks = (np.where(live, a, 1.0) for a in (F, K, T, sigma))
+        kr = np.where(live, r, 0.0) if not isinstance(r, float) else (r if r == r else 0.0)
     else:
         kF, kK, kT, kr, ks = F, K, T, r, sigma
 

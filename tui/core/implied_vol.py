@@ -68,7 +68,8 @@ BELOW_INTRINSIC = 2
 ABOVE_UPPER_BOUND = 3
 BAD_INPUT = 4
 
-ITERATIONS = 4
+ITERATIONS = 3
+_BLOCK = 8192
 _LN_SQRT_2PI = 0.9189385332046728
 _INV_SQRT_2PI = 0.3989422804014327
 _S_MAX = 80.0  # beyond this, b_max - b underflows: no information
@@ -206,7 +207,9 @@ def implied_vol_status(price, F, K, T, r, is_call=True, *, iterations: int = ITE
             b = otm[live] / (df[live] * np.sqrt(Fl) * np.sqrt(Kl))
             # the price bound and the normalised bound can disagree by an ulp
             b = np.minimum(b, np.exp(0.5 * x) * (1.0 - 1e-16))
-            s = _solve(x, b, iterations)
+            s = np.empty_like(x)
+            for lo in range(0, x.size, _BLOCK):  # blocks stay in cache: ~40 temporaries/iteration
+                s[lo : lo + _BLOCK] = _solve(x[lo : lo + _BLOCK], b[lo : lo + _BLOCK], iterations)
             sg[live] = s / np.sqrt(T[live])
         sigma[idx] = sg
         status[idx] = st
