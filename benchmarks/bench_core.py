@@ -108,7 +108,14 @@ def main(argv=None):
     a = ap.parse_args(argv)
     rng = np.random.default_rng(a.seed)
     k = 1 if a.quick else 3
-    print(f"numpy {np.__version__}, python {sys.version.split()[0]}; medians, fresh inputs per sample")
+    try:  # the anchors in notes/performance.md were taken with AVX-512 exp/log (0.85 ns)
+        from numpy._core._multiarray_umath import __cpu_features__ as cpu
+
+        simd = "AVX-512" if cpu.get("AVX512_SKX") else ("AVX2" if cpu.get("AVX2") else "baseline")
+    except ImportError:  # pragma: no cover
+        simd = "?"
+    print(f"numpy {np.__version__} ({simd} loops), python {sys.version.split()[0]}; "
+          "medians, fresh inputs per sample")
     print(f"{'work':34s} {'N':>9s} {'ours':>11s} {'plain':>11s} {'ratio':>8s} {'ns/opt':>8s}  target")
 
     # Black-76, price + 4 greeks, for a plan's 3 layers (per-call overhead).
