@@ -358,3 +358,16 @@ def test_no_textual_import():
 
     src = Path(b76mod.__file__).read_text()
     assert "textual" not in src
+
+
+def test_small_and_large_normal_cdf_paths_agree():
+    # The app's small arrays take libm's erf/erfc (no scipy import at start-up);
+    # large ones take scipy's ndtr. Both must be the same function.
+    from scipy.special import ndtr as scipy_ndtr
+
+    from tui.core import black76 as b
+
+    x = np.concatenate([np.linspace(-40, 40, 4001), [-1e-300, 0.0, 1e-300, 0.7071, -0.7072]])
+    small = b._ndtr_for(10)(x, np.empty_like(x))
+    assert np.all(np.abs(small - scipy_ndtr(x)) <= 1e-13 * scipy_ndtr(x) + 1e-300)  # scipy flushes subnormals to 0
+    assert b._ndtr_for(b.SCIPY_NDTR_MIN) is scipy_ndtr

@@ -33,7 +33,6 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import ndtr
 
 __all__ = ["Greeks", "black76", "black76_price", "SMALL_N", "BLOCK"]
 
@@ -71,6 +70,28 @@ def _ndtr_scalar(x: float) -> float:
         return 0.5 + 0.5 * math.erf(y)
     h = 0.5 * math.erfc(z)
     return 1.0 - h if y > 0.0 else h
+
+
+_ndtr_object = np.frompyfunc(_ndtr_scalar, 1, 1)
+
+# Below this many options the normal CDF comes from libm through _ndtr_scalar: it keeps
+# scipy.special (0.15-0.4 s to import) off the app's start-up path, and for the app's
+# per-keystroke work (a few hundred options) it costs tens of microseconds.
+SCIPY_NDTR_MIN = 8192
+
+
+def _ndtr_small(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    out[...] = _ndtr_object(x)
+    return out
+
+
+def _ndtr_for(n: int):
+    """The normal CDF (x, out) -> out to use for a call on ``n`` options."""
+    if n < SCIPY_NDTR_MIN:
+        return _ndtr_small
+    from scipy.special import ndtr as scipy_ndtr
+
+    return scipy_ndtr
 
 
 def _prepare(F, K, T, r, sigma, is_call):
@@ -169,11 +190,12 @@ def _scalar_path(arrs, shape, n: int) -> Greeks:
 # --------------------------------------------------------------------------- vector path
 
 
-def _kernel(F, K, T, r, sigma, sign, out, A, B, C, D):
+def _kernel(F, K, T, r, sigma, sign, out, A, B, C, D, ndtr):
     """Live options only (F, K, T > 0, sigma*sqrt(T) > 1e-100); every ufunc writes in place.
 
     F, K, T, r, sigma: 1-D arrays of the block length m, or Python floats.
     sign: None (all calls), -1.0 (all puts) or a float array of +-1.
+    ndtr: the normal CDF, (x, out) -> out.
     out: (5, m) output rows; A, B, C, D: scratch rows of length m.
     """
     P, De, G, V, Th = out
@@ -294,6 +316,7 @@ def _vector_path(arrs, shape, n: int) -> Greeks:
 
     m = min(n, BLOCK)
     scratch = np.empty((4, m))
+    ndtr = _ndtr_for(n)
     with np.errstate(over="ignore", under="ignore"):
         for lo in range(0, n, BLOCK):
             hi = min(lo + BLOCK, n)
@@ -307,7 +330,7 @@ def _vector_path(arrs, shape, n: int) -> Greeks:
             _kernel(
                 cut(kF), cut(kK), cut(kT), cut(kr), cut(ks),
                 sign if sign is None or isinstance(sign, float) else sign[sl],
-                out[:, sl], A, B, C, D,
+                out[:, sl], A, B, C, D, ndtr,
             )
     if idx is not None and idx.size:
         _dead_fill(out, idx, F, K, T, r, sigma, cflag)
