@@ -199,7 +199,11 @@ def test_days_forward_before_expiry_matches_direct_repricing():
     v = value_plan(plan, scenarios=(Shock("t+20", days_forward=20),))
     layer = v.layers[0]
     T = (layer.dte - 20) / 365
-    direct = _bs76_call(layer.future, 30.0, T, 0.04, float(m.vol.vol(30.0, layer.future, layer.dte - 20)))
+    # The curve is held by tenor: after 20 days the M3 future sits where today's curve
+    # is at dte - 20 days (it rolls down the curve), with the vol of that tenor.
+    rolled = float(m.forward(layer.dte - 20))
+    assert rolled != pytest.approx(layer.future)  # the test can tell the two models apart
+    direct = _bs76_call(rolled, 30.0, T, 0.04, float(m.vol.vol(30.0, rolled, layer.dte - 20)))
     assert v.scenarios[-1].hedge_pnl_usd == pytest.approx((direct - layer.price) * 100, rel=1e-10)
 
 
