@@ -143,7 +143,7 @@ def test_due_now_no_rule_and_a_rule_that_does_not_move_forward():
     late = [r for r in v.rolls if r.layer == "late"]
     assert late[0].date == plan.market.as_of and "due now" in late[0].note
     assert not [r for r in v.rolls if r.layer in ("none", "stuck")]
-    assert any("stuck" in w and "not after" in w for w in v.warnings)
+    assert any("stuck" in w and "not after" in w for w in v.roll_warnings)
 
 
 def test_rolls_can_be_skipped():

@@ -374,3 +374,12 @@ def test_regime_read_out_in_contango_fails_the_entry_condition():
     assert "contango" in r.reasons[0]
     low = _market(settles=(14.0, 15.0, 16.0, 16.5, 17.0, 17.2))
     assert value_plan(_plan(low)).regime_readout.vxth_buys is False
+
+
+def test_quick_calm_reader_equals_the_validated_loader():
+    from tui.core.market_csv import load_snapshot_csv
+    from tui.core.regime import CALM_REFERENCE_FILE, calm_reference, read_snapshot_quick
+    from tui.resources import sample_data_dir
+
+    path = sample_data_dir() / CALM_REFERENCE_FILE
+    assert read_snapshot_quick(path) == load_snapshot_csv(path) == calm_reference()

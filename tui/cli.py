@@ -208,7 +208,7 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 for c in rr.layers
             ],
         },
-        "warnings": list(v.warnings),
+        "warnings": list(v.warnings) + list(v.roll_warnings),
     }
     return _clean(out)
 
@@ -337,7 +337,7 @@ def render_table(v: Valuation) -> str:
         out.append(f"{'total':<12}{'':<10}{'':>12}{'':>12}{'':>14}{'':>10}{usd(v.roll_cost_usd):>11}")
     else:
         out.append("rolls: none (no layer has a roll rule that falls before the last expiry)")
-    for w in v.warnings:
+    for w in v.warnings + v.roll_warnings:
         out.append(f"warning: {w}")
     return "\n".join(out)
 
@@ -370,6 +370,6 @@ def check(path: Path) -> int:
         return EXIT_UNUSABLE
     valuation = value_plan(plan)
     print(f"{path}: ok — {len(plan.layers)} layers, {len(plan.market.live_futures)} live months, as of {plan.market.as_of}")
-    for w in valuation.warnings:
+    for w in valuation.warnings + valuation.roll_warnings:
         print(f"{path}: warning: {w}")
     return EXIT_OK

@@ -69,15 +69,47 @@ class RegimeReadout:
 
 @lru_cache(maxsize=1)
 def calm_reference():
-    """The calm snapshot (loaded once), or None when it cannot be read."""
+    """The calm snapshot (loaded once), or None when it cannot be read.
+
+    The bundled file is read with the standard library's csv module so that the first
+    valuation does not import pandas (the app's start-up time); ``tests/test_valuation.py``
+    checks the result equals ``market_csv.load_snapshot_csv`` (the validated loader, which
+    is used here as the fallback if the quick read fails).
+    """
     from tui.resources import sample_data_dir
 
+    path = sample_data_dir() / CALM_REFERENCE_FILE
+    try:
+        return read_snapshot_quick(path)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
     from .market_csv import load_snapshot_csv
 
     try:
-        return load_snapshot_csv(sample_data_dir() / CALM_REFERENCE_FILE)
+        return load_snapshot_csv(path)
     except (OSError, ValueError):
         return None
+
+
+def read_snapshot_quick(path):
+    """A market snapshot CSV (market_csv's format) read without pandas or validation."""
+    import csv
+    from datetime import date
+
+    from .curve import Future, MarketSnapshot
+    from .volmodel import VolModel
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(line for line in fh if not line.lstrip().startswith("#")))
+    rows = [{k.strip().lower(): (v or "").strip() for k, v in r.items()} for r in rows]
+    first = rows[0]
+    vol = VolModel()
+    if first.get("atm_front"):
+        vol = VolModel(float(first["atm_front"]), float(first["atm_long"]), float(first["decay_days"]), float(first["skew"]))
+    futures = tuple(Future(date.fromisoformat(r["expiry"]), float(r["settle"])) for r in rows)
+    return MarketSnapshot(
+        date.fromisoformat(first["as_of"]), float(first["vix_spot"]), float(first["rate"]), futures, vol, first.get("source", "")
+    )
 
 
 @lru_cache(maxsize=64)

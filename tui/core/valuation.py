@@ -6,7 +6,9 @@ Every pane of the app and every figure of ``alvh-tui price`` is read from the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 import numpy as np
@@ -115,12 +117,29 @@ class Valuation:
     warnings: tuple[str, ...] = field(default=())
     var: VarBreakdown | None = None  # VaR with its inputs
     stress: Shock | None = None  # the sizing's reference stress scenario
-    rolls: tuple[RollStep, ...] = ()  # the roll schedule, in date order
     regime_readout: RegimeReadout | None = None
+    # The roll schedule is computed on first access of ``rolls``: its dates need the
+    # exchange calendar (pandas), which the app should not pay for before its first paint.
+    roll_source: Callable[[], tuple[tuple[RollStep, ...], tuple[str, ...]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def market(self) -> MarketSnapshot:
         return self.plan.market
+
+    @cached_property
+    def _roll_result(self) -> tuple[tuple[RollStep, ...], tuple[str, ...]]:
+        return self.roll_source() if self.roll_source is not None else ((), ())
+
+    @property
+    def rolls(self) -> tuple[RollStep, ...]:
+        """The roll schedule, in date order (frozen RollStep rows)."""
+        return self._roll_result[0]
+
+    @property
+    def roll_warnings(self) -> tuple[str, ...]:
+        return self._roll_result[1]
 
     @property
     def roll_cost_usd(self) -> float:
@@ -299,10 +318,10 @@ def value_plan(
 
     payoff = _payoff_grid(plan, inputs, shock, horizon, levels, grid_prices)
 
-    steps: tuple[RollStep, ...] = ()
+    roll_source = None
     if rolls:
-        steps, roll_warnings = roll_schedule(plan, expiries, strike, contracts)
-        warnings.extend(roll_warnings)
+        def roll_source(plan=plan, expiries=tuple(expiries), strike=strike.copy(), contracts=contracts.copy()):
+            return roll_schedule(plan, expiries, strike, contracts)
 
     regime = market.regime()
     held = contracts_f if contracts_f.sum() > 0 else weights
@@ -322,8 +341,8 @@ def value_plan(
         warnings=tuple(warnings),
         var=var,
         stress=stress,
-        rolls=steps,
         regime_readout=readout,
+        roll_source=roll_source,
     )
 
 
