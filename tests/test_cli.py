@@ -168,11 +168,19 @@ def test_coverage_mode_plan_file(tmp_path):
     assert abs(s["achieved"] - s["target"]) <= s["tolerance_usd"] == max(s["gain_per_contract_usd"])
 
 
+def _worthless_tail_plan(tmp_path) -> Path:
+    """The default plan with its tail layer struck at 900 and no skew: worth nothing."""
+    plan = load_plan(default_plan_path())
+    market = replace(plan.market, vol=replace(plan.market.vol, skew=0.0))
+    plan = replace(plan, market=market).with_layer(2, strike=900.0)
+    path = tmp_path / "odd.toml"
+    path.write_text(dumps_plan(plan))
+    return path
+
+
 def test_degenerate_plan_prints_null_not_nan(tmp_path):
     # A strike so far out that the layer is worth nothing: no contracts, no coverage.
-    text = default_plan_path().read_text().replace('strike = "+50%"', "strike = 900.0").replace("skew = 0.35", "skew = 0.0")
-    path = tmp_path / "odd.toml"
-    path.write_text(text)
+    path = _worthless_tail_plan(tmp_path)
     proc = run("price", str(path), "--json")
     assert proc.returncode == 0, proc.stderr
     j = _no_nan(proc.stdout)
@@ -197,9 +205,7 @@ def test_exit_codes_and_check(tmp_path):
 
 
 def test_degenerate_plan_ratios_are_null(tmp_path):
-    text = default_plan_path().read_text().replace('strike = "+50%"', "strike = 900.0").replace("skew = 0.35", "skew = 0.0")
-    path = tmp_path / "odd.toml"
-    path.write_text(text)
+    path = _worthless_tail_plan(tmp_path)
     j = _no_nan(run("price", str(path), "--json").stdout)
     tail = j["regime"]["layers"][2]
     assert tail["price"] < 1e-12 and (tail["ratio"] is None or math.isfinite(tail["ratio"]))
