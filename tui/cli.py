@@ -332,7 +332,7 @@ def render_table(v: Valuation) -> str:
         for step in v.rolls:
             out.append(
                 f"{step.date.isoformat():<12}{step.layer[:10]:<10}{step.from_expiry.isoformat():>12}{step.to_expiry.isoformat():>12}"
-                f"{f'{step.from_strike:g}->{step.to_strike:g}':>14}{step.contracts:>10,d}{usd(step.cost_usd):>11}  {step.note}"
+                f"{f'{step.from_strike:g}->{step.to_strike:g}':>14}{step.contracts:>10,d}{usd(step.cost_usd):>11}  {step.note}".rstrip()
             )
         out.append(f"{'total':<12}{'':<10}{'':>12}{'':>12}{'':>14}{'':>10}{usd(v.roll_cost_usd):>11}")
     else:
