@@ -199,7 +199,11 @@ def test_days_forward_before_expiry_matches_direct_repricing():
     v = value_plan(plan, scenarios=(Shock("t+20", days_forward=20),))
     layer = v.layers[0]
     T = (layer.dte - 20) / 365
-    direct = _bs76_call(layer.future, 30.0, T, 0.04, float(m.vol.vol(30.0, layer.future, layer.dte - 20)))
+    # The curve is held by tenor: after 20 days the M3 future sits where today's curve
+    # is at dte - 20 days (it rolls down the curve), with the vol of that tenor.
+    rolled = float(m.forward(layer.dte - 20))
+    assert rolled != pytest.approx(layer.future)  # the test can tell the two models apart
+    direct = _bs76_call(rolled, 30.0, T, 0.04, float(m.vol.vol(30.0, rolled, layer.dte - 20)))
     assert v.scenarios[-1].hedge_pnl_usd == pytest.approx((direct - layer.price) * 100, rel=1e-10)
 
 
@@ -220,3 +224,162 @@ def test_default_plan_values_cleanly():
         assert all(math.isfinite(x) for x in (s.hedge_pnl_usd, s.exposure_pnl_usd, s.net_pnl_usd))
     assert all(np.isfinite(v.payoff.hedge_usd))
     assert v.layers[0].expiry - v.market.as_of == timedelta(days=v.layers[0].dte)
+
+
+# -- exposure: VaR with its inputs, the VaR stress, the S&P/VIX relationship ----------------
+
+def test_var_breakdown_by_hand_and_the_var_stress_level():
+    from tui.core.exposure import var_breakdown
+
+    e = Exposure(notional_usd=1.5e9, beta_spx=1.8, vol_annual=0.9, var_confidence=0.975, var_horizon_days=7, spx_vix_elasticity=4.0)
+    b = var_breakdown(e, 30.0)
+    z = 1.959963984540054  # the 97.5 % normal quantile
+    assert b.z == pytest.approx(z, rel=1e-12)
+    assert b.horizon_vol == pytest.approx(0.9 * math.sqrt(7 / 365), rel=1e-12)
+    assert b.var_usd == pytest.approx(1.5e9 * z * 0.9 * math.sqrt(7 / 365), rel=1e-12)
+    assert b.target_usd == pytest.approx(0.20 * b.var_usd)
+    spx = -b.var_usd / (1.5e9 * 1.8)
+    assert b.var_spx_return == pytest.approx(spx)
+    assert b.var_vix_level == pytest.approx(30.0 * (1 + spx) ** -4.0)
+
+
+def test_var_stress_row_loses_exactly_var():
+    v = value_plan(_plan())
+    stress = v.scenarios[0]
+    assert stress.kind == "stress" and stress.name == v.sizing.stress_scenario
+    assert stress.exposure_pnl_usd == pytest.approx(-v.var_usd, rel=1e-12)
+    assert stress.target_spot == pytest.approx(v.var.var_vix_level)
+    # with no S&P beta no VIX move is implied: the exposure loses VaR, the VIX stays
+    flat = value_plan(replace(_plan(), exposure=Exposure(beta_spx=0.0)))
+    assert flat.scenarios[0].target_spot == 35.0 and flat.scenarios[0].hedge_pnl_usd == pytest.approx(0.0, abs=1e-6)
+    assert flat.scenarios[0].exposure_pnl_usd == pytest.approx(-flat.var_usd)
+
+
+def test_the_elasticity_is_a_plan_setting():
+    up = Shock("up", spot_shift=10.0)
+    for k in (3.0, 5.0, 9.0):
+        v = value_plan(replace(_plan(), exposure=Exposure(spx_vix_elasticity=k)), scenarios=(up,))
+        row = v.scenarios[-1]
+        assert row.exposure_basis == "spx"
+        assert row.exposure_pnl_usd == pytest.approx(2e9 * 2.0 * ((45.0 / 35.0) ** (-1 / k) - 1), rel=1e-12)
+
+
+def test_new_exposure_keys_round_trip_and_default_when_absent():
+    from tui.core.plan_io import dumps_plan, parse_plan
+
+    plan = load_plan(default_plan_path())
+    assert plan.exposure.spx_vix_elasticity == 5.0 and plan.exposure.btc_beta == 1.0  # absent: defaults
+    edited = replace(plan, exposure=replace(plan.exposure, spx_vix_elasticity=6.5, btc_beta=1.3))
+    text = dumps_plan(edited)
+    again = parse_plan(text)
+    assert again == edited and dumps_plan(again) == text
+    with pytest.raises(ValueError, match="spx_vix_elasticity"):
+        parse_plan(text.replace("spx_vix_elasticity = 6.5", "spx_vix_elasticity = 0"))
+    with pytest.raises(ValueError, match="btc_beta"):
+        parse_plan(text.replace("btc_beta = 1.3", "btc_beta = -1"))
+
+
+# -- sizing: coverage mode and the premium read-out ------------------------------------------
+
+def _one_contract_gains(plan):
+    gains = []
+    for i in range(len(plan.layers)):
+        single = replace(plan, sizing=Sizing("contracts", None, plan.sizing.stress_scenario), layers=tuple(
+            replace(x, contracts=(1 if j == i else 0)) for j, x in enumerate(plan.layers)))
+        gains.append(value_plan(single).sizing.achieved_usd)
+    return gains
+
+
+@pytest.mark.parametrize("stress", [None, "covid-2020", "VIX +20", "Aug 2024: yen carry unwind"])
+def test_default_plan_in_coverage_mode_hits_its_target_within_one_contract(stress):
+    plan = load_plan(default_plan_path())
+    plan = replace(plan, sizing=Sizing("coverage", None, stress))
+    v = value_plan(plan)
+    s = v.sizing
+    gains = _one_contract_gains(plan)
+    assert s.gain_per_contract_usd == pytest.approx(gains, rel=1e-9)
+    assert s.tolerance_usd == pytest.approx(max(gains))
+    assert s.target_usd == pytest.approx(0.20 * v.var_usd)
+    assert abs(s.achieved_usd - s.target_usd) <= max(gains)
+    assert s.achieved_usd == pytest.approx(sum(g * layer.contracts for g, layer in zip(gains, v.layers)), rel=1e-9)
+    # the premium follows the weights to within a couple of contracts per layer
+    for layer in v.layers:
+        assert abs(layer.premium_usd - v.totals.premium_usd * layer.weight) <= 2 * layer.price * 100
+    assert v.scenarios[0].hedge_pnl_usd == pytest.approx(s.achieved_usd)
+
+
+def test_coverage_rounding_is_tighter_than_rounding_each_layer():
+    from tui.core.valuation import coverage_contracts
+
+    # Four equal layers each wanting 10.45 contracts: rounding each layer gives 4 x 10
+    # (1.8 contracts' gain short); whole-contract top-up lands within one contract.
+    c = coverage_contracts(41_800.0, np.full(4, 100.0), np.full(4, 0.25), np.full(4, 1000.0))
+    assert int(c.sum()) == 42 and c.max() - c.min() <= 1
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n = int(rng.integers(1, 5))
+        cost = rng.uniform(50, 2000, n)
+        gain = rng.uniform(-200, 8000, n)
+        if gain.max() <= 0:
+            continue
+        w = rng.dirichlet(np.ones(n))
+        target = float(rng.uniform(1e4, 1e7))
+        c = coverage_contracts(target, cost, w, gain)
+        achieved = float(gain @ c)
+        if (w * gain / cost).sum() <= 0:
+            assert c.sum() == 0
+            continue
+        assert abs(achieved - target) <= gain[gain > 0].max() + 1e-6
+        assert c.min() >= 0
+
+
+def test_premium_read_out_by_hand():
+    v = value_plan(_plan())
+    notional = 2e9
+    assert v.sizing.premium_pct_notional == pytest.approx(v.totals.premium_usd / notional)
+    assert v.sizing.premium_pct_annualised == pytest.approx(
+        sum(layer.premium_usd * 365 / layer.dte for layer in v.layers) / notional, rel=1e-12)
+
+
+# -- regime read-out --------------------------------------------------------------------------
+
+def test_regime_read_out_on_the_default_plan():
+    from tui.core.market_csv import load_snapshot_csv
+    from tui.resources import sample_data_dir
+
+    v = value_plan(load_plan(default_plan_path()))
+    r = v.regime_readout
+    assert r.entry_condition_met and r.depth == "deep"
+    assert any("-5.3 %" in x for x in r.reasons) and any("VIX/M1 1.202" in x for x in r.reasons)
+    assert r.vxth_forward == 32.0986 and r.vxth_buys and r.vxth_band == "15-50"
+    calm = load_snapshot_csv(sample_data_dir() / "calm_contango_2023-12-15.csv")
+    num = den = 0.0
+    for layer, c in zip(v.layers, r.layers):
+        f = float(calm.forward(layer.dte))
+        k = f * layer.strike / layer.future
+        p = _bs76_call(f, k, layer.dte / 365, calm.rate, float(calm.vol.vol(k, f, layer.dte)))
+        assert c.price_calm == pytest.approx(p, rel=1e-11)
+        assert c.pct_spot == pytest.approx(layer.price / 38.57)
+        assert c.pct_spot_calm == pytest.approx(p / 12.28)
+        num += layer.contracts * layer.price / 38.57
+        den += layer.contracts * p / 12.28
+    assert r.cost_vs_calm == pytest.approx(num / den, rel=1e-11)
+
+
+def test_regime_read_out_in_contango_fails_the_entry_condition():
+    calm = _market(settles=(18.0, 19.0, 20.0, 20.5, 21.0, 21.2))
+    r = value_plan(_plan(calm)).regime_readout
+    assert not r.entry_condition_met and r.depth == ""
+    assert "contango" in r.reasons[0]
+    low = _market(settles=(14.0, 15.0, 16.0, 16.5, 17.0, 17.2))
+    assert value_plan(_plan(low)).regime_readout.vxth_buys is False
+
+
+def test_quick_calm_reader_equals_the_validated_loader():
+    from tui.core.market_csv import load_snapshot_csv
+    from tui.core.regime import CALM_REFERENCE_FILE, calm_reference, read_snapshot_quick
+    from tui.resources import sample_data_dir
+
+    path = sample_data_dir() / CALM_REFERENCE_FILE
+    assert read_snapshot_quick(path) == load_snapshot_csv(path) == calm_reference()

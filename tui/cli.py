@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 import math
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .core.plan_io import PlanError, load_plan
 from .core.valuation import Valuation, value_plan
@@ -26,9 +29,42 @@ def _finite(x: float | None) -> float | None:
     return float(x)
 
 
+def _clean(obj: Any) -> Any:
+    """Make a structure JSON-safe: NaN/inf -> null, numpy scalars -> Python, dates -> ISO."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return _finite(float(obj))
+    return obj
+
+
+def _pct100(x: float | None) -> float | None:
+    return None if x is None else x * 100.0
+
+
 def valuation_to_json(v: Valuation) -> dict[str, Any]:
+    """The public JSON of ``alvh-tui price --json`` (DESIGN.md), schema 1.
+
+    Units: money in USD; dates ISO; keys ending in ``_pct`` (or ``_pct_*``) are percent
+    (5.3 means 5.3 %); ``coverage``, ``vol``, ``*_return`` and ratios are fractions.
+    Scenario ``kind`` is "stress" (the sizing's reference), "historical" (a library replay)
+    or "parametric"; ``exposure_basis`` says where the exposure's return came from ("spx":
+    beta x the S&P move implied by the VIX move; "btc": btc_beta x BTC's return over the
+    episode; "override": the scenario's own). ``rolls[].cost_usd`` > 0 is a debit.
+    """
     market = v.market
-    return {
+    e = v.plan.exposure
+    var = v.var
+    rr = v.regime_readout
+    out = {
         "schema": v.plan.schema,
         "plan": v.plan.name,
         "as_of": market.as_of.isoformat(),
@@ -69,44 +105,118 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             "theta_usd": v.totals.theta_usd,
         },
         "exposure": {
-            "notional_usd": v.plan.exposure.notional_usd,
+            "notional_usd": e.notional_usd,
             "var_usd": v.var_usd,
-            "var_confidence": v.plan.exposure.var_confidence,
-            "var_horizon_days": v.plan.exposure.var_horizon_days,
-            "vol_annual": v.plan.exposure.vol_annual,
-            "beta_spx": v.plan.exposure.beta_spx,
-            "coverage_target": v.plan.exposure.coverage_target,
+            "var_confidence": e.var_confidence,
+            "var_horizon_days": e.var_horizon_days,
+            "vol_annual": e.vol_annual,
+            "beta_spx": e.beta_spx,
+            "coverage_target": e.coverage_target,
+            "spx_vix_elasticity": e.spx_vix_elasticity,
+            "btc_beta": e.btc_beta,
+            "var_method": "parametric normal: " + (var.formula if var else ""),
+            "var_z": var.z if var else None,
+            "var_days_per_year": var.days_per_year if var else None,
+            "var_horizon_vol": var.horizon_vol if var else None,
+            "var_pct": _pct100(var.var_pct) if var else None,
+            "var_spx_return": var.var_spx_return if var else None,
+            "var_vix_level": var.var_vix_level if var else None,
+            "coverage_target_usd": var.target_usd if var else None,
         },
         "sizing": {
             "mode": v.sizing.mode,
             "stress_scenario": v.sizing.stress_scenario,
+            "stress_description": v.sizing.stress_description,
+            "stress_kind": v.sizing.stress_kind,
             "target": v.sizing.target_usd,
             "achieved": v.sizing.achieved_usd,
             "achieved_coverage": v.sizing.achieved_coverage,
+            "tolerance_usd": v.sizing.tolerance_usd,
+            "gain_per_contract_usd": list(v.sizing.gain_per_contract_usd),
             "budget_usd": v.sizing.budget_usd,
             "leftover_usd": v.sizing.leftover_usd,
+            "premium_usd": v.totals.premium_usd,
             "premium_pct_notional": v.sizing.premium_pct_notional * 100.0,
             "premium_pct_annualised": v.sizing.premium_pct_annualised * 100.0,
+            "theta_pct_annualised": -v.totals.theta_usd * 365.0 / e.notional_usd * 100.0,
         },
         "scenarios": [
             {
                 "name": s.name,
-                "description": s.description,
                 "kind": s.kind,
+                "description": s.description,
                 "vix": s.target_spot,
                 "hedge_pnl_usd": s.hedge_pnl_usd,
                 "exposure_pnl_usd": s.exposure_pnl_usd,
                 "net_pnl_usd": s.net_pnl_usd,
                 "coverage": _finite(s.coverage),
+                "exposure_return": s.exposure_return,
+                "exposure_basis": s.exposure_basis,
+                "vol_scale": s.vol_scale,
+                "days_forward": s.days_forward,
+                "episode_id": s.episode_id,
+                "start": s.start,
+                "end": s.end,
             }
             for s in v.scenarios
         ],
-        "warnings": list(v.warnings),
+        "rolls": [
+            {
+                "layer": r.layer,
+                "date": r.date,
+                "from_expiry": r.from_expiry,
+                "to_expiry": r.to_expiry,
+                "cost_usd": r.cost_usd,
+                "from_strike": r.from_strike,
+                "to_strike": r.to_strike,
+                "from_future": r.from_future,
+                "to_future": r.to_future,
+                "sell_price": r.sell_price,
+                "buy_price": r.buy_price,
+                "contracts": r.contracts,
+                "note": r.note,
+            }
+            for r in v.rolls
+        ],
+        "regime": None
+        if rr is None
+        else {
+            "name": rr.name,
+            "entry_condition_met": rr.entry_condition_met,
+            "depth": rr.depth,
+            "reasons": list(rr.reasons),
+            "m1_m2_slope_pct": rr.m1_m2_slope_pct,
+            "vix_over_m1": rr.vix_over_m1,
+            "vxth_forward": rr.vxth_forward,
+            "vxth_band": rr.vxth_band,
+            "vxth_buys": rr.vxth_buys,
+            "reference": rr.reference,
+            "reference_vix": rr.reference_vix,
+            "cost_vs_calm": rr.cost_vs_calm,
+            "cost_vs_calm_future": rr.cost_vs_calm_future,
+            "layers": [
+                {
+                    "name": c.name,
+                    "price": c.price,
+                    "price_calm": c.price_calm,
+                    "cost_pct_spot": c.pct_spot * 100.0,
+                    "cost_pct_spot_calm": c.pct_spot_calm * 100.0,
+                    "cost_pct_future": c.pct_future * 100.0,
+                    "cost_pct_future_calm": c.pct_future_calm * 100.0,
+                    "ratio": c.ratio,
+                }
+                for c in rr.layers
+            ],
+        },
+        "warnings": list(v.warnings) + list(v.roll_warnings),
     }
+    return _clean(out)
 
 
-def usd(x: float) -> str:
+def usd(x: float | None) -> str:
     """Compact money: $1.23M, -$45.6k, $812."""
+    if x is None or not math.isfinite(x):
+        return "—"
     sign = "-" if x < 0 else ""
     a = abs(x)
     if a >= 999.5e6:
@@ -122,6 +232,10 @@ def pct(x: float | None, digits: int = 1) -> str:
     return "—" if x is None or not math.isfinite(x) else f"{x * 100:.{digits}f}%"
 
 
+def _num(x: float | None, fmt: str) -> str:
+    return "—" if x is None or not math.isfinite(x) else format(x, fmt)
+
+
 def render_table(v: Valuation) -> str:
     m = v.market
     r = v.regime
@@ -133,6 +247,21 @@ def render_table(v: Valuation) -> str:
         f"VIX {m.vix_spot:.2f}   {r.name}{' (' + r.depth + ')' if r.depth else ''}   "
         f"M1->M2 {slope}   VIX/M1 {ratio}   rate {m.rate * 100:.2f}%"
     )
+    rr = v.regime_readout
+    if rr is not None:
+        verdict = "entry condition met" if rr.entry_condition_met else "entry condition NOT met"
+        out.append(f"regime   {verdict}: {'; '.join(rr.reasons)}")
+        vx = "—" if rr.vxth_forward is None else f"{rr.vxth_forward:.2f}"
+        out.append(f"VXTH     forward VIX (M1) {vx}: band {rr.vxth_band}, {'VXTH would buy' if rr.vxth_buys else 'VXTH buys none'}")
+        if rr.cost_vs_calm is not None:
+            per_layer = "  ".join(
+                f"{c.name} {c.pct_spot * 100:.1f}% vs {c.pct_spot_calm * 100:.1f}%" for c in rr.layers
+            )
+            out.append(
+                f"cost     {_num(rr.cost_vs_calm, '.2f')}x calm per point of spot VIX "
+                f"({_num(rr.cost_vs_calm_future, '.2f')}x per point of each future); {rr.reference}"
+            )
+            out.append(f"         price / VIX now vs calm: {per_layer}")
     out.append("")
     out.append("curve     " + "  ".join(f"{f.expiry:%b%y}:{f.settle:6.2f}" for f in m.live_futures))
     out.append("")
@@ -154,26 +283,61 @@ def render_table(v: Valuation) -> str:
     out.append("")
     e = v.plan.exposure
     out.append(
-        f"exposure {usd(e.notional_usd)}  beta {e.beta_spx:g}  vol {e.vol_annual * 100:.0f}%   "
-        f"VaR {e.var_confidence * 100:g}%/{e.var_horizon_days}d = {usd(v.var_usd)}"
+        f"exposure {usd(e.notional_usd)}  beta_spx {e.beta_spx:g}  btc_beta {e.btc_beta:g}  vol {e.vol_annual * 100:.0f}%  "
+        f"S&P/VIX elasticity k {e.spx_vix_elasticity:g}"
     )
+    var = v.var
+    if var is not None:
+        out.append(
+            f"VaR {var.confidence * 100:g}%/{var.horizon_days}d = {usd(var.notional_usd)} x z {var.z:.3f} x {var.vol_annual * 100:g}% "
+            f"x sqrt({var.horizon_days}/{var.days_per_year:g}) = {usd(var.var_usd)} ({var.var_pct * 100:.1f}% of notional)"
+        )
+        if var.var_vix_level is not None:
+            out.append(
+                f"VaR stress: S&P {var.var_spx_return * 100:+.1f}% (VaR / notional / beta) -> VIX {var.var_vix_level:.2f} "
+                f"(VIX'/VIX = (SPX'/SPX)^-{e.spx_vix_elasticity:g})"
+            )
     s = v.sizing
     line = (
-        f"sizing {s.mode}: stress {s.stress_scenario}  target {usd(s.target_usd)} ({pct(e.coverage_target, 0)} of VaR)  "
-        f"achieved {usd(s.achieved_usd)} ({pct(s.achieved_coverage)})"
+        f"sizing {s.mode}: stress {s.stress_scenario} ({s.stress_description})  target {usd(s.target_usd)} "
+        f"({pct(e.coverage_target, 0)} of VaR)  achieved {usd(s.achieved_usd)} ({pct(s.achieved_coverage)} of VaR)"
     )
+    if s.mode == "coverage":
+        line += f"  +/- one contract {usd(s.tolerance_usd)}"
     if s.leftover_usd is not None:
         line += f"  unspent {usd(s.leftover_usd)}"
     out.append(line)
-    out.append(f"premium {pct(s.premium_pct_notional, 3)} of notional, {pct(s.premium_pct_annualised, 2)} annualised")
+    carry = -t.theta_usd * 365.0 / e.notional_usd
+    out.append(
+        f"premium {usd(t.premium_usd)} = {pct(s.premium_pct_notional, 3)} of notional, {pct(s.premium_pct_annualised, 2)} annualised "
+        f"(each layer over its own life); theta carry {pct(carry, 2)}/yr"
+    )
     out.append("")
-    out.append(f"{'scenario':<26}{'VIX':>7}{'hedge':>11}{'exposure':>12}{'net':>12}{'coverage':>10}")
-    for sc in v.scenarios:
+    nets = [sc.net_pnl_usd for sc in v.scenarios]
+    best = max(range(len(nets)), key=nets.__getitem__) if nets else -1
+    worst = min(range(len(nets)), key=nets.__getitem__) if nets else -1
+    out.append(f"  {'scenario':<36} {'kind':<10}{'VIX':>7}{'hedge':>10}{'exposure':>11} {'basis':<8}{'net':>11}{'coverage':>9}")
+    for i, sc in enumerate(v.scenarios):
+        mark = "+" if i == best else ("-" if i == worst else " ")
+        name = sc.name if len(sc.name) <= 36 else sc.name[:35] + "…"
         out.append(
-            f"{sc.name[:26]:<26}{sc.target_spot:>7.2f}{usd(sc.hedge_pnl_usd):>11}{usd(sc.exposure_pnl_usd):>12}"
-            f"{usd(sc.net_pnl_usd):>12}{pct(sc.coverage):>10}"
+            f"{mark} {name:<36} {sc.kind:<10}{sc.target_spot:>7.2f}{usd(sc.hedge_pnl_usd):>10}{usd(sc.exposure_pnl_usd):>11}"
+            f" {sc.exposure_basis:<8}{usd(sc.net_pnl_usd):>11}{pct(sc.coverage):>9}"
         )
-    for w in v.warnings:
+    out.append("  (+ best net, - worst net; basis: spx = beta x S&P move implied by the VIX, btc = BTC's return in the episode)")
+    out.append("")
+    if v.rolls:
+        out.append("rolls at today's curve (held by tenor) and vols; cost > 0 is a debit")
+        out.append(f"{'date':<12}{'layer':<10}{'from':>12}{'to':>12}{'strike':>14}{'contracts':>10}{'cost':>11}  note")
+        for step in v.rolls:
+            out.append(
+                f"{step.date.isoformat():<12}{step.layer[:10]:<10}{step.from_expiry.isoformat():>12}{step.to_expiry.isoformat():>12}"
+                f"{f'{step.from_strike:g}->{step.to_strike:g}':>14}{step.contracts:>10,d}{usd(step.cost_usd):>11}  {step.note}".rstrip()
+            )
+        out.append(f"{'total':<12}{'':<10}{'':>12}{'':>12}{'':>14}{'':>10}{usd(v.roll_cost_usd):>11}")
+    else:
+        out.append("rolls: none (no layer has a roll rule that falls before the last expiry)")
+    for w in v.warnings + v.roll_warnings:
         out.append(f"warning: {w}")
     return "\n".join(out)
 
@@ -206,6 +370,6 @@ def check(path: Path) -> int:
         return EXIT_UNUSABLE
     valuation = value_plan(plan)
     print(f"{path}: ok — {len(plan.layers)} layers, {len(plan.market.live_futures)} live months, as of {plan.market.as_of}")
-    for w in valuation.warnings:
+    for w in valuation.warnings + valuation.roll_warnings:
         print(f"{path}: warning: {w}")
     return EXIT_OK

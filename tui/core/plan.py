@@ -40,6 +40,13 @@ class Exposure:
     var_confidence: float = 0.99
     var_horizon_days: int = 10
     coverage_target: float = 0.20
+    # The S&P 500 move that goes with a VIX move: SPX'/SPX = (VIX'/VIX) ** (-1 / k).
+    # See tui/core/exposure.py for the calibration of the default k = 5.
+    spx_vix_elasticity: float = 5.0
+    # Historical replays move a crypto exposure by btc_beta x BTC's return over the
+    # episode's window (where the library has it); 0 means "not a crypto exposure":
+    # replays then use beta_spx and the S&P move implied by the episode's VIX move.
+    btc_beta: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ _EXPOSURE_KEYS = (
     "var_confidence",
     "var_horizon_days",
     "coverage_target",
+    "spx_vix_elasticity",
+    "btc_beta",
 )
 _SIZING_KEYS = ("mode", "premium_usd", "stress_scenario")
 _LAYER_KEYS = ("name", "weight", "expiry", "strike", "contracts", "roll_at_dte", "roll_to")
@@ -361,6 +363,8 @@ def _read_exposure(r: _Reader, data: dict) -> Exposure:
         var_confidence=r.number(e, "var_confidence", "exposure.var_confidence", required=False, default=d.var_confidence, minimum=0.5, maximum=0.99999),
         var_horizon_days=r.number(e, "var_horizon_days", "exposure.var_horizon_days", required=False, default=d.var_horizon_days, positive=True, integer=True, maximum=3650),
         coverage_target=r.number(e, "coverage_target", "exposure.coverage_target", required=False, default=d.coverage_target, positive=True, maximum=10.0),
+        spx_vix_elasticity=r.number(e, "spx_vix_elasticity", "exposure.spx_vix_elasticity", required=False, default=d.spx_vix_elasticity, minimum=0.5, maximum=50.0),
+        btc_beta=r.number(e, "btc_beta", "exposure.btc_beta", required=False, default=d.btc_beta, minimum=0.0, maximum=20.0),
     )
 
 
@@ -504,6 +508,8 @@ def plan_to_dict(plan: Plan) -> dict:
         "var_confidence": e.var_confidence,
         "var_horizon_days": e.var_horizon_days,
         "coverage_target": e.coverage_target,
+        "spx_vix_elasticity": e.spx_vix_elasticity,
+        "btc_beta": e.btc_beta,
     }
     sizing: dict[str, Any] = {"mode": plan.sizing.mode}
     if plan.sizing.premium_usd is not None:

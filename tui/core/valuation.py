@@ -6,27 +6,41 @@ Every pane of the app and every figure of ``alvh-tui price`` is read from the
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
-from statistics import NormalDist  # exact to ~1e-16 and keeps scipy off the start-up path
 
 import numpy as np
 
 from .black76 import black76
 from .curve import MarketSnapshot, Regime
+from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-exported)
+    VarBreakdown,
+    exposure_pnl,
+    exposure_returns,
+    value_at_risk,
+    var_breakdown,
+)
 from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_strike
+from .regime import RegimeReadout, regime_readout
+from .rolls import RollStep, roll_schedule
 from .scenarios import (
-    DEFAULT_VIX_ELASTICITY,
     NO_SHOCK,
     PRESETS,
     LayerInputs,
     ScenarioResult,
     Shock,
     coverage_ratio,
+    find_shock,
+    library_shocks,
+    replay_futures,
+    scenario_arrays,
+    shocked_curve,
     shocked_prices,
-    spx_return_for_vix,
 )
+
+VAR_STRESS_NAME = "VaR-sized loss"
 
 
 @dataclass(frozen=True)
@@ -60,14 +74,22 @@ class Totals:
 @dataclass(frozen=True)
 class SizingResult:
     mode: str
-    stress_scenario: str
+    stress_scenario: str  # the stress scenario's name (a row of the scenario table)
     target_usd: float  # coverage_target x VaR
     achieved_usd: float  # hedge gain in the stress scenario
     achieved_coverage: float  # achieved / VaR
     budget_usd: float | None
     leftover_usd: float | None  # budget not spent because contracts are whole
     premium_pct_notional: float
+    # Each layer's premium spread over its own life, summed: sum(premium_i x 365 / dte_i)
+    # / notional -- the yearly cost of keeping every layer on by buying it again at today's
+    # price when it expires (ignoring what a roll recovers).
     premium_pct_annualised: float
+    stress_description: str = ""
+    stress_kind: str = ""
+    gain_per_contract_usd: tuple[float, ...] = ()  # stress gain of one contract of each layer
+    tolerance_usd: float = 0.0  # one contract's stress P&L: the whole-contract rounding bound
+    premium_usd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -93,40 +115,52 @@ class Valuation:
     scenarios: tuple[ScenarioResult, ...]
     payoff: PayoffGrid
     warnings: tuple[str, ...] = field(default=())
+    var: VarBreakdown | None = None  # VaR with its inputs
+    stress: Shock | None = None  # the sizing's reference stress scenario
+    regime_readout: RegimeReadout | None = None
+    # The roll schedule is computed on first access of ``rolls``: its dates need the
+    # exchange calendar (pandas), which the app should not pay for before its first paint.
+    roll_source: Callable[[], tuple[tuple[RollStep, ...], tuple[str, ...]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def market(self) -> MarketSnapshot:
         return self.plan.market
 
+    @cached_property
+    def _roll_result(self) -> tuple[tuple[RollStep, ...], tuple[str, ...]]:
+        return self.roll_source() if self.roll_source is not None else ((), ())
+
+    @property
+    def rolls(self) -> tuple[RollStep, ...]:
+        """The roll schedule, in date order (frozen RollStep rows)."""
+        return self._roll_result[0]
+
+    @property
+    def roll_warnings(self) -> tuple[str, ...]:
+        return self._roll_result[1]
+
+    @property
+    def roll_cost_usd(self) -> float:
+        return float(sum(r.cost_usd for r in self.rolls))
+
 
 # -- exposure --------------------------------------------------------------
 
-def value_at_risk(exposure: Exposure) -> float:
-    """Parametric VaR: notional x z(confidence) x annual vol x sqrt(horizon / 365).
+def var_stress_shock(exposure: Exposure, vix_spot: float, var_usd: float | None = None) -> Shock:
+    """The VIX move that goes with a VaR-sized loss of the exposure.
 
-    Crypto trades every calendar day, so the horizon scales with 365, not 252.
+    The S&P return is ``-VaR / (notional x beta_spx)`` (floored at -95 %) and the VIX goes
+    to the level the plan's elasticity ties to it. With ``beta_spx <= 0`` no VIX move is
+    implied: the exposure loses VaR with the VIX unchanged (so the hedge cannot help).
     """
-    z = NormalDist().inv_cdf(exposure.var_confidence)
-    return exposure.notional_usd * z * exposure.vol_annual * math.sqrt(exposure.var_horizon_days / 365.0)
-
-
-def exposure_pnl(exposure: Exposure, vix_from: float, vix_to, override: float | None = None) -> np.ndarray:
-    """The exposure's P&L (USD) when the VIX goes from ``vix_from`` to ``vix_to``."""
-    if override is not None:
-        ret = np.full(np.shape(vix_to), override, dtype=float)
-    else:
-        ret = exposure.beta_spx * spx_return_for_vix(vix_from, vix_to, DEFAULT_VIX_ELASTICITY)
-    return exposure.notional_usd * np.maximum(ret, -1.0)
-
-
-def var_stress_shock(exposure: Exposure, vix_spot: float, var_usd: float) -> Shock:
-    """The VIX move that goes with a VaR-sized loss of the exposure."""
-    name = "VaR-sized loss"
+    var = value_at_risk(exposure) if var_usd is None else var_usd
     if exposure.beta_spx <= 0.0:
-        return Shock(name, exposure_return=-var_usd / exposure.notional_usd)
-    spx_ret = max(-var_usd / (exposure.notional_usd * exposure.beta_spx), -0.95)
-    level = vix_spot * (1.0 + spx_ret) ** (-DEFAULT_VIX_ELASTICITY)
-    return Shock(name, spot_level=round(level, 2))
+        return Shock(VAR_STRESS_NAME, exposure_return=-var / exposure.notional_usd, kind="stress")
+    spx_ret = max(-var / (exposure.notional_usd * exposure.beta_spx), -0.95)
+    level = vix_spot * (1.0 + spx_ret) ** (-exposure.spx_vix_elasticity)
+    return Shock(VAR_STRESS_NAME, spot_level=level, kind="stress")
 
 
 # -- the valuation ---------------------------------------------------------
@@ -140,11 +174,31 @@ def _layer_inputs(plan: Plan) -> tuple[list[date], np.ndarray, np.ndarray, np.nd
     return expiries, dte, future, strike
 
 
-def _scenario_arrays(shocks: tuple[Shock, ...], spot: float):
-    target = np.array([s.target_spot(spot) for s in shocks], dtype=float)
-    scale = np.array([s.vol_scale for s in shocks], dtype=float)
-    days = np.array([s.days_forward for s in shocks], dtype=float)
-    return target, scale, days
+def default_scenarios(warnings: list[str] | None = None) -> tuple[Shock, ...]:
+    """The library episodes (replays) followed by the parametric presets."""
+    try:
+        library = library_shocks()
+    except (OSError, ValueError) as error:
+        if warnings is not None:
+            warnings.append(f"episode library unavailable ({error}); scenarios are the presets only")
+        library = ()
+    return tuple(library) + PRESETS
+
+
+def resolve_stress(plan: Plan, scenarios: tuple[Shock, ...], warnings: list[str]) -> Shock:
+    """The plan's reference stress: ``sizing.stress_scenario`` by name or episode id among
+    ``scenarios`` (and the library and presets), default the VaR-sized loss."""
+    stress = var_stress_shock(plan.exposure, plan.market.vix_spot)
+    wanted = plan.sizing.stress_scenario
+    if not wanted or wanted.strip().casefold() in (VAR_STRESS_NAME.casefold(), "var"):
+        return stress
+    found = find_shock(wanted, scenarios) or find_shock(wanted, default_scenarios())
+    if found is None:
+        warnings.append(f"stress scenario {wanted!r} is unknown; using {VAR_STRESS_NAME!r}")
+        return stress
+    from dataclasses import replace
+
+    return replace(found, kind="stress")
 
 
 def value_plan(
@@ -153,12 +207,15 @@ def value_plan(
     horizon_days: int | None = None,
     scenarios: tuple[Shock, ...] | None = None,
     grid_points: int = 161,
+    rolls: bool = True,
 ) -> Valuation:
-    """Price every layer, size the hedge, run the scenario set and the payoff grid.
+    """Price every layer, size the hedge, run the scenario set, the payoff grid and the rolls.
 
     ``shock`` is the active scenario (it drives the curve overlay and the payoff chart's
     vol scale); ``horizon_days`` is the payoff chart's horizon (default: the shock's days
-    forward). ``scenarios`` defaults to the parametric presets.
+    forward). ``scenarios`` defaults to the library episodes plus the parametric presets;
+    the reference stress is always the first row. ``rolls=False`` skips the roll schedule
+    (its first use loads the exchange calendar, i.e. pandas).
     """
     market = plan.market
     warnings: list[str] = []
@@ -168,21 +225,39 @@ def value_plan(
     greeks = black76(future, strike, T, market.rate, vol, True)
     price = greeks.price
 
-    var_usd = value_at_risk(plan.exposure)
-    stress = var_stress_shock(plan.exposure, market.vix_spot, var_usd)
-    if plan.sizing.stress_scenario and plan.sizing.stress_scenario != stress.name:
-        named = {s.name: s for s in (scenarios or PRESETS)}
-        if plan.sizing.stress_scenario in named:
-            stress = named[plan.sizing.stress_scenario]
-        else:
-            warnings.append(f"stress scenario {plan.sizing.stress_scenario!r} is unknown; using {stress.name!r}")
+    var = var_breakdown(plan.exposure, market.vix_spot)
+    var_usd = var.var_usd
+    scenario_set = default_scenarios(warnings) if scenarios is None else tuple(scenarios)
+    stress = resolve_stress(plan, scenario_set, warnings)
+    rest = tuple(s for s in scenario_set if s.name != stress.name)
+    shocks = (stress,) + rest
+
+    # One vectorised evaluation of the whole scenario set and the payoff grid's levels;
+    # row 0 (the stress) also sizes the hedge.
+    inputs = LayerInputs(dte, future, strike, price, np.zeros_like(price))
+    horizon = shock.days_forward if horizon_days is None else horizon_days
+    levels = _grid_levels(market.vix_spot, grid_points)
+    n_s, n_g = len(shocks), len(levels)
+    targets, scales, days = scenario_arrays(shocks, market.vix_spot)
+    override = replay_futures(inputs, shocks)
+    if override is not None:
+        override = np.vstack([override, np.full((n_g, len(dte)), np.nan)])
+    all_prices = shocked_prices(
+        inputs,
+        market.vix_spot,
+        market.rate,
+        market.vol,
+        np.concatenate([targets, levels]),
+        np.concatenate([scales, np.full(n_g, shock.vol_scale)]),
+        np.concatenate([days, np.full(n_g, float(horizon))]),
+        forward=market.forward,
+        future_override=override,
+    )
+    prices, grid_prices = all_prices[:n_s], all_prices[n_s:]
+    gain_per_contract = (prices - price) * CONTRACT_MULTIPLIER  # (S, L) USD per contract
+    stress_gain = gain_per_contract[0]
 
     weights = np.array([layer.weight for layer in plan.layers], dtype=float)
-    # Gain per contract in the stress scenario, for coverage sizing and the read-out.
-    inputs = LayerInputs(dte, future, strike, price, np.zeros_like(price))
-    t, s, d = _scenario_arrays((stress,), market.vix_spot)
-    stress_gain = (shocked_prices(inputs, market.vix_spot, market.rate, market.vol, t, s, d)[0] - price) * CONTRACT_MULTIPLIER
-
     contracts, budget, leftover = _size(plan, price, weights, stress_gain, var_usd, warnings)
     contracts_f = contracts.astype(float)
 
@@ -218,38 +293,56 @@ def value_plan(
     inputs = LayerInputs(dte, future, strike, price, contracts_f)
 
     achieved = float(stress_gain @ contracts_f)
-    max_dte = float(dte.max()) if len(dte) else 0.0
-    pct = totals.premium_usd / plan.exposure.notional_usd
+    notional = plan.exposure.notional_usd
+    annualised = float((premium * 365.0 / np.maximum(dte, 1.0)).sum()) / notional if len(dte) else 0.0
+    positive = stress_gain[stress_gain > 0.0]
     sizing = SizingResult(
         mode=plan.sizing.mode,
-        stress_scenario=stress.describe() if stress.name == "VaR-sized loss" else stress.name,
-        target_usd=plan.exposure.coverage_target * var_usd,
+        stress_scenario=stress.name,
+        target_usd=var.target_usd,
         achieved_usd=achieved,
         achieved_coverage=achieved / var_usd if var_usd > 0 else 0.0,
         budget_usd=budget,
         leftover_usd=leftover,
-        premium_pct_notional=pct,
-        premium_pct_annualised=pct * 365.0 / max_dte if max_dte > 0 else 0.0,
+        premium_pct_notional=totals.premium_usd / notional,
+        premium_pct_annualised=annualised,
+        stress_description=stress.describe(),
+        stress_kind=stress.kind,
+        gain_per_contract_usd=tuple(float(g) for g in stress_gain),
+        tolerance_usd=float(positive.max()) if len(positive) else 0.0,
+        premium_usd=totals.premium_usd,
     )
 
-    scenario_set = (stress,) + tuple(scenarios if scenarios is not None else PRESETS)
-    results = _run_scenarios(plan, inputs, scenario_set)
+    hedge = gain_per_contract @ contracts_f
+    results = _results(plan, shocks, targets, hedge)
 
-    horizon = shock.days_forward if horizon_days is None else horizon_days
-    payoff = _payoff_grid(plan, inputs, shock, horizon, grid_points)
+    payoff = _payoff_grid(plan, inputs, shock, horizon, levels, grid_prices)
+
+    roll_source = None
+    if rolls:
+        def roll_source(plan=plan, expiries=tuple(expiries), strike=strike.copy(), contracts=contracts.copy()):
+            return roll_schedule(plan, expiries, strike, contracts)
+
+    regime = market.regime()
+    held = contracts_f if contracts_f.sum() > 0 else weights
+    readout = regime_readout(market, regime, [x.name for x in plan.layers], dte, future, strike, price, held)
 
     return Valuation(
         plan=plan,
-        regime=market.regime(),
+        regime=regime,
         layers=layers,
         totals=totals,
         var_usd=var_usd,
         sizing=sizing,
         shock=shock,
-        shocked_curve=_shocked_curve(market, shock),
+        shocked_curve=shocked_curve(market, shock),
         scenarios=results,
         payoff=payoff,
         warnings=tuple(warnings),
+        var=var,
+        stress=stress,
+        regime_readout=readout,
+        roll_source=roll_source,
     )
 
 
@@ -269,77 +362,128 @@ def _size(plan, price, weights, stress_gain, var_usd, warnings):
         contracts = np.floor(wanted + 1e-9).astype(np.int64)
         leftover = budget - float((contracts * cost).sum())
         return contracts, budget, leftover
-    # coverage: spend premium P split by weight so that the stress gain covers the target.
-    target = plan.exposure.coverage_target * var_usd
-    per_dollar = np.where(affordable, weights * stress_gain / np.where(affordable, cost, 1.0), 0.0)
+    return coverage_contracts(plan.exposure.coverage_target * var_usd, cost, weights, stress_gain, affordable, warnings), None, None
+
+
+def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warnings=None) -> np.ndarray:
+    """Whole contracts, split by weight in premium, whose stress gain is within one
+    contract's gain of ``target``.
+
+    The premium P spent (split by the layer weights) is solved with scipy's brentq so that
+    the continuous stress gain ``sum_i P w_i / cost_i x gain_i`` meets the target; the
+    contracts are then floored, and whole contracts are added one at a time to the layer
+    (among those that gain in the stress) whose premium is furthest below its weight's
+    share, until the gain reaches the target. The result is the closer of the last two
+    steps, so ``|achieved - target| <= max_i gain_i`` (one contract's P&L).
+    """
+    warnings = [] if warnings is None else warnings
+    n = len(cost)
+    if affordable is None:
+        affordable = cost > 1e-9
+    safe_cost = np.where(affordable, cost, 1.0)
+    per_dollar = np.where(affordable, weights * stress_gain / safe_cost, 0.0)
     gain_per_dollar = float(per_dollar.sum())
-    if gain_per_dollar <= 0.0:
+    if target <= 0.0:
+        return np.zeros(n, dtype=np.int64)
+    if gain_per_dollar <= 0.0 or not np.any(affordable & (stress_gain > 0.0)):
         warnings.append("the hedge does not gain in the stress scenario; coverage sizing bought nothing")
-        return np.zeros(len(price), dtype=np.int64), None, None
+        return np.zeros(n, dtype=np.int64)
     from scipy.optimize import brentq  # lazily: only coverage sizing needs it
 
-    premium = brentq(lambda p: p * gain_per_dollar - target, 0.0, 2.0 * target / gain_per_dollar + 1.0, xtol=1e-6)
-    contracts = np.rint(np.where(affordable, premium * weights / np.where(affordable, cost, 1.0), 0.0)).astype(np.int64)
-    return contracts, None, None
+    def shortfall(p: float) -> float:
+        return p * gain_per_dollar - target
+
+    hi = 2.0 * target / gain_per_dollar + 1.0
+    premium = brentq(shortfall, 0.0, hi, xtol=1e-9 * hi, rtol=1e-12)
+    contracts = np.floor(np.where(affordable, premium * weights / safe_cost, 0.0) + 1e-9).astype(np.int64)
+    gains = np.where(affordable, stress_gain, 0.0)
+    achieved = float(gains @ contracts)
+    useful = affordable & (gains > 0.0)
+    # Greedy top-up: at most sum(weights x ...) < number of layers contracts per layer.
+    for _ in range(100000):
+        if achieved >= target:
+            break
+        spent = contracts * cost
+        total = float(spent.sum()) or 1.0
+        lag = np.where(useful, weights - spent / total, -np.inf)
+        i = int(np.argmax(lag))
+        before = achieved
+        contracts[i] += 1
+        achieved += float(gains[i])
+        if achieved >= target and (target - before) < (achieved - target):
+            contracts[i] -= 1  # the step before was closer
+            break
+    return contracts
 
 
-def _run_scenarios(plan: Plan, inputs: LayerInputs, shocks: tuple[Shock, ...]) -> tuple[ScenarioResult, ...]:
+def _results(plan: Plan, shocks, targets, hedge) -> tuple[ScenarioResult, ...]:
     market = plan.market
-    target, scale, days = _scenario_arrays(shocks, market.vix_spot)
-    prices = shocked_prices(inputs, market.vix_spot, market.rate, market.vol, target, scale, days)
-    hedge = (prices - inputs.price) @ (inputs.contracts * CONTRACT_MULTIPLIER)
-    results = []
+    notional = plan.exposure.notional_usd
+    rets, basis = exposure_returns(plan.exposure, market.vix_spot, shocks, targets)
+    out = []
     for i, s in enumerate(shocks):
-        exp_pnl = float(exposure_pnl(plan.exposure, market.vix_spot, target[i], s.exposure_return))
+        exp_pnl = float(notional * rets[i])
         h = float(hedge[i])
-        results.append(
+        out.append(
             ScenarioResult(
                 name=s.name,
                 description=s.describe(),
                 kind=s.kind,
-                target_spot=float(target[i]),
+                target_spot=float(targets[i]),
                 hedge_pnl_usd=h,
                 exposure_pnl_usd=exp_pnl,
                 net_pnl_usd=h + exp_pnl,
                 coverage=coverage_ratio(h, exp_pnl),
+                exposure_return=float(rets[i]),
+                exposure_basis=basis[i],
+                vol_scale=float(s.vol_scale),
+                days_forward=int(s.days_forward),
+                episode_id=s.episode_id,
+                start=s.start,
+                end=s.end,
             )
         )
-    return tuple(results)
+    return tuple(out)
 
 
-def _payoff_grid(plan: Plan, inputs: LayerInputs, shock: Shock, horizon: int, points: int) -> PayoffGrid:
-    spot = plan.market.vix_spot
+def _grid_levels(spot: float, points: int) -> np.ndarray:
     lo = max(5.0, 0.5 * spot)
     hi = max(2.5 * spot, lo + 40.0)
-    levels = np.linspace(lo, hi, points)
-    prices = shocked_prices(
-        inputs, spot, plan.market.rate, plan.market.vol, levels, np.full(points, shock.vol_scale), np.full(points, float(horizon))
-    )
+    return np.linspace(lo, hi, points)
+
+
+def _payoff_grid(plan: Plan, inputs: LayerInputs, shock: Shock, horizon: int, levels=None, prices=None) -> PayoffGrid:
+    """Hedge, exposure and net P&L against the VIX level at ``horizon`` days, with the
+    active shock's vol scale and exposure override (prices may be given, computed with
+    the scenario set in one call)."""
+    spot = plan.market.vix_spot
+    if levels is None:
+        levels = _grid_levels(spot, 161)
+    if prices is None:
+        n = len(levels)
+        prices = shocked_prices(
+            inputs, spot, plan.market.rate, plan.market.vol, levels, np.full(n, shock.vol_scale), np.full(n, float(horizon)),
+            forward=plan.market.forward,
+        )
     hedge = (prices - inputs.price) @ (inputs.contracts * CONTRACT_MULTIPLIER)
     exposure = exposure_pnl(plan.exposure, spot, levels, shock.exposure_return)
-    return PayoffGrid(horizon, levels, hedge, exposure, hedge + exposure, zero_crossings(levels, hedge))
+    return PayoffGrid(int(horizon), levels, hedge, exposure, hedge + exposure, zero_crossings(levels, hedge))
 
 
 def zero_crossings(x: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
     """Where a sampled curve crosses zero, linearly interpolated; a touch counts once."""
-    found: list[float] = []
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if len(y) == 0:
+        return ()
     sign = np.sign(y)
-    for i in range(len(y) - 1):
-        if sign[i] == 0.0:
-            found.append(float(x[i]))
-        elif sign[i] * sign[i + 1] < 0.0:
-            found.append(float(x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i])))
-    if len(y) and sign[-1] == 0.0:
-        found.append(float(x[-1]))
-    return tuple(found)
+    zero = np.flatnonzero(sign == 0.0)
+    i = np.flatnonzero(sign[:-1] * sign[1:] < 0.0)
+    crossing = x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i])
+    found = np.concatenate([x[zero], crossing])
+    order = np.argsort(np.concatenate([zero.astype(float), i + 0.5]), kind="stable")
+    return tuple(float(v) for v in found[order])
 
 
 def _shocked_curve(market: MarketSnapshot, shock: Shock) -> tuple[tuple[int, float], ...]:
-    from .scenarios import tenor_beta
-
-    move = shock.target_spot(market.vix_spot) - market.vix_spot
-    points = [(0, market.vix_spot + move)]
-    for f in market.live_futures:
-        d = market.dte(f.expiry)
-        points.append((d, float(max(f.settle + move * tenor_beta(d), 0.01))))
-    return tuple(points)
+    return shocked_curve(market, shock)
