@@ -45,4 +45,5 @@ def test_pricing_a_plan_does_not_load_pandas_or_scipy_stats():
         "from tui.resources import default_plan_path\nvalue_plan(load_plan(default_plan_path()))"
     )
     assert "pandas" not in loaded
-    assert "scipy.stats" not in loaded
+    # the default plan reprices on numpy alone: scipy costs 0.2-0.4 s at start-up
+    assert not any(m == "scipy" or m.startswith("scipy.") for m in loaded)

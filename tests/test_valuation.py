@@ -383,3 +383,22 @@ def test_quick_calm_reader_equals_the_validated_loader():
 
     path = sample_data_dir() / CALM_REFERENCE_FILE
     assert read_snapshot_quick(path) == load_snapshot_csv(path) == calm_reference()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_forward_interpolation_is_scipys_pchip(seed):
+    from scipy.interpolate import PchipInterpolator
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 10))
+    settles = tuple(rng.uniform(12.0, 60.0, n))
+    if seed % 4 == 0:
+        settles = tuple(sorted(settles))  # monotone curves, and plateaus below
+    if seed % 5 == 0:
+        settles = (30.0,) * n
+    expiries = sorted({AS_OF + timedelta(days=int(d)) for d in rng.integers(1, 400, n)})
+    m = MarketSnapshot(AS_OF, float(rng.uniform(10, 80)), 0.04, tuple(Future(e, s) for e, s in zip(expiries, settles)))
+    days, levels = m._knots
+    grid = np.linspace(0.0, days[-1], 997)
+    reference = PchipInterpolator(days, levels)(grid)
+    assert np.allclose(m.forward(grid), reference, rtol=1e-12, atol=1e-12)

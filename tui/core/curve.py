@@ -74,23 +74,15 @@ class MarketSnapshot:
         return days, levels
 
     @cached_property
-    def _interpolator(self):
+    def _slopes(self) -> np.ndarray:
         days, levels = self._knots
-        if len(days) < 3:
-            return None
-        from scipy.interpolate import PchipInterpolator  # lazily: keeps start-up light
-
-        return PchipInterpolator(days, levels, extrapolate=False)
+        return pchip_slopes(days, levels)
 
     def forward(self, days) -> np.ndarray:
         """Forward VIX level at ``days`` (calendar days from as_of); flat beyond the last month."""
-        days_arr = np.asarray(days, dtype=float)
         knot_days, knot_levels = self._knots
-        clipped = np.clip(days_arr, 0.0, knot_days[-1])
-        interp = self._interpolator
-        if interp is None:  # spot plus at most one month: linear is the monotone curve
-            return np.interp(clipped, knot_days, knot_levels)
-        return interp(clipped)
+        clipped = np.clip(np.asarray(days, dtype=float), 0.0, knot_days[-1])
+        return hermite(knot_days, knot_levels, self._slopes, clipped)
 
     def forward_at(self, expiry: date) -> float:
         """The settle when ``expiry`` is listed, else the interpolated forward."""
@@ -120,3 +112,53 @@ class MarketSnapshot:
         if name == "backwardation":
             depth = "deep" if (slope < -5.0 or vix_m1 > 1.2) else "mild"
         return Regime(name, slope, vix_m1, roll, depth)
+
+
+# -- monotone (PCHIP) interpolation ------------------------------------------
+# The same Fritsch-Carlson/Butland scheme as scipy.interpolate.PchipInterpolator (the
+# tests check them against each other): written out here because importing
+# scipy.interpolate costs 0.3 s at start-up, for twenty lines of arithmetic.
+
+
+def pchip_slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Knot derivatives that keep a cubic Hermite interpolant monotone between knots."""
+    h = np.diff(x)
+    m = np.diff(y) / h
+    if len(x) == 2:
+        return np.array([m[0], m[0]])
+    d = np.zeros_like(y)
+    # interior: weighted harmonic mean of the neighbouring secants, 0 at extrema
+    w1 = 2.0 * h[1:] + h[:-1]
+    w2 = h[1:] + 2.0 * h[:-1]
+    same = (np.sign(m[:-1]) * np.sign(m[1:])) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        harmonic = (w1 + w2) / (w1 / m[:-1] + w2 / m[1:])
+    d[1:-1] = np.where(same, harmonic, 0.0)
+    d[0] = _pchip_end(h[0], h[1], m[0], m[1])
+    d[-1] = _pchip_end(h[-1], h[-2], m[-1], m[-2])
+    return d
+
+
+def _pchip_end(h0: float, h1: float, m0: float, m1: float) -> float:
+    d = ((2.0 * h0 + h1) * m0 - h0 * m1) / (h0 + h1)
+    if np.sign(d) != np.sign(m0):
+        return 0.0
+    if np.sign(m0) != np.sign(m1) and abs(d) > abs(3.0 * m0):
+        return 3.0 * m0
+    return d
+
+
+def hermite(x: np.ndarray, y: np.ndarray, d: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Evaluate the cubic Hermite interpolant with knot values y and slopes d (at within [x0, xn])."""
+    i = np.clip(np.searchsorted(x, at, side="right") - 1, 0, len(x) - 2)
+    h = x[i + 1] - x[i]
+    t = (at - x[i]) / h
+    t2 = t * t
+    t3 = t2 * t
+    return (
+        (2.0 * t3 - 3.0 * t2 + 1.0) * y[i]
+        + (t3 - 2.0 * t2 + t) * h * d[i]
+        + (-2.0 * t3 + 3.0 * t2) * y[i + 1]
+        + (t3 - t2) * h * d[i + 1]
+    )
+
