@@ -13,6 +13,7 @@ import math
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label
 
@@ -76,6 +77,17 @@ def shock_for(result: ScenarioResult, custom: Shock | None) -> Shock:
     return Shock(result.name, spot_level=result.target_spot, kind=result.kind)
 
 
+class ShockInput(Input):
+    """A shock input: esc puts back the active shock's value and returns to the layers."""
+
+    BINDINGS = [Binding("escape", "leave", "Back", show=False)]
+
+    def action_leave(self) -> None:
+        panel = next((a for a in self.ancestors if isinstance(a, ShockPanel)), None)
+        if panel is not None:
+            panel.leave_inputs()
+
+
 class ShockPanel(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -86,11 +98,11 @@ class ShockPanel(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="shock-inputs"):
             yield Label("VIX±", classes="shock-label")
-            yield Input("0", id="shock-shift", compact=True, select_on_focus=True, restrict=r"[-+0-9.]*")
+            yield ShockInput("0", id="shock-shift", compact=True, select_on_focus=True, restrict=r"[-+0-9.]*")
             yield Label("vol×", classes="shock-label")
-            yield Input("1", id="shock-vol", compact=True, select_on_focus=True, restrict=r"[0-9.]*")
+            yield ShockInput("1", id="shock-vol", compact=True, select_on_focus=True, restrict=r"[0-9.]*")
             yield Label("days", classes="shock-label")
-            yield Input("0", id="shock-days", compact=True, select_on_focus=True, restrict=r"[0-9]*")
+            yield ShockInput("0", id="shock-days", compact=True, select_on_focus=True, restrict=r"[0-9]*")
         yield DataTable(id="scenario-table", cursor_type="row", zebra_stripes=False)
 
     def on_mount(self) -> None:
@@ -126,7 +138,7 @@ class ShockPanel(Vertical):
         self.border_title = "Scenarios · " + ("today (no shock)" if shock == NO_SHOCK else f"active: {shock.name}")
         self._sync_inputs(shock, valuation.market.vix_spot)
 
-    def _sync_inputs(self, shock: Shock, spot: float) -> None:
+    def _sync_inputs(self, shock: Shock, spot: float, force: bool = False) -> None:
         """Show the active shock in the inputs (leaving alone the one being typed in)."""
         shift, vol, days = shock_params(shock, spot)
         wanted = (
@@ -136,7 +148,7 @@ class ShockPanel(Vertical):
         )
         for field_id, value, text in wanted:
             field = self.query_one(field_id, Input)
-            if field.has_focus:
+            if field.has_focus and not force:
                 continue
             try:
                 current = float(field.value)
@@ -169,6 +181,15 @@ class ShockPanel(Vertical):
             table.move_cursor(row=min(row, table.row_count - 1), animate=False)
 
     # -- input ------------------------------------------------------------------
+    def leave_inputs(self) -> None:
+        self.border_subtitle = ""
+        self.remove_class("-error")
+        if self.valuation is not None:
+            self._sync_inputs(self.valuation.shock, self.valuation.market.vix_spot, force=True)
+        table = self.app.query("#layer-table")
+        if table:
+            table.first().focus()
+
     def _current_custom(self) -> Shock | None:
         v = self.valuation
         return v.shock if v is not None and v.shock.name == CUSTOM else None
@@ -181,12 +202,21 @@ class ShockPanel(Vertical):
         if v is None:
             return
         spot = v.market.vix_spot
-        values = [self.query_one(i, Input).value for i in ("#shock-shift", "#shock-vol", "#shock-days")]
+        fields = [self.query_one(i, Input) for i in ("#shock-shift", "#shock-vol", "#shock-days")]
+        values = [f.value.strip() for f in fields]
+        submitted = isinstance(event, Input.Submitted)
+        if any(x in ("", "-", "+", ".", "-.", "+.") for x in values):
+            if not submitted:
+                return  # still typing
+            defaults = ("0", "1", "0")
+            for f, x, d in zip(fields, values, defaults):
+                if x == "":
+                    f.value = d
+            values = [x or d for x, d in zip(values, defaults)]
         shock, message = parse_shock_inputs(*values, spot)
         if shock is None:
-            if isinstance(event, Input.Submitted) or all(x.strip() not in ("", "-", "+", ".") for x in values):
-                self.border_subtitle = message
-                self.add_class("-error")
+            self.border_subtitle = message
+            self.add_class("-error")
             return
         self.border_subtitle = ""
         self.remove_class("-error")
