@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from tui.app import MIN_HEIGHT, MIN_WIDTH, AlvhApp
 from tui.cli import valuation_to_json
@@ -19,6 +19,7 @@ from tui.screens.help import HelpScreen, KEY_HELP
 from tui.screens.problems import ProblemsModal
 from tui.themes import SETTINGS_FILE, read_settings
 from tui.widgets.curve_pane import CurveChart
+from tui.widgets.grid_table import GridTable
 from tui.widgets.layer_editor import COLUMN_KEYS, LayerEditor
 from tui.widgets.payoff_chart import PayoffChart
 
@@ -26,31 +27,29 @@ SIZE = (120, 36)
 
 
 def scenario_cells(app: AlvhApp) -> dict[str, list[str]]:
-    table = app.query_one("#scenario-table", DataTable)
+    table = app.query_one("#scenario-table", GridTable)
     out = {}
-    for row in range(table.row_count):
-        cells = [str(c) for c in table.get_row_at(row)]
-        out[cells[0].strip("▶ ")] = cells[1:]
+    for row in table.rows:
+        out[row.cells[0].strip("▶ ")] = list(row.cells[1:])
     return out
 
 
 def layer_cell(app: AlvhApp, row: int, key: str) -> str:
-    table = app.query_one("#layer-table", DataTable)
-    return str(table.get_cell_at((row, COLUMN_KEYS.index(key))))
+    return app.query_one("#layer-table", GridTable).cell(row, key)
 
 
 async def goto(pilot, app: AlvhApp, row: int, key: str) -> None:
     """Move the layer-table cursor with the arrow keys, as a user would."""
-    table = app.query_one("#layer-table", DataTable)
+    table = app.query_one("#layer-table", GridTable)
     table.focus()
     await pilot.pause()
-    here = table.cursor_coordinate
+    here_row, here_col = table.cursor
     col = COLUMN_KEYS.index(key)
-    keys = (["down"] * (row - here.row) if row > here.row else ["up"] * (here.row - row)) + (
-        ["right"] * (col - here.column) if col > here.column else ["left"] * (here.column - col)
+    keys = (["down"] * (row - here_row) if row > here_row else ["up"] * (here_row - row)) + (
+        ["right"] * (col - here_col) if col > here_col else ["left"] * (here_col - col)
     )
     await pilot.press(*keys)
-    assert table.cursor_coordinate == (row, col)
+    assert table.cursor == (row, col)
 
 
 async def type_into_cell(pilot, app: AlvhApp, row: int, key: str, text: str) -> None:
@@ -525,8 +524,10 @@ async def test_all_four_panes_fit_at_80x24(make_app):
             region = app.query_one(selector).region
             assert region.area > 0 and screen.contains_region(region), selector
         # the layer table shows every layer, the total row, and strike through premium
-        table = app.query_one("#layer-table", DataTable)
+        table = app.query_one("#layer-table", GridTable)
         assert table.region.height >= 1 + len(app.plan.layers) + 1
+        assert "premium" in [c.key for c in table.columns]
+        assert sum(c.width + 2 for c in table.columns[: COLUMN_KEYS.index("premium") + 1]) <= table.size.width
         assert app.query_one(PayoffChart).size.height >= 8
 
 

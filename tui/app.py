@@ -36,6 +36,7 @@ from .widgets.curve_pane import CurvePane
 from .widgets.layer_editor import LayerEditor
 from .widgets.payoff_chart import PayoffChart
 from .widgets.shock_panel import CUSTOM, ShockPanel
+from .widgets.util import set_border_title
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 18
@@ -187,8 +188,9 @@ class AlvhApp(App[int]):
         file = self.path.name if self.path else "untitled"
         state = " (new)" if self.is_new and not self.dirty else ""
         mark = " ● modified" if self.dirty else ""
-        self.editor.border_title = f"Layers · {file}{state}{mark} · {self.plan.name}"
-        self.sub_title = f"{file}{mark}"
+        title = f"Layers · {file}{state}{mark} · {self.plan.name}"
+        set_border_title(self.editor, title)
+        # (No App.sub_title: it is an App reactive, and setting it repaints the whole screen.)
 
     def apply_plan(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None) -> bool:
         """Make ``plan`` current (undoable) and reprice; on failure nothing changes."""

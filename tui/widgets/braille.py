@@ -308,6 +308,7 @@ class BrailleChart(Widget):
         self._version = 0
         self._cache_key: tuple | None = None
         self._strips: list[Strip] = []
+        self._style_cache: dict[str, Style] = {}
         self.last_frame: Frame | None = None
 
     def set_data(self, series: Sequence[Series], vlines: Sequence[VLine] = (), **options) -> None:
@@ -321,12 +322,18 @@ class BrailleChart(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache_key = None
+        self._style_cache.clear()
 
     def _style_for(self, name: str) -> Style:
-        if name == "base":
-            return self.rich_style
-        component = name if name.startswith("chart--") else f"chart--{name}"
-        return self.get_component_rich_style(component, default=self.rich_style)
+        style = self._style_cache.get(name)
+        if style is None:
+            if name == "base":
+                style = self.rich_style
+            else:
+                component = name if name.startswith("chart--") else f"chart--{name}"
+                style = self.get_component_rich_style(component, default=self.rich_style)
+            self._style_cache[name] = style
+        return style
 
     def build_frame(self) -> Frame:
         width, height = self.size

@@ -6,12 +6,14 @@ import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ..core.curve import Regime
 from ..core.valuation import Valuation
 from ..format import num
 from .braille import BrailleChart, Series, VLine
+from .grid_table import GridColumn, GridRow, GridTable
+from .util import set_border_subtitle, set_border_title
 
 
 class CurveChart(BrailleChart):
@@ -80,30 +82,35 @@ class CurvePane(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.valuation: Valuation | None = None
-        self.border_title = "VIX curve"
+        self._regime_plain = ""
+        self._chart_key: tuple | None = None
+        set_border_title(self, "VIX curve")
 
     def compose(self) -> ComposeResult:
         yield Static(id="regime")
         yield CurveChart(id="curve-chart")
-        table = DataTable(id="curve-table", cursor_type="none", zebra_stripes=False, show_cursor=False)
-        table.can_focus = False
-        yield table
+        yield GridTable(id="curve-table", cursor_type="none")
 
     def on_mount(self) -> None:
-        table = self.query_one("#curve-table", DataTable)
-        for label, key, width in (("expiry", "expiry", 10), ("DTE", "dte", 4), ("settle", "settle", 6), ("chg", "chg", 6)):
-            table.add_column(Text(label, justify="right") if key != "expiry" else label, key=key, width=width)
+        self.query_one("#curve-table", GridTable).set_columns(
+            [GridColumn("expiry", "expiry", 9, False), GridColumn("dte", "DTE", 4), GridColumn("settle", "settle", 6), GridColumn("chg", "chg", 6)]
+        )
 
     def on_resize(self) -> None:
         if self.valuation is not None:
-            self.query_one("#regime", Static).update(regime_text(self.valuation.regime, self.content_size.width))
+            self._set_regime(regime_text(self.valuation.regime, self.content_size.width))
+
+    def _set_regime(self, text: Text) -> None:
+        if text.plain != self._regime_plain:  # only a real change costs a layout pass
+            self._regime_plain = text.plain
+            self.query_one("#regime", Static).update(text)
 
     def show(self, valuation: Valuation) -> None:
         old = self.valuation
         self.valuation = valuation
         market = valuation.market
-        self.query_one("#regime", Static).update(regime_text(valuation.regime, self.content_size.width or 80))
-        self.border_title = f"VIX curve · {regime_name(valuation.regime)}"
+        self._set_regime(regime_text(valuation.regime, self.content_size.width or 80))
+        set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}")
         live = market.live_futures
         days = np.array([0.0] + [float(market.dte(f.expiry)) for f in live])
         levels = np.array([market.vix_spot] + [f.settle for f in live])
@@ -112,24 +119,19 @@ class CurvePane(Vertical):
             sd, sl = zip(*valuation.shocked_curve)
             shocked = (np.array(sd, float), np.array(sl, float))
         marks = [(layer.dte, layer.name[:4]) for layer in valuation.layers]
-        self.query_one(CurveChart).set_curve(days, levels, shocked, marks)
-        self.border_subtitle = f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}"
+        key = (days.tobytes(), levels.tobytes(), None if shocked is None else (shocked[0].tobytes(), shocked[1].tobytes()), tuple(marks))
+        if key != self._chart_key:  # a strike edit leaves the curve as it was: no redraw
+            self._chart_key = key
+            self.query_one(CurveChart).set_curve(days, levels, shocked, marks)
+        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}")
         if old is None or old.market != market:
             self._fill_table(valuation)
 
     def _fill_table(self, valuation: Valuation) -> None:
         market = valuation.market
-        table = self.query_one("#curve-table", DataTable)
-        table.clear()
         prev = market.vix_spot
-        table.add_row("spot", Text("0", justify="right"), Text(f"{market.vix_spot:.2f}", justify="right"), "", key="spot")
+        rows = [GridRow("spot", ("spot", "0", f"{market.vix_spot:.2f}", ""))]
         for i, f in enumerate(market.live_futures):
-            change = f.settle - prev
-            table.add_row(
-                f"M{i + 1} {f.expiry:%b%d}",
-                Text(str(market.dte(f.expiry)), justify="right"),
-                Text(f"{f.settle:.2f}", justify="right"),
-                Text(f"{change:+.2f}", justify="right"),
-                key=f"M{i + 1}",
-            )
+            rows.append(GridRow(f"M{i + 1}", (f"M{i + 1} {f.expiry:%b%d}", str(market.dte(f.expiry)), f"{f.settle:.2f}", f"{f.settle - prev:+.2f}")))
             prev = f.settle
+        self.query_one("#curve-table", GridTable).set_rows(rows)

@@ -17,8 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from ..core import edits
 from ..core.edits import EditError
@@ -26,6 +25,8 @@ from ..core.plan import Plan, parse_strike
 from ..core.valuation import Valuation
 from ..format import num, pct, usd
 from ..messages import PlanEdited
+from .grid_table import GridColumn, GridRow, GridTable
+from .util import set_border_subtitle, set_border_title
 
 
 @dataclass(frozen=True)
@@ -155,17 +156,10 @@ def sizing_line(v: Valuation) -> str:
     )
 
 
-class LayerTable(DataTable):
-    """The layers as a cell-cursor DataTable (rows L0..Ln and 'total')."""
+class LayerTable(GridTable):
+    """The layers with a cell cursor (rows L0..Ln and 'total')."""
 
-    DEFAULT_CSS = """
-    LayerTable { height: auto; max-height: 12; }
-    """
-
-    BINDINGS = [Binding("f2", "edit", "Edit", show=False)]
-
-    def action_edit(self) -> None:
-        self.action_select_cursor()
+    BINDINGS = [Binding("f2", "select", "Edit", show=False)]
 
 
 class CellInput(Input):
@@ -195,21 +189,18 @@ class LayerEditor(Vertical):
         super().__init__(**kwargs)
         self.valuation: Valuation | None = None
         self.editing: tuple[int, str] | None = None  # (row, column key)
-        self._cells: dict[tuple[str, str], str] = {}
-        self._row_keys: list[str] = []
+        self._sizing_text = ""
         self.message = ""
 
     def compose(self) -> ComposeResult:
-        yield LayerTable(id="layer-table", cursor_type="cell", zebra_stripes=False)
+        yield LayerTable(id="layer-table", cursor_type="cell")
         yield Static(id="sizing-line")
         with Horizontal(id="edit-row"):
             yield Label("", id="edit-label")
             yield CellInput(id="cell-input", compact=True, select_on_focus=True)
 
     def on_mount(self) -> None:
-        table = self.table
-        for col in COLUMNS:
-            table.add_column(Text(col.label, justify="right") if col.right else col.label, key=col.key, width=col.width)
+        self.table.set_columns([GridColumn(c.key, c.label, c.width, c.right) for c in COLUMNS])
         self.query_one("#edit-row").display = False
 
     @property
@@ -224,44 +215,25 @@ class LayerEditor(Vertical):
     def show(self, valuation: Valuation) -> None:
         self.valuation = valuation
         rows = layer_cells(valuation.plan, valuation)
-        table = self.table
-        keys = [k for k, _ in rows]
-        if keys == self._row_keys:
-            for key, cells in rows:
-                for col, value in zip(COLUMNS, cells):
-                    if self._cells.get((key, col.key)) != value:
-                        table.update_cell(key, col.key, self._cell(key, col, value))
-                        self._cells[(key, col.key)] = value
-        else:
-            cursor = table.cursor_coordinate
-            table.clear()
-            self._cells = {}
-            for key, cells in rows:
-                table.add_row(*(self._cell(key, col, value) for col, value in zip(COLUMNS, cells)), key=key)
-                for col, value in zip(COLUMNS, cells):
-                    self._cells[(key, col.key)] = value
-            self._row_keys = keys
-            table.move_cursor(row=min(cursor.row, len(rows) - 1), column=cursor.column, animate=False)
-        self.query_one("#sizing-line", Static).update(sizing_line(valuation))
-
-    @staticmethod
-    def _cell(row_key: str, col: Column, value: str) -> Text:
-        style = "bold" if row_key == TOTAL_ROW else ""
-        return Text(value, style=style, justify="right" if col.right else "left", no_wrap=True, overflow="ellipsis")
+        self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in rows])
+        line = sizing_line(valuation)
+        if line != self._sizing_text:  # a fixed one-row line: repaint it, no layout pass
+            self._sizing_text = line
+            self.query_one("#sizing-line", Static).update(line, layout=False)
 
     def cell_value(self, row: int, key: str) -> str:
-        """The text shown in a cell (for tests and the help line)."""
-        return self._cells.get((self._row_keys[row], key), "")
+        """The text shown in a cell (for tests)."""
+        return self.table.cell(row, key)
 
     def say(self, message: str, error: bool = False) -> None:
         self.message = message
-        self.border_subtitle = message
+        set_border_subtitle(self, message)
         self.set_class(error, "-error")
 
     # -- cursor helpers ---------------------------------------------------------
     def _cursor(self) -> tuple[int, str]:
-        c = self.table.cursor_coordinate
-        return c.row, COLUMN_KEYS[min(c.column, len(COLUMN_KEYS) - 1)]
+        row, col = self.table.cursor
+        return row, COLUMN_KEYS[min(col, len(COLUMN_KEYS) - 1)]
 
     def _layer_row(self) -> int | None:
         row, _ = self._cursor()
@@ -270,9 +242,7 @@ class LayerEditor(Vertical):
         return row
 
     def move_to(self, row: int, column: int | None = None) -> None:
-        table = self.table
-        col = table.cursor_coordinate.column if column is None else column
-        table.move_cursor(row=max(0, min(row, table.row_count - 1)), column=col, animate=False)
+        self.table.move_cursor(row, column)
 
     def _post(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None) -> None:
         base = self.plan
@@ -282,7 +252,7 @@ class LayerEditor(Vertical):
             self.say(f"{label}: no change")
             return
         self.say(label)
-        self.post_message(PlanEdited(base, plan, label, cursor))
+        self.app.post_message(PlanEdited(base, plan, label, cursor))  # straight to the App: no bubbling hops
 
     def _try(self, fn, label: str, cursor=None) -> bool:
         if self.plan is None:
@@ -294,7 +264,7 @@ class LayerEditor(Vertical):
             return False
         if isinstance(result, tuple):
             result, row = result
-            cursor = (row, self.table.cursor_coordinate.column)
+            cursor = (row, self.table.cursor_column)
         self._post(result, label, cursor)
         return True
 
@@ -302,8 +272,8 @@ class LayerEditor(Vertical):
     def action_edit(self) -> None:
         self.start_edit()
 
-    @on(DataTable.CellSelected, "#layer-table")
-    def _cell_selected(self, event: DataTable.CellSelected) -> None:
+    @on(GridTable.Selected, "#layer-table")
+    def _cell_selected(self, event: GridTable.Selected) -> None:
         event.stop()
         self.start_edit()
 
@@ -404,7 +374,7 @@ class LayerEditor(Vertical):
             self.say("put the cursor on a layer to delete it", error=True)
             return
         name = self.plan.layers[row].name
-        self._try(lambda p: edits.delete_layer(p, row), f"deleted {name} (u undoes)", cursor=(max(row - 1, 0), self.table.cursor_coordinate.column))
+        self._try(lambda p: edits.delete_layer(p, row), f"deleted {name} (u undoes)", cursor=(max(row - 1, 0), self.table.cursor_column))
 
     def action_preset(self) -> None:
         self._try(edits.apply_preset_442, "applied the 4/4/2 preset")

@@ -8,6 +8,7 @@ from rich.text import Text
 from ..core.valuation import Valuation
 from ..format import usd_short
 from .braille import BrailleChart, Series, VLine
+from .util import set_border_subtitle, set_border_title
 
 # How each line looks without colour: its dot pattern and its end label.
 LINE_STYLES = {
@@ -41,6 +42,7 @@ class PayoffChart(BrailleChart):
         self.spot: float | None = None
         self.breakevens: tuple[float, ...] = ()
         self.horizon_label = "today"
+        self._legend_names: list[str] | None = None
 
     def set_curves(
         self,
@@ -83,11 +85,19 @@ class PayoffChart(BrailleChart):
         if self.spot is not None:
             vlines.append(VLine(self.spot, "spot", False, f"VIX {self.spot:.4g}"))
         self.set_data(series, vlines, y_format=usd_short, x_format=lambda v: f"{v:g}")
-        self.border_title = f"Payoff at {self.horizon_label}"
-        legend = Text()
-        for i, n in enumerate(names):
-            _, label = LINE_STYLES[n]
-            if i:
-                legend.append(" · ")
-            legend.append(f"{label} {n}", style=self.get_component_rich_style(f"chart--{n}", default=None) or "")
-        self.border_subtitle = legend
+        set_border_title(self, f"Payoff at {self.horizon_label}")
+        if self._legend_names != names:  # the legend changes only with the e toggle
+            self._legend_names = names
+            legend = Text()
+            for i, n in enumerate(names):
+                _, label = LINE_STYLES[n]
+                if i:
+                    legend.append(" · ")
+                legend.append(f"{label} {n}", style=self._style_for(n))
+            set_border_subtitle(self, legend)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._legend_names = None  # re-colour the legend with the new theme
+        if self.curves and self.is_mounted:
+            self.call_later(self._redraw)

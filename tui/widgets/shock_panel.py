@@ -15,12 +15,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import Input, Label
 
 from ..core.scenarios import NO_SHOCK, PRESETS, ScenarioResult, Shock
 from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from ..messages import ShockChosen
+from .grid_table import GridColumn, GridRow, GridTable
+from .util import set_border_subtitle, set_border_title
 
 CUSTOM = "custom"
 MAX_DAYS = 3650
@@ -93,7 +95,7 @@ class ShockPanel(Vertical):
         super().__init__(**kwargs)
         self.valuation: Valuation | None = None
         self.compact = True
-        self.border_title = "Scenarios"
+        set_border_title(self, "Scenarios")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="shock-inputs"):
@@ -103,24 +105,22 @@ class ShockPanel(Vertical):
             yield ShockInput("1", id="shock-vol", compact=True, select_on_focus=True, restrict=r"[0-9.]*")
             yield Label("days", classes="shock-label")
             yield ShockInput("0", id="shock-days", compact=True, select_on_focus=True, restrict=r"[0-9]*")
-        yield DataTable(id="scenario-table", cursor_type="row", zebra_stripes=False)
+        yield GridTable(id="scenario-table", cursor_type="row")
 
     def on_mount(self) -> None:
         self._columns(compact=True)
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one("#scenario-table", DataTable)
+    def table(self) -> GridTable:
+        return self.query_one("#scenario-table", GridTable)
 
     def _columns(self, compact: bool) -> None:
         table = self.table
-        table.clear(columns=True)
-        table.cell_padding = 0 if compact else 1
-        for key, label, width in COMPACT if compact else WIDE:
-            if compact and key != "name":
-                table.add_column(Text(" " + label[: width], justify="right"), key=key, width=width + 1)
-            else:
-                table.add_column(label if key == "name" else Text(label, justify="right"), key=key, width=width)
+        table.padding = 0 if compact else 1
+        spec = COMPACT if compact else WIDE
+        table.set_columns(
+            [GridColumn(key, (" " + label if compact and key != "name" else label), width + (1 if compact and key != "name" else 0), key != "name") for key, label, width in spec]
+        )
         self.compact = compact
 
     def on_resize(self) -> None:
@@ -135,7 +135,7 @@ class ShockPanel(Vertical):
         self.valuation = valuation
         self._fill(valuation)
         shock = valuation.shock
-        self.border_title = "Scenarios · " + ("today (no shock)" if shock == NO_SHOCK else f"active: {shock.name}")
+        set_border_title(self, "Scenarios · " + ("today (no shock)" if shock == NO_SHOCK else f"active: {shock.name}"))
         self._sync_inputs(shock, valuation.market.vix_spot)
 
     def _sync_inputs(self, shock: Shock, spot: float, force: bool = False) -> None:
@@ -158,31 +158,25 @@ class ShockPanel(Vertical):
                 field.value = text
 
     def _fill(self, valuation: Valuation) -> None:
-        table = self.table
-        row = table.cursor_row
-        table.clear()
         money = usd_short if self.compact else usd
-        pad = " " if self.compact else ""
         active = valuation.shock.name
+        rows = []
         for i, r in enumerate(valuation.scenarios):
-            marker = "▶" if r.name == active else " "
-            name = Text(marker + r.name, no_wrap=True, overflow="ellipsis", style="bold" if r.name == active else "")
             cells = [
-                name,
-                Text(pad + money(r.hedge_pnl_usd), justify="right"),
-                Text(pad + money(r.exposure_pnl_usd), justify="right"),
-                Text(pad + money(r.net_pnl_usd), justify="right"),
-                Text(pad + (pct(r.coverage, 0) if self.compact else pct(r.coverage)), justify="right"),
+                ("▶" if r.name == active else " ") + r.name,
+                money(r.hedge_pnl_usd),
+                money(r.exposure_pnl_usd),
+                money(r.net_pnl_usd),
+                pct(r.coverage, 0) if self.compact else pct(r.coverage),
             ]
             if not self.compact:
-                cells.append(Text(num(r.target_spot, ".1f"), justify="right"))
-            table.add_row(*cells, key=f"S{i}")
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1), animate=False)
+                cells.append(num(r.target_spot, ".1f"))
+            rows.append(GridRow(f"S{i}", tuple(cells), "active" if r.name == active else ""))
+        self.table.set_rows(rows)
 
     # -- input ------------------------------------------------------------------
     def leave_inputs(self) -> None:
-        self.border_subtitle = ""
+        set_border_subtitle(self, "")
         self.remove_class("-error")
         if self.valuation is not None:
             self._sync_inputs(self.valuation.shock, self.valuation.market.vix_spot, force=True)
@@ -215,25 +209,25 @@ class ShockPanel(Vertical):
             values = [x or d for x, d in zip(values, defaults)]
         shock, message = parse_shock_inputs(*values, spot)
         if shock is None:
-            self.border_subtitle = message
+            set_border_subtitle(self, message)
             self.add_class("-error")
             return
-        self.border_subtitle = ""
+        set_border_subtitle(self, "")
         self.remove_class("-error")
         if shock_params(shock, spot) == shock_params(v.shock, spot):
             return  # the inputs already show the active shock (e.g. a picked preset)
-        self.post_message(ShockChosen(shock))
+        self.app.post_message(ShockChosen(shock))
 
-    @on(DataTable.RowSelected, "#scenario-table")
-    def _picked(self, event: DataTable.RowSelected) -> None:
+    @on(GridTable.Selected, "#scenario-table")
+    def _picked(self, event: GridTable.Selected) -> None:
         event.stop()
         v = self.valuation
         if v is None:
             return
-        result = v.scenarios[event.cursor_row]
+        result = v.scenarios[event.row]
         shock = shock_for(result, self._current_custom())
         if shock.name == v.shock.name:
             shock = NO_SHOCK  # picking the active scenario again turns it off
-        self.border_subtitle = ""
+        set_border_subtitle(self, "")
         self.remove_class("-error")
-        self.post_message(ShockChosen(shock))
+        self.app.post_message(ShockChosen(shock))
