@@ -545,3 +545,23 @@ def test_no_mouse_is_passed_to_run(monkeypatch):
     assert seen["mouse"] is False
     assert cli_main.main([]) == 0
     assert seen["mouse"] is True
+
+
+@pytest.mark.parametrize("name", ["dark", "light", "high-contrast"])
+def test_bundled_themes_load_and_stay_distinct_at_256_colours(name):
+    from rich.color import Color, ColorSystem
+
+    from tui.resources import themes_dir
+    from tui.themes import load_theme_file
+
+    theme = load_theme_file(themes_dir() / f"{name}.toml")
+    system = theme.to_color_system().generate()
+
+    def index(var: str) -> int:
+        return Color.parse(system[var]).downgrade(ColorSystem.EIGHT_BIT).number
+
+    # Pane borders must differ from what they sit on, focused or not; the text from its ground.
+    for border in ("border", "border-blurred"):
+        assert index(border) not in (index("background"), index("surface")), border
+    assert index("foreground") != index("surface")
+    assert index("border") != index("border-blurred")

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
 from ..core.scenarios import NO_SHOCK, PRESETS, ScenarioResult, Shock
 from ..core.valuation import Valuation
@@ -29,9 +29,9 @@ MAX_DAYS = 3650
 MAX_VOL_SCALE = 10.0
 
 # (key, label, width) for wide and compact tables.
-WIDE = (("name", "scenario", 22), ("hedge", "hedge", 9), ("exposure", "exposure", 10), ("net", "net", 10), ("cover", "cover", 6), ("vix", "VIX", 6))
+WIDE = (("name", "scenario", 16), ("hedge", "hedge", 9), ("exposure", "exposure", 10), ("net", "net", 10), ("cover", "cover", 6), ("vix", "VIX", 6))
 COMPACT = (("name", "scenario", 11), ("hedge", "hedge", 6), ("exposure", "expos", 7), ("net", "net", 7), ("cover", "cover", 5))
-COMPACT_BELOW = 64  # pane width (cells) under which the compact table is used
+COMPACT_BELOW = 62  # pane width (cells) under which the compact table is used
 
 
 def shock_params(shock: Shock, spot: float) -> tuple[float, float, int]:
@@ -95,6 +95,7 @@ class ShockPanel(Vertical):
         super().__init__(**kwargs)
         self.valuation: Valuation | None = None
         self.compact = True
+        self._detail_text = ""
         set_border_title(self, "Scenarios")
 
     def compose(self) -> ComposeResult:
@@ -106,6 +107,7 @@ class ShockPanel(Vertical):
             yield Label("days", classes="shock-label")
             yield ShockInput("0", id="shock-days", compact=True, select_on_focus=True, restrict=r"[0-9]*")
         yield GridTable(id="scenario-table", cursor_type="row")
+        yield Static(id="scenario-detail")
 
     def on_mount(self) -> None:
         self._columns(compact=True)
@@ -116,10 +118,10 @@ class ShockPanel(Vertical):
 
     def _columns(self, compact: bool) -> None:
         table = self.table
-        table.padding = 0 if compact else 1
+        table.padding = 0  # numbers carry one leading space instead: more columns fit
         spec = COMPACT if compact else WIDE
         table.set_columns(
-            [GridColumn(key, (" " + label if compact and key != "name" else label), width + (1 if compact and key != "name" else 0), key != "name") for key, label, width in spec]
+            [GridColumn(key, label if key == "name" else " " + label, width + (0 if key == "name" else 1), key != "name") for key, label, width in spec]
         )
         self.compact = compact
 
@@ -173,6 +175,28 @@ class ShockPanel(Vertical):
                 cells.append(num(r.target_spot, ".1f"))
             rows.append(GridRow(f"S{i}", tuple(cells), "active" if r.name == active else ""))
         self.table.set_rows(rows)
+        self._detail()
+
+    def _detail(self) -> None:
+        """The cursor row in full: what the scenario is and its figures (tall screens)."""
+        v = self.valuation
+        row = self.table.cursor_row
+        if v is None or not v.scenarios:
+            return
+        r = v.scenarios[min(row, len(v.scenarios) - 1)]
+        text = (
+            f"{r.name}: {r.description} (VIX {num(r.target_spot, '.2f')})\n"
+            f"hedge {usd(r.hedge_pnl_usd)} · exposure {usd(r.exposure_pnl_usd)} · net {usd(r.net_pnl_usd)} · "
+            f"coverage {pct(r.coverage)} · enter: make active"
+        )
+        if text != self._detail_text:
+            self._detail_text = text
+            self.query_one("#scenario-detail", Static).update(text, layout=False)
+
+    @on(GridTable.Moved, "#scenario-table")
+    def _moved(self, event: GridTable.Moved) -> None:
+        event.stop()
+        self._detail()
 
     # -- input ------------------------------------------------------------------
     def leave_inputs(self) -> None:
