@@ -565,3 +565,27 @@ def test_bundled_themes_load_and_stay_distinct_at_256_colours(name):
         assert index(border) not in (index("background"), index("surface")), border
     assert index("foreground") != index("surface")
     assert index("border") != index("border-blurred")
+
+
+async def test_esc_in_a_shock_input_keeps_a_valid_value(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4", "tab", "tab", "ctrl+a", "ctrl+k", "3", "0", "escape")
+        await pilot.pause()
+        assert app.shock.days_forward == 30 and app.focused.id == "layer-table"
+        assert app.query_one(PayoffChart).border_title == "Payoff at +30d"
+
+
+async def test_a_failed_save_loses_nothing(make_app, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    app = make_app(blocker / "plan.toml")  # its parent is a file: the save must fail
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await type_into_cell(pilot, app, 0, "strike", "35")
+        plan = app.plan
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.dirty and app.plan is plan
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors and "Could not save" in errors[0].message
+    assert blocker.read_text() == ""

@@ -200,10 +200,19 @@ class ShockPanel(Vertical):
 
     # -- input ------------------------------------------------------------------
     def leave_inputs(self) -> None:
+        """esc: keep what was typed if it is valid (typing applies as you go), otherwise put
+        back the active shock's values; then return to the layer table."""
         set_border_subtitle(self, "")
         self.remove_class("-error")
-        if self.valuation is not None:
-            self._sync_inputs(self.valuation.shock, self.valuation.market.vix_spot, force=True)
+        v = self.valuation
+        if v is not None:
+            spot = v.market.vix_spot
+            values = [self.query_one(i, Input).value for i in ("#shock-shift", "#shock-vol", "#shock-days")]
+            shock, _ = parse_shock_inputs(*values, spot) if all(x.strip() for x in values) else (None, "")
+            if shock is not None and shock_params(shock, spot) != shock_params(v.shock, spot):
+                self.app.post_message(ShockChosen(shock))
+            elif shock is None:
+                self._sync_inputs(v.shock, spot, force=True)
         table = self.app.query("#layer-table")
         if table:
             table.first().focus()
