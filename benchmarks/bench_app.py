@@ -1,0 +1,381 @@
+"""App benchmarks, each printed as a ratio against a minimal Textual app measured in the same run.
+
+1. start-up to first full paint: fresh processes (``alvh-tui`` on the sample plan vs a
+   one-Label app), headless, from spawning the interpreter to Textual's Ready event (sent
+   after the first frame; the app has priced the plan and filled every pane by then).
+2. keystroke to all panes updated: in-process, ``run_test`` + Pilot at 120x36. One key
+   (+/- on the near layer's strike) -> edit -> value_plan -> four panes -> the frame is
+   written. The reference app updates four Statics on a key. Also: bytes written per
+   keystroke (what crosses SSH; headless output is truecolour).
+3. chart widget: our braille PayoffChart vs textual-plot's PlotWidget (if installed),
+   redrawing the same payoff curves at 100x30 and 200x60: ms and KiB per redraw.
+
+Run:  python benchmarks/bench_app.py [--quick]
+Children get PYTHONPYCACHEPREFIX (a temp dir) so that, as for an installed package,
+bytecode is cached after a warm-up run (this machine sets PYTHONDONTWRITEBYTECODE=1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+STARTUP_SIZE = (120, 36)
+
+
+# -- 1. start-up (child processes) ------------------------------------------------
+
+def child_app(spawned: float) -> None:
+    from tui.__main__ import _app_parser
+
+    _app_parser().parse_args([])  # the CLI parses argv before importing textual
+    from tui.app import AlvhApp
+    from tui.core.plan_io import load_plan
+    from tui.resources import default_plan_path
+
+    class Timed(AlvhApp):
+        def on_ready(self) -> None:
+            assert self.valuation is not None  # every pane was filled in on_mount
+            print(f"READY {time.time() - spawned:.6f}", flush=True)
+            self.exit()
+
+    Timed(load_plan(default_plan_path()), None, config_folder=Path(tempfile.mkdtemp())).run(headless=True, size=STARTUP_SIZE)
+
+
+def install_scipy_special_shim() -> None:
+    """What-if for a core change: black76/valuation without scipy.special.
+
+    ndtr from math.erfc (vectorised), ndtri from statistics.NormalDist: the two functions
+    the core takes from scipy.special. Only for measuring; the app never does this.
+    """
+    import math
+    import statistics
+    import types
+
+    import numpy as np
+
+    shim = types.ModuleType("scipy.special")
+    erfc = np.vectorize(math.erfc, otypes=[float])
+    shim.ndtr = lambda x: 0.5 * erfc(-np.asarray(x, dtype=float) / math.sqrt(2.0))
+    shim.ndtri = lambda p: statistics.NormalDist().inv_cdf(float(p))
+    scipy = types.ModuleType("scipy")
+    scipy.special = shim
+    sys.modules["scipy"] = scipy
+    sys.modules["scipy.special"] = shim
+
+
+def child_minimal(spawned: float) -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Label
+
+    class Minimal(App):
+        def compose(self) -> ComposeResult:
+            yield Label("hello")
+
+        def on_ready(self) -> None:
+            print(f"READY {time.time() - spawned:.6f}", flush=True)
+            self.exit()
+
+    Minimal().run(headless=True, size=STARTUP_SIZE)
+
+
+def spawn(kind: str, env: dict) -> float:
+    spawned = time.time()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--spawned", repr(spawned)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+    for line in out.stdout.splitlines():
+        if line.startswith("READY "):
+            return float(line.split()[1]) * 1000.0
+    raise RuntimeError(f"{kind} child failed:\n{out.stdout}\n{out.stderr}")
+
+
+def bench_startup(runs: int) -> tuple[float, float, float]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "alvh-bench-pycache")
+    env.pop("TEXTUAL_COLOR_SYSTEM", None)
+    spawn("app", env), spawn("minimal", env), spawn("app-noscipy", env)  # warm-up: bytecode, OS file cache
+    app_ms, minimal_ms, noscipy_ms = [], [], []
+    for _ in range(runs):  # interleaved, so drift in machine load hits all three
+        app_ms.append(spawn("app", env))
+        minimal_ms.append(spawn("minimal", env))
+        noscipy_ms.append(spawn("app-noscipy", env))
+    return statistics.median(app_ms), statistics.median(minimal_ms), statistics.median(noscipy_ms)
+
+
+def import_breakdown() -> list[tuple[str, float]]:
+    """Cumulative -X importtime of the heavy modules on the app's start-up path."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "alvh-bench-pycache")
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import tui.app"], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    wanted = {"textual.app", "numpy", "scipy.special", "scipy.interpolate", "scipy.optimize", "scipy.stats", "pandas", "tui.core.valuation", "tui.app", "textual.widgets._data_table"}
+    found = {}
+    for line in out.stderr.splitlines():
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].strip() in wanted:
+            found[parts[2].strip()] = int(parts[1]) / 1000.0
+    return sorted(found.items(), key=lambda kv: -kv[1])
+
+
+# -- 2. keystroke to repaint (in-process) -------------------------------------------
+
+class FrameRecorder:
+    """Renders each compositor update to the terminal byte stream, as a real driver would
+    (headless Textual skips this step), and time-stamps it: the keystroke's end point and
+    what would cross SSH."""
+
+    def __init__(self, app) -> None:
+        self.events: list[tuple[float, int]] = []
+        console = app.console
+
+        def display(screen, renderable) -> None:
+            if renderable is None or app._batch_count:
+                return
+            render = getattr(renderable, "render_segments", None)
+            data = render(console) if render else ""
+            self.events.append((time.perf_counter(), len(data.encode("utf-8"))))
+
+        app._display = display
+
+    def since(self, mark: int) -> tuple[float | None, int]:
+        new = self.events[mark:]
+        return (new[-1][0] if new else None), sum(n for _, n in new)
+
+
+async def settle(app) -> None:
+    """Run the event loop until every message pump of the app and its screen is idle
+    (the messages the key caused are real work; the loop is only the waiting)."""
+    pumps = [app, *app.screen.walk_children(with_self=True)]
+    for _ in range(10_000):
+        await asyncio.sleep(0)
+        if all(p._message_queue.empty() for p in pumps if hasattr(p, "_message_queue")):
+            await asyncio.sleep(0)
+            if all(p._message_queue.empty() for p in pumps if hasattr(p, "_message_queue")):
+                return
+
+
+async def keystrokes(app, pilot, keys: list[str], changed=None) -> tuple[list[float], list[int]]:
+    """Per key: post it as the driver would, let the app handle it (and the messages it
+    causes), then run the screen update that Textual's 60 Hz timer would run next, and
+    stop the clock when that frame has been rendered to bytes."""
+    from textual import events
+
+    recorder = FrameRecorder(app)
+    times, sizes = [], []
+    for key in keys:
+        before = changed() if changed else None
+        mark = len(recorder.events)
+        start = time.perf_counter()
+        event = events.Key(key, {"plus": "+", "minus": "-", "space": " "}.get(key))
+        event.set_sender(app)
+        app._driver.send_message(event)
+        if changed is not None:
+            while changed() == before:
+                await asyncio.sleep(0)
+        await settle(app)
+        app.screen._on_timer_update()
+        last, size = recorder.since(mark)
+        times.append(((last or time.perf_counter()) - start) * 1000.0)
+        sizes.append(size)
+    return times, sizes
+
+
+async def bench_keys_app(n: int) -> tuple[float, float, float, float]:
+    from tui.app import make_app
+    from tui.widgets.curve_pane import CurvePane
+    from tui.widgets.payoff_chart import PayoffChart
+    from tui.widgets.shock_panel import ShockPanel
+
+    app = make_app(None, config_folder=Path(tempfile.mkdtemp()))
+    reprice = []
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.query_one("#layer-table")
+        table.focus()
+        await pilot.press("right", "right", "right", "right")  # the strike column
+        await pilot.pause()
+        panes = (app.editor, app.query_one(CurvePane), app.query_one(ShockPanel))
+
+        chart = app.query_one(PayoffChart)
+
+        def changed():
+            return id(app.valuation)
+
+        keys = ["plus", "minus"] * (n // 2)
+        await keystrokes(app, pilot, keys[:6], changed)  # warm-up
+        times, sizes = [], []
+        for key in keys:
+            t, b = await keystrokes(app, pilot, [key], changed)
+            v = app.valuation  # every pane shows this one valuation
+            assert all(p.valuation is v for p in panes) and chart.curves["hedge"] is not None
+            assert list(chart.curves["hedge"]) == list(v.payoff.hedge_usd)
+            times += t
+            sizes += b
+            reprice.append(app.last_reprice_ms)
+    return statistics.median(times), statistics.median(sizes) / 1024, statistics.median(reprice), max(times)
+
+
+async def bench_keys_minimal(n: int) -> tuple[float, float]:
+    from textual.app import App, ComposeResult
+    from textual.containers import Grid
+    from textual.widgets import Static
+
+    class Minimal(App):
+        CSS = "Grid { grid-size: 2 2; } Static { border: round white; }"
+        BINDINGS = [("plus", "bump(1)"), ("minus", "bump(-1)")]
+        count = 0
+
+        def compose(self) -> ComposeResult:
+            with Grid():
+                for i in range(4):
+                    yield Static(f"pane {i}: 0", id=f"p{i}")
+
+        def action_bump(self, d: int) -> None:
+            self.count += d
+            for i in range(4):
+                self.query_one(f"#p{i}", Static).update(f"pane {i}: {self.count}")
+
+    app = Minimal()
+    async with app.run_test(size=(120, 36)) as pilot:
+        keys = ["plus", "minus"] * (n // 2)
+        await keystrokes(app, pilot, keys[:6], lambda: app.count)
+        times, sizes = await keystrokes(app, pilot, keys, lambda: app.count)
+    return statistics.median(times), statistics.median(sizes) / 1024
+
+
+# -- 3. chart widgets ----------------------------------------------------------------
+
+async def bench_chart(kind: str, size: tuple[int, int], n: int) -> tuple[float, float]:
+    from dataclasses import replace
+
+    from textual.app import App, ComposeResult
+
+    from tui.core.plan_io import load_plan
+    from tui.core.valuation import value_plan
+    from tui.resources import default_plan_path
+
+    plan = load_plan(default_plan_path())
+    payoffs = [value_plan(plan).payoff, value_plan(plan.with_layer(0, strike=36.0)).payoff]
+    spot = plan.market.vix_spot
+
+    if kind == "braille":
+        from tui.widgets.payoff_chart import PayoffChart
+
+        def make():
+            return PayoffChart()
+
+        def draw(w, p):
+            w.set_curves(p.levels, {"hedge": p.hedge_usd, "net": p.net_usd, "exposure": p.exposure_usd}, spot=spot, breakevens=p.breakevens)
+    else:
+        from textual_plot import HiResMode, PlotWidget
+
+        def make():
+            return PlotWidget()
+
+        def draw(w, p):
+            w.clear()
+            w.plot(p.levels, p.hedge_usd, hires_mode=HiResMode.BRAILLE, line_style="green")
+            w.plot(p.levels, p.net_usd, hires_mode=HiResMode.BRAILLE, line_style="yellow")
+            w.plot(p.levels, p.exposure_usd, hires_mode=HiResMode.BRAILLE, line_style="red")
+            w.add_v_line(spot, "blue")
+            for b in p.breakevens:
+                w.add_v_line(b, "magenta")
+
+    class ChartApp(App):
+        CSS = "Screen { layout: vertical; } #chart { height: 1fr; width: 1fr; }"
+        BINDINGS = [("space", "swap")]
+        i = 0
+
+        def compose(self) -> ComposeResult:
+            w = make()
+            w.id = "chart"
+            yield w
+
+        def on_mount(self) -> None:
+            draw(self.query_one("#chart"), payoffs[0])
+
+        def action_swap(self) -> None:
+            self.i += 1
+            draw(self.query_one("#chart"), payoffs[self.i % 2])
+
+    app = ChartApp()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await keystrokes(app, pilot, ["space"] * 4, lambda: app.i)
+        times, sizes = await keystrokes(app, pilot, ["space"] * n, lambda: app.i)
+    return statistics.median(times), statistics.median(sizes) / 1024
+
+
+# -- main ----------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", choices=("app", "app-noscipy", "minimal"))
+    parser.add_argument("--spawned", type=float)
+    parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke test)")
+    args = parser.parse_args()
+    if args.child:
+        if args.child == "app-noscipy":
+            install_scipy_special_shim()
+        (child_minimal if args.child == "minimal" else child_app)(args.spawned)
+        return
+
+    runs = 3 if args.quick else 9
+    keys = 20 if args.quick else 60
+    print(f"alvh-tui app benchmarks (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n")
+
+    app_ms, minimal_ms, noscipy_ms = bench_startup(runs)
+    print(f"start-up to first full paint (median of {runs} fresh processes, {STARTUP_SIZE[0]}x{STARTUP_SIZE[1]})")
+    print(f"  alvh-tui      {app_ms:7.1f} ms")
+    print(f"  minimal app   {minimal_ms:7.1f} ms")
+    print(f"  ratio         {app_ms / minimal_ms:7.2f}x   (target <= 1.5x)")
+    print(f"  what-if: core without scipy.special (ndtr/ndtri shimmed) {noscipy_ms:7.1f} ms = {noscipy_ms / minimal_ms:.2f}x")
+    print("  heaviest imports under tui.app (cumulative -X importtime, one run):")
+    for name, ms in import_breakdown():
+        print(f"    {name:<30} {ms:7.1f} ms")
+    print()
+
+    k_app, kib_app, reprice_ms, worst = asyncio.run(bench_keys_app(keys))
+    k_min, kib_min = asyncio.run(bench_keys_minimal(keys))
+    print(f"keystroke to all panes updated (median of {keys}, 120x36, run_test; frame rendered to bytes)")
+    print(f"  alvh-tui      {k_app:7.2f} ms  ({kib_app:.1f} KiB written; reprice + pane updates {reprice_ms:.2f} ms; worst {worst:.1f} ms)")
+    print(f"  minimal app   {k_min:7.2f} ms  ({kib_min:.1f} KiB written)")
+    print(f"  ratio         {k_app / k_min:7.2f}x   (target: alvh-tui within one frame, 16 ms)")
+    print()
+
+    print("payoff chart redraw: ms and KiB per redraw (median)")
+    have_plot = True
+    try:
+        import textual_plot  # noqa: F401
+    except ImportError:
+        have_plot = False
+    for size in ((100, 30), (200, 60)):
+        b_ms, b_kib = asyncio.run(bench_chart("braille", size, keys // 2))
+        line = f"  {size[0]}x{size[1]}  braille PayoffChart {b_ms:6.2f} ms {b_kib:5.1f} KiB"
+        if have_plot:
+            p_ms, p_kib = asyncio.run(bench_chart("plot", size, keys // 2))
+            line += f"   textual-plot {p_ms:6.2f} ms {p_kib:5.1f} KiB   ({p_ms / b_ms:.1f}x / {p_kib / b_kib:.1f}x)"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,407 @@
+"""The alvh-tui app: one immutable Plan, one Valuation, four panes that render from it.
+
+State lives here: ``plan`` (immutable; an edit replaces it and pushes the old one on
+the undo stack), the active ``shock`` and payoff horizon, and the file the plan came
+from. Every change calls :meth:`AlvhApp.reprice`, which runs ``value_plan`` once
+(about a millisecond, so synchronously on the event loop) and hands the one
+Valuation to every pane; the panes never compute figures of their own.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from textual import events, on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from .commands import app_commands
+from .core.plan import Plan, resolve_expiry
+from .core.plan_io import PlanError, load_plan, save_plan
+from .core.scenarios import NO_SHOCK, PRESETS, Shock
+from .core.valuation import Valuation, value_plan
+from .messages import PlanEdited, ShockChosen
+from .resources import default_plan_path
+from .screens.confirm import ConfirmQuitModal
+from .screens.file_prompt import PathModal
+from .screens.help import HelpScreen
+from .screens.problems import ProblemsModal
+from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
+from .widgets.curve_pane import CurvePane
+from .widgets.layer_editor import LayerEditor
+from .widgets.payoff_chart import PayoffChart
+from .widgets.shock_panel import CUSTOM, ShockPanel
+from .widgets.util import set_border_title
+
+MIN_WIDTH = 60
+MIN_HEIGHT = 18
+HORIZONS = ("shock", "near")
+
+
+class AlvhApp(App[int]):
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    TITLE = "alvh-tui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("S", "save_as", "Save as", show=False),
+        Binding("ctrl+o,o", "open", "Open", show=False),
+        Binding("ctrl+z,u", "undo", "Undo", key_display="u"),
+        Binding("ctrl+y,U", "redo", "Redo", show=False),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+        Binding("h", "horizon", "Horizon", show=False),
+        Binding("e", "toggle_exposure", "Lines", show=False),
+        Binding("left_square_bracket", "shock_step(-5)", "VIX -5", show=False),
+        Binding("right_square_bracket", "shock_step(5)", "VIX +5", show=False),
+        Binding("0", "reset_shock", "No shock", show=False),
+        Binding("t", "next_theme", "Theme", show=False),
+        Binding("1", "focus_pane('layers')", show=False),
+        Binding("2", "focus_pane('scenarios')", show=False),
+        Binding("3", "focus_pane('payoff')", show=False),
+        Binding("4", "focus_pane('inputs')", show=False),
+    ]
+
+    def __init__(
+        self,
+        plan: Plan,
+        path: Path | None = None,
+        *,
+        is_new: bool = False,
+        startup_problems: tuple[str, list[str]] | None = None,
+        config_folder: Path | None = None,
+        theme_folders: list[Path] | None = None,
+    ) -> None:
+        super().__init__()
+        self.plan = plan
+        self.saved_plan = plan
+        self.path = path
+        self.is_new = is_new
+        self.shock: Shock = NO_SHOCK
+        self.horizon = "shock"
+        self.undo_stack: list[tuple[Plan, str]] = []
+        self.redo_stack: list[tuple[Plan, str]] = []
+        self.valuation: Valuation | None = None
+        self.last_reprice_ms = 0.0
+        self.config_folder = config_folder or config_dir()
+        self._startup_problems = startup_problems
+        loaded = load_themes(theme_folders)
+        self.theme_problems = loaded.problems
+        self.file_theme_names = [t.name for t in loaded.themes]
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        wanted = read_settings(self.config_folder).get("theme")
+        if wanted in self.available_themes:
+            self.theme = wanted
+        elif DEFAULT_THEME in self.available_themes:
+            self.theme = DEFAULT_THEME
+
+    # -- layout ---------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Container(id="main"):
+            yield LayerEditor(id="layers")
+            with Container(id="lower"):
+                yield CurvePane(id="curve")
+                yield PayoffChart(id="payoff")
+                yield ShockPanel(id="shocks")
+        yield Static(id="too-small")
+        yield Footer()
+
+    @property
+    def editor(self) -> LayerEditor:
+        return self.query_one(LayerEditor)
+
+    @property
+    def main_screen(self) -> Screen:
+        return self.screen_stack[0]
+
+    def on_mount(self) -> None:
+        self.reprice()
+        self.editor.table.focus()
+        self._check_size(self.size.width, self.size.height)
+        if self.theme_problems:
+            self.notify(
+                "Some theme files were skipped:\n" + "\n".join(self.theme_problems),
+                title="Themes",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self._startup_problems is not None:
+            title, messages = self._startup_problems
+            self.push_screen(ProblemsModal(title, messages, "Showing the sample plan; your file is untouched."))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        screen = self.main_screen
+        screen.set_class(small, "-too-small")
+        if small:
+            self.query_one("#too-small", Static).update(
+                f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}, have {width}x{height}\n\n"
+                "enlarge the window (q quits)"
+            )
+
+    # -- pricing --------------------------------------------------------------
+    def horizon_days(self) -> tuple[int | None, str]:
+        """(horizon for value_plan, label) for the payoff chart."""
+        if self.horizon == "near" and self.plan.layers:
+            market = self.plan.market
+            days = min(market.dte(resolve_expiry(l.expiry, market)) for l in self.plan.layers)
+            return days, f"near expiry (+{days}d)"
+        d = self.shock.days_forward
+        return None, "today" if d == 0 else f"+{d}d"
+
+    def reprice(self) -> Valuation:
+        """Value the plan once and hand the valuation to every pane."""
+        start = time.perf_counter()
+        horizon, label = self.horizon_days()
+        scenarios = PRESETS if self.shock.name != CUSTOM else (self.shock,) + PRESETS
+        valuation = value_plan(self.plan, self.shock, horizon_days=horizon, scenarios=scenarios)
+        self.valuation = valuation
+        self.editor.show(valuation)
+        self.query_one(CurvePane).show(valuation)
+        self.query_one(PayoffChart).show(valuation, label)
+        self.query_one(ShockPanel).show(valuation)
+        self._update_chrome()
+        self.last_reprice_ms = (time.perf_counter() - start) * 1000.0
+        return valuation
+
+    @property
+    def dirty(self) -> bool:
+        return self.plan != self.saved_plan
+
+    def display_path(self) -> str:
+        return str(self.path) if self.path else "the sample plan (not saved yet)"
+
+    def _update_chrome(self) -> None:
+        file = self.path.name if self.path else "untitled"
+        state = " (new)" if self.is_new and not self.dirty else ""
+        mark = " ● modified" if self.dirty else ""
+        title = f"Layers · {file}{state}{mark} · {self.plan.name}"
+        set_border_title(self.editor, title)
+        # (No App.sub_title: it is an App reactive, and setting it repaints the whole screen.)
+
+    def apply_plan(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None) -> bool:
+        """Make ``plan`` current (undoable) and reprice; on failure nothing changes."""
+        old = self.plan
+        self.plan = plan
+        try:
+            self.reprice()
+        except Exception as error:  # a plan the core cannot price: refuse it, keep the old one
+            self.plan = old
+            self.reprice()
+            self.editor.say(f"refused: {error}", error=True)
+            return False
+        self.undo_stack.append((old, label))
+        self.redo_stack.clear()
+        if cursor is not None:
+            self.editor.move_to(*cursor)
+        return True
+
+    @on(PlanEdited)
+    def _plan_edited(self, message: PlanEdited) -> None:
+        message.stop()
+        if message.base != self.plan:
+            self.editor.say("that edit was made on an older plan and was dropped", error=True)
+            return
+        self.apply_plan(message.plan, message.label, message.cursor)
+
+    @on(ShockChosen)
+    def _shock_chosen(self, message: ShockChosen) -> None:
+        message.stop()
+        self.set_shock(message.shock)
+
+    def set_shock(self, shock: Shock) -> None:
+        self.shock = shock
+        self.reprice()
+
+    # -- undo -------------------------------------------------------------------
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.editor.say("nothing to undo")
+            return
+        plan, label = self.undo_stack.pop()
+        self.redo_stack.append((self.plan, label))
+        self.plan = plan
+        self.reprice()
+        self.editor.say(f"undone: {label}")
+
+    def action_redo(self) -> None:
+        if not self.redo_stack:
+            self.editor.say("nothing to redo")
+            return
+        plan, label = self.redo_stack.pop()
+        self.undo_stack.append((self.plan, label))
+        self.plan = plan
+        self.reprice()
+        self.editor.say(f"redone: {label}")
+
+    # -- files ------------------------------------------------------------------
+    def action_save(self) -> None:
+        if self.path is None:
+            self.action_save_as()
+            return
+        self.save_to(self.path)
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_plan(self.plan, path)
+        except OSError as error:
+            self.notify(f"Could not save {path}: {error.strerror or error}. Nothing was lost.", severity="error", markup=False)
+            return False
+        self.path = path
+        self.saved_plan = self.plan
+        self.is_new = False
+        self._update_chrome()
+        self.notify(f"Saved {path}", markup=False, timeout=3)
+        return True
+
+    def action_save_as(self, then: Callable[[], None] | None = None) -> None:
+        initial = str(self.path) if self.path else str(Path.cwd() / "plan.toml")
+
+        def chosen(path: Path | None) -> None:
+            if path is not None and self.save_to(path) and then is not None:
+                then()
+
+        self.push_screen(PathModal("Save plan as", initial, must_exist=False, current=self.path), chosen)
+
+    def action_open(self) -> None:
+        def ask() -> None:
+            initial = str(self.path.parent) + "/" if self.path else str(Path.cwd()) + "/"
+            self.push_screen(PathModal("Open plan", initial, must_exist=True), self.open_path)
+
+        self._guard_unsaved("open another plan", ask)
+
+    def open_path(self, path: Path | None) -> bool:
+        if path is None:
+            return False
+        try:
+            plan = load_plan(path)
+        except PlanError as error:
+            self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
+            return False
+        self.plan = plan
+        self.saved_plan = plan
+        self.path = path
+        self.is_new = False
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        self.reprice()
+        self.editor.say(f"opened {path.name}")
+        return True
+
+    def _guard_unsaved(self, verb: str, proceed: Callable[[], None]) -> None:
+        if not self.dirty:
+            proceed()
+            return
+        if isinstance(self.screen, ConfirmQuitModal):
+            return
+
+        def decided(choice: str | None) -> None:
+            if choice == "discard":
+                proceed()
+            elif choice == "save":
+                if self.path is None:
+                    self.action_save_as(then=proceed)
+                elif self.save_to(self.path):
+                    proceed()
+
+        self.push_screen(ConfirmQuitModal(self.display_path(), verb), decided)
+
+    async def action_quit(self) -> None:
+        self._guard_unsaved("quit", lambda: self.exit(0))
+
+    # -- view ---------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_horizon(self) -> None:
+        self.horizon = HORIZONS[(HORIZONS.index(self.horizon) + 1) % len(HORIZONS)]
+        self.reprice()
+
+    def action_toggle_exposure(self) -> None:
+        self.query_one(PayoffChart).toggle_hedge_only()
+
+    def action_shock_step(self, points: float) -> None:
+        spot = self.plan.market.vix_spot
+        shift = self.shock.target_spot(spot) - spot + points
+        if spot + shift <= 0.0:
+            self.editor.say("the VIX cannot go to zero", error=True)
+            return
+        if abs(shift) < 1e-9 and self.shock.vol_scale == 1.0 and self.shock.days_forward == 0:
+            self.set_shock(NO_SHOCK)
+            return
+        self.set_shock(Shock(CUSTOM, spot_shift=round(shift, 4), vol_scale=self.shock.vol_scale, days_forward=self.shock.days_forward))
+
+    def action_reset_shock(self) -> None:
+        self.set_shock(NO_SHOCK)
+
+    def action_focus_pane(self, which: str) -> None:
+        target = {
+            "layers": "#layer-table",
+            "scenarios": "#scenario-table",
+            "payoff": "#payoff",
+            "inputs": "#shock-shift",
+        }[which]
+        self.query_one(target).focus()
+
+    def action_next_theme(self) -> None:
+        names = self.file_theme_names or sorted(self.available_themes)
+        i = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(i + 1) % len(names)]
+
+    def _theme_changed(self, theme) -> None:
+        try:
+            settings = read_settings(self.config_folder)
+            settings["theme"] = theme.name
+            write_settings(settings, self.config_folder)
+        except OSError as error:
+            self.notify(f"Could not remember the theme: {error}", severity="warning", markup=False)
+        self.notify(f"Theme: {theme.name}", timeout=2, markup=False)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if screen is self.main_screen:
+            yield from app_commands(self)
+
+
+def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None, theme_folders: list[Path] | None = None) -> AlvhApp:
+    """The app for ``alvh-tui [PLAN.toml]`` (shared by the CLI, tests and benchmarks).
+
+    No path: the bundled sample, untitled (saving asks where). A path that does not
+    exist: the sample as a new plan that will be saved there. A path that cannot be
+    used: the sample, untitled, with the file's problems on screen (the file is never
+    overwritten by accident).
+    """
+    sample = load_plan(default_plan_path())
+    kwargs = dict(config_folder=config_folder, theme_folders=theme_folders)
+    if plan_path is None:
+        return AlvhApp(sample, None, **kwargs)
+    path = Path(plan_path).expanduser()
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if not path.exists():
+        return AlvhApp(sample, path, is_new=True, **kwargs)
+    try:
+        plan = load_plan(path)
+    except PlanError as error:
+        return AlvhApp(sample, None, startup_problems=(f"Cannot open {path}", error.messages), **kwargs)
+    return AlvhApp(plan, path, **kwargs)
+
+
+def run_app(plan_path: Path | None = None, mouse: bool = True) -> int:
+    app = make_app(plan_path)
+    result = app.run(mouse=mouse)
+    return 0 if result is None else int(result)

@@ -1,0 +1,45 @@
+"""The app's actions for Textual's command palette (ctrl+p)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from textual.app import SystemCommand
+
+from .core.scenarios import PRESETS
+
+if TYPE_CHECKING:
+    from .app import AlvhApp
+
+
+def app_commands(app: "AlvhApp") -> Iterable[SystemCommand]:
+    """Every action the keys reach, by name, plus one entry per theme and shock preset."""
+    editor = app.editor
+    yield SystemCommand("Save plan", "Save the plan to its file (ctrl+s)", app.action_save)
+    yield SystemCommand("Save plan as…", "Save the plan to a new file (S)", app.action_save_as)
+    yield SystemCommand("Open plan…", "Open a plan file (ctrl+o)", app.action_open)
+    yield SystemCommand("Undo", "Undo the last edit (ctrl+z, u)", app.action_undo)
+    yield SystemCommand("Redo", "Redo the last undone edit (ctrl+y, U)", app.action_redo)
+    yield SystemCommand("Edit cell", "Edit the layer table's current cell (enter)", lambda: app.call_later(_edit, app))
+    yield SystemCommand("Add layer", "Add a layer after the cursor (a)", editor.action_add)
+    yield SystemCommand("Duplicate layer", "Copy the current layer (c)", editor.action_duplicate)
+    yield SystemCommand("Delete layer", "Delete the current layer (x)", editor.action_delete)
+    yield SystemCommand("Apply 4/4/2 preset", "Near ATM 40%, mid +10% 40%, tail +50% 20% (p)", editor.action_preset)
+    yield SystemCommand("Renormalise weights", "Scale the weights to sum to 1 (n)", editor.action_normalise)
+    yield SystemCommand("Next sizing mode", "budget → coverage → contracts (m)", editor.action_sizing)
+    yield SystemCommand("Nudge cell up", "Step the current cell up (+)", lambda: editor.action_nudge(1))
+    yield SystemCommand("Nudge cell down", "Step the current cell down (-)", lambda: editor.action_nudge(-1))
+    yield SystemCommand("Payoff horizon", "Shock's days forward ↔ near layer's expiry (h)", app.action_horizon)
+    yield SystemCommand("Payoff lines", "Hedge only ↔ hedge, net and exposure (e)", app.action_toggle_exposure)
+    yield SystemCommand("Shock: today (no shock)", "Clear the active shock (0)", app.action_reset_shock)
+    for shock in PRESETS:
+        yield SystemCommand(f"Shock: {shock.name}", shock.describe(), lambda s=shock: app.set_shock(s), discover=False)
+    yield SystemCommand("Next theme", "Cycle the alvh themes (t)", app.action_next_theme)
+    for name in app.file_theme_names:
+        yield SystemCommand(f"Theme: {name}", "Switch theme (remembered)", lambda n=name: setattr(app, "theme", n), discover=False)
+    yield SystemCommand("Help: keys", "Every key of the app (?)", app.action_help)
+
+
+def _edit(app: "AlvhApp") -> None:
+    app.editor.table.focus()
+    app.editor.start_edit()

@@ -1,0 +1,114 @@
+"""Themes from TOML files, and the small settings file that remembers the user's choice.
+
+A theme file holds the arguments of ``textual.theme.Theme`` (name, primary, ..., dark,
+[variables]). Files are read from the bundled ``themes/`` folder and then from the
+user's ``<config dir>/themes/`` (a user theme of the same name wins). Each theme is
+validated with ``to_color_system()``, because ``Theme()`` accepts any string as a
+colour and would only fail when applied. Bad files are collected, not raised.
+
+The config dir is ``$ALVH_TUI_CONFIG_DIR`` if set, else platformdirs' user config dir.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual.theme import Theme
+
+from .resources import themes_dir
+
+APP_NAME = "alvh-tui"
+CONFIG_ENV = "ALVH_TUI_CONFIG_DIR"
+SETTINGS_FILE = "settings.toml"
+DEFAULT_THEME = "alvh-dark"
+
+
+def config_dir() -> Path:
+    override = os.environ.get(CONFIG_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME)
+
+
+@dataclass
+class ThemeLoad:
+    themes: list[Theme] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def load_theme_file(path: Path) -> Theme:
+    """One theme from a TOML file; ValueError with a readable reason otherwise."""
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot be read: {error}") from None
+    if "name" not in table or not isinstance(table["name"], str) or not table["name"].strip():
+        raise ValueError("needs a name = \"...\"")
+    if "primary" not in table:
+        raise ValueError("needs a primary colour")
+    try:
+        theme = Theme(**table)
+    except TypeError as error:
+        raise ValueError(str(error).replace("Theme.__init__() got an ", "")) from None
+    try:
+        theme.to_color_system()
+    except Exception as error:  # ColorParseError, or a bad type in the table
+        raise ValueError(str(error)) from None
+    return theme
+
+
+def load_themes(folders: list[Path] | None = None) -> ThemeLoad:
+    if folders is None:
+        folders = [themes_dir(), config_dir() / "themes"]
+    result = ThemeLoad()
+    by_name: dict[str, Theme] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                theme = load_theme_file(path)
+            except ValueError as error:
+                result.problems.append(f"{path.name}: {error}")
+                continue
+            by_name[theme.name] = theme
+    result.themes = list(by_name.values())
+    return result
+
+
+def read_settings(folder: Path | None = None) -> dict:
+    path = (folder or config_dir()) / SETTINGS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_settings(settings: dict, folder: Path | None = None) -> Path:
+    """Write atomically (a temporary file beside it, then rename)."""
+    import tomli_w
+
+    folder = folder or config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SETTINGS_FILE
+    fd, tmp = tempfile.mkstemp(prefix=".settings.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(tomli_w.dumps(settings))
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path

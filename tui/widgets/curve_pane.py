@@ -1,0 +1,137 @@
+"""The curve pane: the VIX futures term structure, the layers' expiries, the regime."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from ..core.curve import Regime
+from ..core.valuation import Valuation
+from ..format import num
+from .braille import BrailleChart, Series, VLine
+from .grid_table import GridColumn, GridRow, GridTable
+from .util import set_border_subtitle, set_border_title
+
+
+class CurveChart(BrailleChart):
+    """Spot at day 0 and each monthly settle; the shocked curve (dashed) over it when a shock is on."""
+
+    DEFAULT_CSS = """
+    CurveChart > .chart--curve { color: $primary; text-style: bold; }
+    CurveChart > .chart--shocked { color: $warning; }
+    CurveChart > .chart--layer { color: $secondary; }
+    CurveChart > .chart--axis { color: $text-muted; }
+    CurveChart > .chart--zero { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {"chart--curve", "chart--shocked", "chart--layer", "chart--axis", "chart--zero"}
+
+    def set_curve(
+        self,
+        days: np.ndarray,
+        levels: np.ndarray,
+        shocked: tuple[np.ndarray, np.ndarray] | None,
+        layer_marks: list[tuple[int, str]],
+    ) -> None:
+        self.points = (np.asarray(days, float), np.asarray(levels, float))
+        self.shocked = shocked
+        series = [Series(self.points[0], self.points[1], "curve", "solid", "c")]
+        if shocked is not None:
+            series.append(Series(np.asarray(shocked[0], float), np.asarray(shocked[1], float), "shocked", "dashed", "s"))
+        marks = [VLine(float(d), "layer", True, label) for d, label in layer_marks]
+        ys = [s.y for s in series]
+        lo = min(float(np.min(y)) for y in ys)
+        hi = max(float(np.max(y)) for y in ys)
+        span = max(hi - lo, 1.0)
+        self.set_data(
+            series,
+            marks,
+            zero_line=False,
+            y_range=(lo - 0.08 * span, hi + 0.08 * span),
+            x_format=lambda v: f"{v:g}d",
+            y_format=lambda v: f"{v:g}",
+        )
+
+
+def regime_name(regime: Regime) -> str:
+    return regime.name + (f" ({regime.depth})" if regime.depth else "")
+
+
+def regime_text(regime: Regime, width: int) -> Text:
+    """The regime's figures (its name is in the pane title), shortened to fit ``width`` cells."""
+    slope = "—" if regime.m1_m2_slope_pct is None else f"{regime.m1_m2_slope_pct:+.1f}%"
+    ratio = num(regime.vix_over_m1, ".2f")
+    roll = num(regime.roll_yield_per_day, "+.2f")
+    for text in (
+        f"{regime_name(regime)} · M1→M2 {slope} · VIX/M1 {ratio} · roll {roll}/day",
+        f"M1→M2 {slope} · VIX/M1 {ratio} · roll {roll}/day",
+        f"M1→M2 {slope} VIX/M1 {ratio} roll {roll}/d",
+    ):
+        if len(text) <= width:
+            return Text(text)
+    return Text(f"M1→M2 {slope} VIX/M1 {ratio}")
+
+
+class CurvePane(Vertical):
+    """Chart, compact table (expiry, DTE, settle, change) and the regime line."""
+
+    can_focus = False
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.valuation: Valuation | None = None
+        self._regime_plain = ""
+        self._chart_key: tuple | None = None
+        set_border_title(self, "VIX curve")
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="regime")
+        yield CurveChart(id="curve-chart")
+        yield GridTable(id="curve-table", cursor_type="none")
+
+    def on_mount(self) -> None:
+        self.query_one("#curve-table", GridTable).set_columns(
+            [GridColumn("expiry", "expiry", 9, False), GridColumn("dte", "DTE", 4), GridColumn("settle", "settle", 6), GridColumn("chg", "chg", 6)]
+        )
+
+    def on_resize(self) -> None:
+        if self.valuation is not None:
+            self._set_regime(regime_text(self.valuation.regime, self.content_size.width))
+
+    def _set_regime(self, text: Text) -> None:
+        if text.plain != self._regime_plain:  # only a real change costs a layout pass
+            self._regime_plain = text.plain
+            self.query_one("#regime", Static).update(text)
+
+    def show(self, valuation: Valuation) -> None:
+        old = self.valuation
+        self.valuation = valuation
+        market = valuation.market
+        self._set_regime(regime_text(valuation.regime, self.content_size.width or 80))
+        set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}")
+        live = market.live_futures
+        days = np.array([0.0] + [float(market.dte(f.expiry)) for f in live])
+        levels = np.array([market.vix_spot] + [f.settle for f in live])
+        shocked = None
+        if valuation.shock.describe() != "no change" and valuation.shocked_curve:
+            sd, sl = zip(*valuation.shocked_curve)
+            shocked = (np.array(sd, float), np.array(sl, float))
+        marks = [(layer.dte, layer.name[:4]) for layer in valuation.layers]
+        key = (days.tobytes(), levels.tobytes(), None if shocked is None else (shocked[0].tobytes(), shocked[1].tobytes()), tuple(marks))
+        if key != self._chart_key:  # a strike edit leaves the curve as it was: no redraw
+            self._chart_key = key
+            self.query_one(CurveChart).set_curve(days, levels, shocked, marks)
+        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}")
+        if old is None or old.market != market:
+            self._fill_table(valuation)
+
+    def _fill_table(self, valuation: Valuation) -> None:
+        market = valuation.market
+        prev = market.vix_spot
+        rows = [GridRow("spot", ("spot", "0", f"{market.vix_spot:.2f}", ""))]
+        for i, f in enumerate(market.live_futures):
+            rows.append(GridRow(f"M{i + 1}", (f"M{i + 1} {f.expiry:%b%d}", str(market.dte(f.expiry)), f"{f.settle:.2f}", f"{f.settle - prev:+.2f}")))
+            prev = f.settle
+        self.query_one("#curve-table", GridTable).set_rows(rows)

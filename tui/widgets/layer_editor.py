@@ -1,0 +1,393 @@
+"""The layer editor: a cell-cursor table of the layers with an inline input for editing.
+
+Keyboard only: arrows move, enter (or F2) edits the cell in a one-line input docked at
+the bottom of the pane (enter applies, esc cancels), +/- nudge the cell, and single
+keys add, copy, delete, apply the 4/4/2 preset, renormalise and switch sizing. A bad
+value is refused with a message and nothing changes. Every change is computed by the
+pure functions of tui.core.edits and sent to the App as a PlanEdited message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Static
+
+from ..core import edits
+from ..core.edits import EditError
+from ..core.plan import Plan, parse_strike
+from ..core.valuation import Valuation
+from ..format import num, pct, usd
+from ..messages import PlanEdited
+from .grid_table import GridColumn, GridRow, GridTable
+from .util import set_border_subtitle, set_border_title
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    right: bool = True
+
+
+COLUMNS = (
+    Column("name", "layer", 7, right=False),
+    Column("weight", "wt", 4),
+    Column("expiry", "expiry", 8, right=False),
+    Column("dte", "dte", 3),
+    Column("strike", "strike", 7),
+    Column("future", "fut", 5),
+    Column("vol", "vol", 4),
+    Column("price", "price", 6),
+    Column("contracts", "cts", 6),
+    Column("premium", "premium", 7),
+    Column("delta", "delta", 7),
+    Column("vega", "vega", 7),
+    Column("theta", "theta/d", 7),
+)
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+TOTAL_ROW = "total"
+LABELS = {
+    "name": "name",
+    "weight": "weight",
+    "expiry": "expiry",
+    "dte": "days to expiry",
+    "strike": "strike",
+    "future": "future",
+    "vol": "implied vol",
+    "price": "price",
+    "contracts": "contracts",
+    "premium": "premium",
+    "delta": "delta",
+    "vega": "vega",
+    "theta": "theta",
+}
+
+
+def fmt_weight(w: float) -> str:
+    return f"{w:.2f}"
+
+
+def fmt_expiry(spec, expiry: date) -> str:
+    if isinstance(spec, date):
+        return f"{expiry:%y-%m-%d}"
+    return f"{spec} {expiry:%b%d}"
+
+
+def fmt_strike(spec, strike: float) -> str:
+    kind, value = parse_strike(spec)
+    k = f"{strike:g}"
+    if kind == "abs":
+        return k
+    if kind == "atm":
+        return f"ATM {k}"
+    return f"{value * 100:+g}% {k}"
+
+
+def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
+    """The table's rows as plain strings: one per layer, then the totals row."""
+    rows: list[tuple[str, list[str]]] = []
+    for i, (layer, lv) in enumerate(zip(plan.layers, v.layers)):
+        rows.append(
+            (
+                f"L{i}",
+                [
+                    layer.name,
+                    fmt_weight(layer.weight),
+                    fmt_expiry(layer.expiry, lv.expiry),
+                    str(lv.dte),
+                    fmt_strike(layer.strike, lv.strike),
+                    num(lv.future, ".2f" if lv.future < 100 else ".1f"),
+                    f"{num(lv.vol * 100, '.0f')}%",
+                    num(lv.price, ".4g"),
+                    f"{lv.contracts:,}",
+                    usd(lv.premium_usd),
+                    num(lv.delta, ".3f"),
+                    num(lv.vega, ".3f"),
+                    num(lv.theta, ".3f"),
+                ],
+            )
+        )
+    t = v.totals
+    rows.append(
+        (
+            TOTAL_ROW,
+            [
+                "total",
+                fmt_weight(sum(l.weight for l in plan.layers)),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"{t.contracts:,}",
+                usd(t.premium_usd),
+                usd(t.delta_usd),
+                usd(t.vega_usd),
+                usd(t.theta_usd),
+            ],
+        )
+    )
+    return rows
+
+
+def sizing_line(v: Valuation) -> str:
+    s = v.sizing
+    plan = v.plan
+    if s.mode == "budget":
+        head = f"budget {usd(s.budget_usd or 0.0)}"
+        if s.leftover_usd is not None:
+            head += f" (unspent {usd(s.leftover_usd)})"
+    elif s.mode == "coverage":
+        head = f"coverage {pct(plan.exposure.coverage_target, 0)} of VaR"
+    else:
+        head = "fixed contracts"
+    return (
+        f"{head} · VaR {usd(v.var_usd)} · stress cover {pct(s.achieved_coverage)}"
+        f" (target {pct(plan.exposure.coverage_target, 0)})"
+    )
+
+
+class LayerTable(GridTable):
+    """The layers with a cell cursor (rows L0..Ln and 'total')."""
+
+    BINDINGS = [Binding("f2", "select", "Edit", show=False)]
+
+
+class CellInput(Input):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def action_cancel(self) -> None:
+        editor = next((a for a in self.ancestors if isinstance(a, LayerEditor)), None)
+        if editor is not None:
+            editor.cancel_edit()
+
+
+class LayerEditor(Vertical):
+    """Render only from the Valuation given to :meth:`show`; edits go out as PlanEdited."""
+
+    BINDINGS = [
+        Binding("plus,equals_sign", "nudge(1)", "Nudge", key_display="+/-"),
+        Binding("minus", "nudge(-1)", "Nudge down", show=False),
+        Binding("a", "add", "Add"),
+        Binding("c", "duplicate", "Copy"),
+        Binding("x,delete", "delete", "Del"),
+        Binding("p", "preset", "4/4/2"),
+        Binding("n", "normalise", "Normalise", show=False),
+        Binding("m", "sizing", "Sizing", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.valuation: Valuation | None = None
+        self.editing: tuple[int, str] | None = None  # (row, column key)
+        self._sizing_text = ""
+        self.message = ""
+
+    def compose(self) -> ComposeResult:
+        yield LayerTable(id="layer-table", cursor_type="cell")
+        yield Static(id="sizing-line")
+        with Horizontal(id="edit-row"):
+            yield Label("", id="edit-label")
+            yield CellInput(id="cell-input", compact=True, select_on_focus=True)
+
+    def on_mount(self) -> None:
+        self.table.set_columns([GridColumn(c.key, c.label, c.width, c.right) for c in COLUMNS])
+        self.query_one("#edit-row").display = False
+
+    @property
+    def table(self) -> LayerTable:
+        return self.query_one(LayerTable)
+
+    @property
+    def plan(self) -> Plan | None:
+        return self.valuation.plan if self.valuation else None
+
+    # -- rendering ----------------------------------------------------------
+    def show(self, valuation: Valuation) -> None:
+        self.valuation = valuation
+        rows = layer_cells(valuation.plan, valuation)
+        self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in rows])
+        line = sizing_line(valuation)
+        if line != self._sizing_text:  # a fixed one-row line: repaint it, no layout pass
+            self._sizing_text = line
+            self.query_one("#sizing-line", Static).update(line, layout=False)
+
+    def cell_value(self, row: int, key: str) -> str:
+        """The text shown in a cell (for tests)."""
+        return self.table.cell(row, key)
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.message = message
+        set_border_subtitle(self, message)
+        self.set_class(error, "-error")
+
+    # -- cursor helpers ---------------------------------------------------------
+    def _cursor(self) -> tuple[int, str]:
+        row, col = self.table.cursor
+        return row, COLUMN_KEYS[min(col, len(COLUMN_KEYS) - 1)]
+
+    def _layer_row(self) -> int | None:
+        row, _ = self._cursor()
+        if self.plan is None or row >= len(self.plan.layers):
+            return None
+        return row
+
+    def move_to(self, row: int, column: int | None = None) -> None:
+        self.table.move_cursor(row, column)
+
+    def _post(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None) -> None:
+        base = self.plan
+        if base is None:
+            return
+        if plan == base:
+            self.say(f"{label}: no change")
+            return
+        self.say(label)
+        self.app.post_message(PlanEdited(base, plan, label, cursor))  # straight to the App: no bubbling hops
+
+    def _try(self, fn, label: str, cursor=None) -> bool:
+        if self.plan is None:
+            return False
+        try:
+            result = fn(self.plan)
+        except EditError as error:
+            self.say(str(error), error=True)
+            return False
+        if isinstance(result, tuple):
+            result, row = result
+            cursor = (row, self.table.cursor_column)
+        self._post(result, label, cursor)
+        return True
+
+    # -- editing ------------------------------------------------------------------
+    def action_edit(self) -> None:
+        self.start_edit()
+
+    @on(GridTable.Selected, "#layer-table")
+    def _cell_selected(self, event: GridTable.Selected) -> None:
+        event.stop()
+        self.start_edit()
+
+    def start_edit(self) -> bool:
+        plan = self.plan
+        if plan is None:
+            return False
+        row, key = self._cursor()
+        if row >= len(plan.layers):
+            if key == "premium" and plan.sizing.mode == "budget":
+                text, prompt = f"{plan.sizing.premium_usd or 0:.0f}", "budget (USD, e.g. 5M)"
+            else:
+                self.say("totals are computed; on the total row only the premium (budget) can be edited", error=True)
+                return False
+        elif key in edits.FIELDS:
+            if key == "contracts" and plan.sizing.mode != "contracts":
+                self.say(f"contracts follow from the {plan.sizing.mode} sizing; press m to size by contracts", error=True)
+                return False
+            text = edits.cell_text(plan, row, key)
+            prompt = f"{LABELS[key]} of {plan.layers[row].name}"
+            if key == "strike":
+                prompt += " (number, ATM, +x%)"
+            elif key == "expiry":
+                prompt += f" (M1..M{len(plan.market.live_futures)} or date)"
+        else:
+            self.say(f"{LABELS[key]} is computed; edit name, weight, expiry, strike or contracts", error=True)
+            return False
+        self.editing = (row, key)
+        self.query_one("#edit-label", Label).update(f"{prompt}: ")
+        self.query_one("#sizing-line").display = False
+        self.query_one("#edit-row").display = True
+        field = self.query_one("#cell-input", CellInput)
+        field.value = text
+        field.focus()
+        self.say("enter applies · esc cancels")
+        return True
+
+    def cancel_edit(self) -> None:
+        self._end_edit()
+        self.say("edit cancelled")
+
+    def _end_edit(self) -> None:
+        self.editing = None
+        self.query_one("#edit-row").display = False
+        self.query_one("#sizing-line").display = True
+        self.table.focus()
+
+    @on(Input.Submitted, "#cell-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.editing is None or self.plan is None:
+            return
+        row, key = self.editing
+        plan = self.plan
+        try:
+            if row >= len(plan.layers):
+                new = edits.set_budget(plan, event.value)
+                label = f"budget → {usd(new.sizing.premium_usd or 0)}"
+            else:
+                new = edits.set_cell(plan, row, key, event.value)
+                label = f"{LABELS[key]} of {plan.layers[row].name} → {edits.cell_text(new, row, key)}"
+        except EditError as error:
+            self.say(str(error), error=True)  # keep the input open with the bad text
+            return
+        self._end_edit()
+        self._post(new, label)
+
+    @on(Input.Blurred, "#cell-input")
+    def _blurred(self, event: Input.Blurred) -> None:
+        if self.editing is not None and not self.app.screen.is_modal:
+            self._end_edit()
+
+    # -- single-key actions ---------------------------------------------------
+    def action_nudge(self, direction: int) -> None:
+        row, key = self._cursor()
+        if self.plan is None:
+            return
+        if row >= len(self.plan.layers):
+            self.say("the total row has nothing to nudge", error=True)
+            return
+        name = self.plan.layers[row].name
+        self._try(lambda p: edits.nudge(p, row, key, direction), f"{LABELS[key]} of {name} {'up' if direction > 0 else 'down'}")
+
+    def action_add(self) -> None:
+        row = self._layer_row()
+        self._try(lambda p: edits.add_layer(p, row), "added a layer")
+
+    def action_duplicate(self) -> None:
+        row = self._layer_row()
+        if row is None:
+            self.say("put the cursor on a layer to copy it", error=True)
+            return
+        self._try(lambda p: edits.duplicate_layer(p, row), f"copied {self.plan.layers[row].name}")
+
+    def action_delete(self) -> None:
+        row = self._layer_row()
+        if row is None:
+            self.say("put the cursor on a layer to delete it", error=True)
+            return
+        name = self.plan.layers[row].name
+        self._try(lambda p: edits.delete_layer(p, row), f"deleted {name} (u undoes)", cursor=(max(row - 1, 0), self.table.cursor_column))
+
+    def action_preset(self) -> None:
+        self._try(edits.apply_preset_442, "applied the 4/4/2 preset")
+
+    def action_normalise(self) -> None:
+        self._try(edits.renormalise, "weights renormalised to sum to 1")
+
+    def action_sizing(self) -> None:
+        v = self.valuation
+        if v is None:
+            return
+        mode = edits.next_sizing_mode(v.plan.sizing.mode)
+        self._try(
+            lambda p: edits.set_sizing_mode(p, mode, [l.contracts for l in v.layers], v.totals.premium_usd),
+            f"sizing by {mode}",
+        )

@@ -1,0 +1,103 @@
+"""The payoff chart: hedge, exposure and net P&L against the VIX level at a horizon."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+
+from ..core.valuation import Valuation
+from ..format import usd_short
+from .braille import BrailleChart, Series, VLine
+from .util import set_border_subtitle, set_border_title
+
+# How each line looks without colour: its dot pattern and its end label.
+LINE_STYLES = {
+    "hedge": ("solid", "h"),
+    "net": ("dotted", "n"),
+    "exposure": ("dashed", "e"),
+}
+
+
+class PayoffChart(BrailleChart):
+    """P&L (USD) against the VIX level; render only from :meth:`set_curves` / :meth:`show`."""
+
+    can_focus = True
+
+    DEFAULT_CSS = """
+    PayoffChart > .chart--hedge { color: $success; text-style: bold; }
+    PayoffChart > .chart--exposure { color: $error; }
+    PayoffChart > .chart--net { color: $warning; }
+    PayoffChart > .chart--spot { color: $accent; text-style: bold; }
+    PayoffChart > .chart--be { color: $secondary; }
+    PayoffChart > .chart--axis { color: $text-muted; }
+    PayoffChart > .chart--zero { color: $text-muted; }
+    """
+
+    COMPONENT_CLASSES = {"chart--hedge", "chart--exposure", "chart--net", "chart--spot", "chart--be", "chart--axis", "chart--zero"}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hedge_only = False
+        self.curves: dict[str, np.ndarray] = {}
+        self.spot: float | None = None
+        self.breakevens: tuple[float, ...] = ()
+        self.horizon_label = "today"
+        self._legend_names: list[str] | None = None
+
+    def set_curves(
+        self,
+        levels: np.ndarray,
+        curves: dict[str, np.ndarray],
+        *,
+        spot: float,
+        breakevens: tuple[float, ...] = (),
+        horizon_label: str = "today",
+    ) -> None:
+        """Draw ``curves`` (keys among hedge, net, exposure) against ``levels`` of the VIX."""
+        self.levels = np.asarray(levels, dtype=float)
+        self.curves = {k: np.asarray(v, dtype=float) for k, v in curves.items()}
+        self.spot = spot
+        self.breakevens = tuple(breakevens)
+        self.horizon_label = horizon_label
+        self._redraw()
+
+    def show(self, valuation: Valuation, horizon_label: str) -> None:
+        p = valuation.payoff
+        self.set_curves(
+            p.levels,
+            {"hedge": p.hedge_usd, "net": p.net_usd, "exposure": p.exposure_usd},
+            spot=valuation.market.vix_spot,
+            breakevens=p.breakevens,
+            horizon_label=horizon_label,
+        )
+
+    def toggle_hedge_only(self) -> bool:
+        self.hedge_only = not self.hedge_only
+        self._redraw()
+        return self.hedge_only
+
+    def _redraw(self) -> None:
+        if not self.curves:
+            return
+        names = ["hedge"] if self.hedge_only else [n for n in ("hedge", "net", "exposure") if n in self.curves]
+        series = [Series(self.levels, self.curves[n], n, *LINE_STYLES[n]) for n in names]
+        vlines = [VLine(b, "be", True, "BE") for b in self.breakevens]
+        if self.spot is not None:
+            vlines.append(VLine(self.spot, "spot", False, f"VIX {self.spot:.4g}"))
+        self.set_data(series, vlines, y_format=usd_short, x_format=lambda v: f"{v:g}")
+        set_border_title(self, f"Payoff at {self.horizon_label}")
+        if self._legend_names != names:  # the legend changes only with the e toggle
+            self._legend_names = names
+            legend = Text()
+            for i, n in enumerate(names):
+                _, label = LINE_STYLES[n]
+                if i:
+                    legend.append(" · ")
+                legend.append(f"{label} {n}", style=self._style_for(n))
+            set_border_subtitle(self, legend)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._legend_names = None  # re-colour the legend with the new theme
+        if self.curves and self.is_mounted:
+            self.call_later(self._redraw)
