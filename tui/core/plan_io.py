@@ -60,10 +60,12 @@ MAX_LAYERS = 50
 MAX_FUTURES = 200
 MAX_NAME_CHARS = 100  # plan and layer names, stress scenario
 MAX_SOURCE_CHARS = 2000
+MIN_LEVEL = 0.01  # spot, settlement and strike levels: a cent (the VIX never closed below 9)
 MAX_VIX = 1000.0  # spot and settlement levels (the VIX closed at 82.7 in 2020)
 MAX_STRIKE = 10_000.0
 MAX_PCT_STRIKE = 10.0  # "+1000%"
 VOL_BOUNDS = (0.01, 20.0)  # ATM implied vol (1 % .. 2000 %)
+MIN_DECAY_DAYS = 0.01
 MAX_DECAY_DAYS = 36_500.0
 SKEW_BOUNDS = (-5.0, 5.0)
 RATE_BOUNDS = (-0.5, 1.0)
@@ -71,6 +73,7 @@ NOTIONAL_BOUNDS = (1.0, 1e15)
 MAX_PREMIUM_USD = 1e12
 MAX_CONTRACTS = 10_000_000
 MIN_EXPOSURE_VOL = 1e-4
+MIN_ABS_BETA = 1e-6  # a beta is 0 or at least this in size: 5e-324 is a typo, not a beta
 MAX_DAYS_AHEAD = 3650  # futures and layer expiries within ten years of as_of
 AS_OF_RANGE = (date(1990, 1, 1), date(2999, 12, 31))
 
@@ -472,7 +475,7 @@ def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
     if as_of is not None and not AS_OF_RANGE[0] <= as_of <= AS_OF_RANGE[1]:
         r.fail("market.as_of", f"expected a date between {AS_OF_RANGE[0]} and {AS_OF_RANGE[1]}, got {as_of}")
         as_of = None
-    spot = r.number(m, "vix_spot", "market.vix_spot", positive=True, maximum=MAX_VIX)
+    spot = r.number(m, "vix_spot", "market.vix_spot", positive=True, minimum=MIN_LEVEL, maximum=MAX_VIX)
     rate = r.number(m, "rate", "market.rate", minimum=RATE_BOUNDS[0], maximum=RATE_BOUNDS[1])
     source = r.string(m, "source", "market.source", required=False, default="", limit=MAX_SOURCE_CHARS)
     futures: list[Future] = []
@@ -494,7 +497,7 @@ def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
                 continue
             r.unknown_keys(item, _FUTURE_KEYS, path)
             expiry = r.a_date(item, "expiry", f"{path}.expiry")
-            settle = r.number(item, "settle", f"{path}.settle", positive=True, maximum=MAX_VIX)
+            settle = r.number(item, "settle", f"{path}.settle", positive=True, minimum=MIN_LEVEL, maximum=MAX_VIX)
             if expiry is None or settle is None:
                 continue
             if expiry in seen:
@@ -516,7 +519,7 @@ def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
         vol = VolModel(
             atm_front=r.number(v, "atm_front", "market.vol.atm_front", required=False, default=d.atm_front, positive=True, minimum=lo, maximum=hi),
             atm_long=r.number(v, "atm_long", "market.vol.atm_long", required=False, default=d.atm_long, positive=True, minimum=lo, maximum=hi),
-            decay_days=r.number(v, "decay_days", "market.vol.decay_days", required=False, default=d.decay_days, positive=True, maximum=MAX_DECAY_DAYS),
+            decay_days=r.number(v, "decay_days", "market.vol.decay_days", required=False, default=d.decay_days, positive=True, minimum=MIN_DECAY_DAYS, maximum=MAX_DECAY_DAYS),
             skew=r.number(v, "skew", "market.vol.skew", required=False, default=d.skew, minimum=SKEW_BOUNDS[0], maximum=SKEW_BOUNDS[1]),
         )
     if as_of is None or spot is None or rate is None or not futures:
@@ -530,9 +533,13 @@ def _read_exposure(r: _Reader, data: dict) -> Exposure:
     if e is None:
         return d
     r.unknown_keys(e, _EXPOSURE_KEYS, "exposure")
+    beta = r.number(e, "beta_spx", "exposure.beta_spx", required=False, default=d.beta_spx, minimum=-20.0, maximum=20.0)
+    if beta is not None and beta != 0.0 and abs(beta) < MIN_ABS_BETA:
+        r.fail("exposure.beta_spx", f"{beta:g} is too small to be a beta; write 0 for an exposure that does not move with the S&P 500")
+        beta = d.beta_spx
     return Exposure(
         notional_usd=r.number(e, "notional_usd", "exposure.notional_usd", default=d.notional_usd, positive=True, minimum=NOTIONAL_BOUNDS[0], maximum=NOTIONAL_BOUNDS[1]),
-        beta_spx=r.number(e, "beta_spx", "exposure.beta_spx", required=False, default=d.beta_spx, minimum=-20.0, maximum=20.0),
+        beta_spx=beta,
         vol_annual=r.number(e, "vol_annual", "exposure.vol_annual", required=False, default=d.vol_annual, positive=True, minimum=MIN_EXPOSURE_VOL, maximum=20.0),
         var_confidence=r.number(e, "var_confidence", "exposure.var_confidence", required=False, default=d.var_confidence, minimum=0.5, maximum=0.99999),
         var_horizon_days=r.number(e, "var_horizon_days", "exposure.var_horizon_days", required=False, default=d.var_horizon_days, positive=True, integer=True, maximum=3650),
@@ -656,6 +663,9 @@ def _read_strike(r: _Reader, item: dict, path: str) -> float | str:
     if kind == "abs":
         if not math.isfinite(number) or number <= 0:
             r.fail(path, f"must be a positive, finite strike, got {_show_value(value)}")
+            return "ATM"
+        if number < MIN_LEVEL:
+            r.fail(path, f"must be at least {MIN_LEVEL:g}, got {_show_value(value)}")
             return "ATM"
         if number > MAX_STRIKE:
             r.fail(path, f"must be at most {MAX_STRIKE:g}, got {_show_value(value)}")
