@@ -125,6 +125,16 @@ def _clean(text: str, limit: int) -> str:
     return "".join(f"\\u{ord(c):04x}" if _unsafe_char(c) else c for c in text)
 
 
+def printable(text: str, limit: int = 200) -> str:
+    """``text`` safe to show in a terminal: control characters escaped, at most ``limit`` long."""
+    return _clean(text, limit)
+
+
+def text_problem(value: str, limit: int) -> str | None:
+    """Why ``value`` may not be a name or source shown in a terminal (None when it may)."""
+    return _text_problem(value, limit)
+
+
 def _text_problem(value: str, limit: int) -> str | None:
     """Why ``value`` may not be a name shown in a terminal, or None when it may."""
     for i, ch in enumerate(value):
