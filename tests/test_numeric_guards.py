@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from _fuzz import CLI_LIMIT_S, DEFAULT_PLAN, REPO_ROOT, examples, integer_overflow, non_finite, time_limit, warm_up
@@ -188,7 +188,17 @@ def legal_plans(draw) -> Plan:
 def test_every_legal_plan_values_finitely(plan):
     assert plan_problems(plan) == []  # legal by construction: the generator follows plan_io's bounds
     assert parse_plan(dumps_plan(plan)) == plan
-    assert_finite(plan)
+    with time_limit(5.0, "value_plan"):
+        v = value_plan(plan)
+    bad = non_finite(v)
+    assert not bad, f"non-finite figures: {bad[:6]}"
+    # Known bug, asserted by the strict xfails below: budget/coverage sizing can wrap the
+    # contracts around int64. Counted here (see --hypothesis-show-statistics), not failed on;
+    # once valuation._size clips, fold integer_overflow back into the assertion above.
+    if integer_overflow(v):
+        event("known bug: contracts wrapped around int64 (valuation._size)")
+    else:
+        event(f"sizing {plan.sizing.mode}: contracts within int64")
 
 
 # -- price --json ---------------------------------------------------------------------
@@ -295,3 +305,26 @@ def test_coverage_of_a_negligible_loss_is_finite():
 
     ratio = coverage_ratio(1e6, -5e-324)
     assert ratio is None or math.isfinite(ratio)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "valuation._size, coverage mode: premium = brentq(...) solves target / gain_per_dollar, "
+    "unbounded as the stress gain per dollar goes to 0+, and the contracts are cast to int64 "
+    "unclipped: this legal plan (found by the deep profile) gets -2**63 contracts. Fix in "
+    "valuation._size: clip the contracts to plan_io.MAX_CONTRACTS before astype(np.int64) and "
+    "warn that the coverage target cannot be reached within that many contracts."))
+def test_coverage_sizing_never_wraps_around():
+    as_of = date(2000, 1, 1)
+    market = MarketSnapshot(
+        as_of, 0.01, -0.5,
+        tuple(Future(as_of + timedelta(days=d), s) for d, s in [(1, 0.01), (2, 0.01), (3, 0.01), (4, 0.01), (5, 9.0), (6, 0.01)]),
+        VolModel(atm_front=0.01, atm_long=0.01, decay_days=0.01, skew=5.0),
+    )
+    plan = Plan("found by the deep profile", market,
+                Exposure(notional_usd=1e15, beta_spx=0.0, vol_annual=0.0001, var_confidence=0.99999,
+                         var_horizon_days=1, coverage_target=10.0),
+                Sizing("coverage", None, None),
+                (Layer("layer 0", 1.0, as_of + timedelta(days=7), "ATM"),))
+    assert plan_problems(plan) == []
+    v = assert_finite(plan)
+    assert 0 <= v.totals.contracts <= io.MAX_CONTRACTS, v.totals.contracts

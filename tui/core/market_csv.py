@@ -126,7 +126,13 @@ class _Reader:
             )
         self.header_line = kept[0][0]  # the first non-comment line is the header
         # pandas renames a repeated column ('settle.1'); catch repeats on the raw header.
-        names = [n.strip().lower() for n in next(csv.reader([kept[0][1]]))]
+        try:
+            names = [n.strip().lower() for n in next(csv.reader([kept[0][1]]))]
+        except csv.Error as exc:  # e.g. a header field beyond the csv module's field limit
+            raise self.fail(
+                f"line {self.header_line} (header): not a well-formed CSV header ({exc}); "
+                "expected comma-separated column names"
+            ) from None
         while names and not names[-1]:  # a trailing comma on the header line
             names.pop()
         if "" in names:
