@@ -18,6 +18,12 @@ any other column is an error, so a misspelt optional column is never silently ig
 
 Every problem raises ``MarketDataError`` (a ``ValueError``) whose message names the file,
 the line and column, what was expected and what was found.
+
+Hostile files get the same treatment, in bounded time: only a regular file of at most
+``MAX_CSV_BYTES`` is read; levels, vols, dates and the number of rows are held to the
+bounds of ``plan_io`` (so a snapshot that loads always fits in a plan that saves and
+reloads); the source text is folded onto one line and may not hold control characters;
+and messages never echo a control character to the terminal.
 """
 
 from __future__ import annotations
@@ -27,13 +33,17 @@ import io
 import math
 import os
 import re
+import stat
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from . import plan_io as _limits
 from .curve import Future, MarketSnapshot
+from .plan_io import printable, text_problem
 from .volmodel import VolModel
 
 __all__ = [
@@ -53,6 +63,7 @@ COLUMN_ORDER = ("as_of", "vix_spot", "rate", "expiry", "settle", *OPTIONAL_COLUM
 
 # A rate outside this band is almost surely a percentage typed as a number (4.5 for 4.5 %).
 _RATE_BOUNDS = (-0.2, 0.5)
+MAX_CSV_BYTES = 2_000_000  # a snapshot is a few KB
 
 
 class MarketDataError(ValueError):
@@ -70,7 +81,7 @@ class _Reader:
 
     # -- messages --------------------------------------------------------
     def fail(self, what: str) -> MarketDataError:
-        return MarketDataError(f"{self.name}: {what}")
+        return MarketDataError(printable(f"{self.name}: {what}", 1000))
 
     def where(self, row: int, column: str | None = None) -> str:
         line = self.lines[row] if self.lines is not None else None
@@ -88,13 +99,17 @@ class _Reader:
         import pandas as pd
 
         try:
-            text = self.path.read_text(encoding="utf-8-sig")
+            text = self.read_bytes().decode("utf-8-sig")
         except FileNotFoundError:
             raise self.fail("file not found") from None
+        except IsADirectoryError:
+            raise self.fail("is a directory, expected a CSV file") from None
         except UnicodeDecodeError as exc:
             raise self.fail(f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
         except OSError as exc:
             raise self.fail(f"cannot read the file ({exc.strerror or exc})") from None
+        except ValueError as exc:  # an embedded NUL in the path
+            raise self.fail(f"not a usable file name ({exc})") from None
 
         # Whole-line '#' comments and blank lines are dropped here rather than with
         # read_csv(comment="#"), which would also cut a '#' inside a source text. The
@@ -111,14 +126,21 @@ class _Reader:
             )
         self.header_line = kept[0][0]  # the first non-comment line is the header
         # pandas renames a repeated column ('settle.1'); catch repeats on the raw header.
-        names = [n.strip().lower() for n in next(csv.reader([kept[0][1]]))]
+        try:
+            names = [n.strip().lower() for n in next(csv.reader([kept[0][1]]))]
+        except csv.Error as exc:  # e.g. a header field beyond the csv module's field limit
+            raise self.fail(
+                f"line {self.header_line} (header): not a well-formed CSV header ({exc}); "
+                "expected comma-separated column names"
+            ) from None
         while names and not names[-1]:  # a trailing comma on the header line
             names.pop()
         if "" in names:
             raise self.fail(
                 f"line {self.header_line} (header): column {names.index('') + 1} has no name"
             )
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        counts = Counter(names)
+        dupes = sorted(n for n, k in counts.items() if k > 1)
         if dupes:
             raise self.fail(
                 f"line {self.header_line} (header): column {_names(dupes)} appears more than once"
@@ -158,12 +180,39 @@ class _Reader:
         frame.columns = [str(c).strip().lower() for c in frame.columns]
         return frame.fillna("").astype(str)
 
+    def read_bytes(self) -> bytes:
+        """The file's bytes: a regular file only (a FIFO or a device could block or never
+        end), and at most MAX_CSV_BYTES of it."""
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(21, "Is a directory", self.name)
+            if not stat.S_ISREG(st.st_mode):
+                raise self.fail("is not a regular file (a pipe or a device?), expected a CSV file")
+            if st.st_size > MAX_CSV_BYTES:
+                raise self.fail(f"is {st.st_size:,} bytes; a market snapshot is at most {MAX_CSV_BYTES:,} (is this the right file?)")
+            chunks, remaining = [], MAX_CSV_BYTES + 1
+            while remaining > 0:
+                chunk = os.read(fd, min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+        finally:
+            os.close(fd)
+        raw = b"".join(chunks)
+        if len(raw) > MAX_CSV_BYTES:
+            raise self.fail(f"is more than {MAX_CSV_BYTES:,} bytes; a market snapshot is a few KB (is this the right file?)")
+        return raw
+
     def check_field_counts(self, joined: str, kept, width: int) -> list[int]:
         """Every data record has the header's number of fields (trailing empties allowed).
 
         Returns the physical line on which each data record starts.
         """
         starts: list[int] = []
+        start = kept[0][0]
         reader = csv.reader(io.StringIO(joined), skipinitialspace=True, strict=True)
         try:
             next(reader, None)
@@ -244,6 +293,12 @@ class _Reader:
             out.append(value)
         return out
 
+    def in_range(self, values: list[float], frame, column: str, lo: float, hi: float, expected: str) -> list[float]:
+        for i, value in enumerate(values):
+            if not lo <= value <= hi:
+                raise self.cell_error(i, column, expected, frame[column].iloc[i].strip())
+        return values
+
     def same_on_every_row(self, values: list, column: str, raw_column) -> object:
         first = values[0]
         for i, value in enumerate(values):
@@ -263,10 +318,21 @@ class _Reader:
             raise self.fail(
                 "empty curve: expected one data row per listed monthly future after the header"
             )
+        if len(frame) > _limits.MAX_FUTURES:
+            raise self.fail(
+                f"{len(frame)} data rows; a snapshot lists at most {_limits.MAX_FUTURES} futures"
+            )
 
         as_of = self.same_on_every_row(self.dates(frame, "as_of"), "as_of", frame["as_of"])
+        lo, hi = _limits.AS_OF_RANGE
+        if not lo <= as_of <= hi:
+            raise self.cell_error(0, "as_of", f"a date between {lo} and {hi}", frame["as_of"].iloc[0].strip())
+        levels = f"a VIX level between {_limits.MIN_LEVEL:g} and {_limits.MAX_VIX:g}"
         spot = self.same_on_every_row(
-            self.numbers(frame, "vix_spot", positive=True, expected="a positive VIX level"),
+            self.in_range(
+                self.numbers(frame, "vix_spot", positive=True, expected="a positive VIX level"),
+                frame, "vix_spot", _limits.MIN_LEVEL, _limits.MAX_VIX, levels,
+            ),
             "vix_spot",
             frame["vix_spot"],
         )
@@ -284,7 +350,11 @@ class _Reader:
             )
 
         expiries = self.dates(frame, "expiry")
-        settles = self.numbers(frame, "settle", positive=True, expected="a positive settlement price")
+        settles = self.in_range(
+            self.numbers(frame, "settle", positive=True, expected="a positive settlement price"),
+            frame, "settle", _limits.MIN_LEVEL, _limits.MAX_VIX,
+            f"a settlement price between {_limits.MIN_LEVEL:g} and {_limits.MAX_VIX:g}",
+        )
         seen: dict[date, int] = {}
         for i, expiry in enumerate(expiries):
             if expiry <= as_of:
@@ -296,6 +366,11 @@ class _Reader:
                 raise self.fail(
                     f"{self.where(i, 'expiry')}: duplicate expiry {expiry.isoformat()}, "
                     f"already given on {self.short(seen[expiry])}; expected one row per future"
+                )
+            if (expiry - as_of).days > _limits.MAX_DAYS_AHEAD:
+                raise self.fail(
+                    f"{self.where(i, 'expiry')}: expected an expiry within {_limits.MAX_DAYS_AHEAD} days "
+                    f"of as_of {as_of.isoformat()}, got {expiry.isoformat()}"
                 )
             seen[expiry] = i
 
@@ -311,11 +386,21 @@ class _Reader:
         vol = VolModel()
         if "atm_front" in frame.columns:
             values = {}
+            bounds = {
+                "atm_front": _limits.VOL_BOUNDS,
+                "atm_long": _limits.VOL_BOUNDS,
+                "decay_days": (_limits.MIN_DECAY_DAYS, _limits.MAX_DECAY_DAYS),
+                "skew": _limits.SKEW_BOUNDS,
+            }
             for column in VOL_COLUMNS:
                 positive = column != "skew"
                 expected = "a positive number" if positive else "a finite number"
+                lo, hi = bounds[column]
                 values[column] = self.same_on_every_row(
-                    self.numbers(frame, column, positive=positive, expected=expected),
+                    self.in_range(
+                        self.numbers(frame, column, positive=positive, expected=expected),
+                        frame, column, lo, hi, f"a number between {lo:g} and {hi:g}",
+                    ),
                     column,
                     frame[column],
                 )
@@ -323,7 +408,8 @@ class _Reader:
 
         source = ""
         if "source" in frame.columns:
-            given = [(i, s.strip()) for i, s in enumerate(frame["source"]) if s.strip()]
+            # Folded onto one line: a quoted source may span lines, a plan's may not.
+            given = [(i, " ".join(s.split())) for i, s in enumerate(frame["source"]) if s.strip()]
             if given:
                 first_row, source = given[0]
                 for i, text in given:
@@ -332,6 +418,9 @@ class _Reader:
                             f"{self.where(i, 'source')}: expected the same source on every row "
                             f"where given ({_show(source)} as on {self.short(first_row)}); got {_show(text)}"
                         )
+                problem = text_problem(source, _limits.MAX_SOURCE_CHARS)
+                if problem:
+                    raise self.fail(f"{self.where(first_row, 'source')}: the source {problem}")
 
         futures = tuple(Future(e, s) for e, s in zip(expiries, settles))
         return MarketSnapshot(
@@ -340,7 +429,9 @@ class _Reader:
 
 
 def _show(raw: str) -> str:
-    return f"'{raw}'" if raw != "" else "an empty cell"
+    if raw == "":
+        return "an empty cell"
+    return f"'{raw}'" if len(raw) <= 60 else f"'{raw[:57]}...' ({len(raw):,} characters)"
 
 
 def _names(columns: Iterable[str]) -> str:
