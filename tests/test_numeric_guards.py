@@ -192,13 +192,8 @@ def test_every_legal_plan_values_finitely(plan):
         v = value_plan(plan)
     bad = non_finite(v)
     assert not bad, f"non-finite figures: {bad[:6]}"
-    # Known bug, asserted by the strict xfails below: budget/coverage sizing can wrap the
-    # contracts around int64. Counted here (see --hypothesis-show-statistics), not failed on;
-    # once valuation._size clips, fold integer_overflow back into the assertion above.
-    if integer_overflow(v):
-        event("known bug: contracts wrapped around int64 (valuation._size)")
-    else:
-        event(f"sizing {plan.sizing.mode}: contracts within int64")
+    assert not integer_overflow(v), integer_overflow(v)
+    event(f"sizing {plan.sizing.mode}: contracts within int64")
 
 
 # -- price --json ---------------------------------------------------------------------
@@ -260,7 +255,7 @@ def test_price_table_shows_no_nan(tmp_path):
         assert " nan" not in lowered and " inf" not in lowered and "traceback" not in lowered
 
 
-# -- known bugs outside plan_io (strict xfails: they turn into failures once fixed) ------
+# -- bugs found by the fuzzing, fixed in valuation._size and scenarios.coverage_ratio ------
 
 
 def _near_worthless_budget_plan() -> Plan:
@@ -269,14 +264,6 @@ def _near_worthless_budget_plan() -> Plan:
     return replace(BASE, market=market, layers=(Layer("only", 1.0, "M1", 59.94),))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "valuation._size (budget and coverage modes) counts any option costing more than 1e-9 USD as "
-    "affordable and casts floor(budget * weight / cost) to int64 unclipped: a legal plan whose layer "
-    "is priced 8.9e-10 points gets 5.6e13 contracts (and with a 1e12 budget, int64 wraps to -2**63 "
-    "and the premium goes negative). Fix in valuation._size: treat cost < 1.0 USD (the 0.01-point "
-    "minimum tick x 100) as worth nothing, and clip the contracts to plan_io.MAX_CONTRACTS "
-    "(np.minimum before astype(np.int64)) with a warning, so sizing never yields a count a plan "
-    "file could not hold."))
 def test_budget_sizing_stays_within_the_contract_limit():
     plan = _near_worthless_budget_plan()
     assert plan_problems(plan) == []
@@ -284,10 +271,6 @@ def test_budget_sizing_stays_within_the_contract_limit():
     assert 0 <= v.totals.contracts <= io.MAX_CONTRACTS, v.totals.contracts
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "valuation._size with a budget above plan_io.MAX_PREMIUM_USD (a Plan built in memory, not "
-    "loaded): contracts wrap to -2**63 in the unclipped int64 cast. Same fix as above (clip before "
-    "the cast); until then the app must check edits with plan_io.plan_problems."))
 def test_budget_sizing_never_wraps_around():
     plan = _near_worthless_budget_plan()
     plan = replace(plan, sizing=replace(plan.sizing, premium_usd=1e12))
@@ -295,11 +278,6 @@ def test_budget_sizing_never_wraps_around():
     assert not integer_overflow(v), integer_overflow(v)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "scenarios.coverage_ratio divides the hedge gain by any exposure loss, however small: "
-    "coverage_ratio(1e6, -5e-324) is inf (reached from value_plan by a beta_spx or notional "
-    "that plan_io now refuses). Fix: return None when -exposure_pnl < 0.01 USD (or when the ratio "
-    "is not finite)."))
 def test_coverage_of_a_negligible_loss_is_finite():
     from tui.core.scenarios import coverage_ratio
 
@@ -307,12 +285,6 @@ def test_coverage_of_a_negligible_loss_is_finite():
     assert ratio is None or math.isfinite(ratio)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "valuation._size, coverage mode: premium = brentq(...) solves target / gain_per_dollar, "
-    "unbounded as the stress gain per dollar goes to 0+, and the contracts are cast to int64 "
-    "unclipped: this legal plan (found by the deep profile) gets -2**63 contracts. Fix in "
-    "valuation._size: clip the contracts to plan_io.MAX_CONTRACTS before astype(np.int64) and "
-    "warn that the coverage target cannot be reached within that many contracts."))
 def test_coverage_sizing_never_wraps_around():
     as_of = date(2000, 1, 1)
     market = MarketSnapshot(

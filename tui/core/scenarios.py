@@ -35,6 +35,7 @@ Everything is vectorised: a set of S scenarios on L layers is one (S, L) Black-7
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
@@ -292,6 +293,8 @@ class ScenarioResult:
 
 
 def coverage_ratio(hedge_pnl: float, exposure_pnl: float) -> float | None:
-    if exposure_pnl >= 0.0:
+    """Hedge gain / exposure loss; None when the exposure did not lose (a cent or more)."""
+    if not exposure_pnl <= -0.01:
         return None
-    return hedge_pnl / -exposure_pnl
+    ratio = hedge_pnl / -exposure_pnl
+    return ratio if math.isfinite(ratio) else None

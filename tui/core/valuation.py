@@ -23,6 +23,7 @@ from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-ex
     var_breakdown,
 )
 from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_strike
+from .plan_io import MAX_CONTRACTS
 from .regime import RegimeReadout, regime_readout
 from .rolls import RollStep, roll_schedule
 from .scenarios import (
@@ -353,16 +354,28 @@ def _size(plan, price, weights, stress_gain, var_usd, warnings):
         contracts = np.array([layer.contracts or 0 for layer in plan.layers], dtype=np.int64)
         return contracts, None, None
     cost = price * CONTRACT_MULTIPLIER
-    affordable = cost > 1e-9
+    affordable = cost >= MIN_CONTRACT_USD
     for i in np.flatnonzero(~affordable):
         warnings.append(f"layer {plan.layers[i].name!r} is worth nothing at this strike; it gets no contracts")
     if mode == "budget":
         budget = float(budget or 0.0)
         wanted = np.where(affordable, budget * weights / np.where(affordable, cost, 1.0), 0.0)
-        contracts = np.floor(wanted + 1e-9).astype(np.int64)
+        contracts = _whole_contracts(np.floor(wanted + 1e-9), warnings)
         leftover = budget - float((contracts * cost).sum())
         return contracts, budget, leftover
     return coverage_contracts(plan.exposure.coverage_target * var_usd, cost, weights, stress_gain, affordable, warnings), None, None
+
+
+# An option worth less than the 0.01-point minimum price (1 USD a contract) is treated
+# as worthless: dividing a budget by it would buy an absurd number of contracts.
+MIN_CONTRACT_USD = 1.0
+
+
+def _whole_contracts(wanted: np.ndarray, warnings: list[str]) -> np.ndarray:
+    """Clip to the most contracts a plan file may hold, before the int64 cast can wrap."""
+    if np.any(wanted > MAX_CONTRACTS):
+        warnings.append(f"sizing asked for more than {MAX_CONTRACTS:,} contracts in a layer; capped there")
+    return np.minimum(np.maximum(wanted, 0.0), MAX_CONTRACTS).astype(np.int64)
 
 
 def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warnings=None) -> np.ndarray:
@@ -379,7 +392,7 @@ def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warn
     warnings = [] if warnings is None else warnings
     n = len(cost)
     if affordable is None:
-        affordable = cost > 1e-9
+        affordable = cost >= MIN_CONTRACT_USD
     safe_cost = np.where(affordable, cost, 1.0)
     per_dollar = np.where(affordable, weights * stress_gain / safe_cost, 0.0)
     gain_per_dollar = float(per_dollar.sum())
@@ -395,13 +408,13 @@ def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warn
 
     hi = 2.0 * target / gain_per_dollar + 1.0
     premium = brentq(shortfall, 0.0, hi, xtol=1e-9 * hi, rtol=1e-12)
-    contracts = np.floor(np.where(affordable, premium * weights / safe_cost, 0.0) + 1e-9).astype(np.int64)
+    contracts = _whole_contracts(np.floor(np.where(affordable, premium * weights / safe_cost, 0.0) + 1e-9), warnings)
     gains = np.where(affordable, stress_gain, 0.0)
     achieved = float(gains @ contracts)
     useful = affordable & (gains > 0.0)
     # Greedy top-up: at most sum(weights x ...) < number of layers contracts per layer.
     for _ in range(100000):
-        if achieved >= target:
+        if achieved >= target or contracts.max() >= MAX_CONTRACTS:
             break
         spent = contracts * cost
         total = float(spent.sum()) or 1.0
