@@ -211,3 +211,13 @@ def test_degenerate_plan_ratios_are_null(tmp_path):
     assert tail["price"] < 1e-12 and (tail["ratio"] is None or math.isfinite(tail["ratio"]))
     table = run("price", str(path)).stdout
     assert not re.search(r"\b(nan|inf)\b", table, re.IGNORECASE)
+
+
+def test_check_escapes_control_characters_in_the_path(tmp_path):
+    import shutil
+
+    hostile = tmp_path / "a\x1b[31mred.toml"
+    shutil.copy(REPO / "sample_data" / "default_plan.toml", hostile)
+    done = subprocess.run([sys.executable, "-m", "tui", "check", str(hostile)], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0
+    assert "\x1b" not in done.stdout and "ok" in done.stdout

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .core.plan_io import PlanError, load_plan
+from .core.plan_io import PlanError, load_plan, printable
 from .core.valuation import Valuation, value_plan
 
 EXIT_OK = 0
@@ -369,7 +369,8 @@ def check(path: Path) -> int:
     if plan is None:
         return EXIT_UNUSABLE
     valuation = value_plan(plan)
-    print(f"{path}: ok — {len(plan.layers)} layers, {len(plan.market.live_futures)} live months, as of {plan.market.as_of}")
+    shown = printable(str(path))  # a hostile file name must not drive the terminal
+    print(f"{shown}: ok — {len(plan.layers)} layers, {len(plan.market.live_futures)} live months, as of {plan.market.as_of}")
     for w in valuation.warnings + valuation.roll_warnings:
-        print(f"{path}: warning: {w}")
+        print(f"{shown}: warning: {w}")
     return EXIT_OK
