@@ -66,7 +66,7 @@ class AlvhApp(App[int]):
         Binding("less_than_sign,comma", "scenario_step(-1)", "Prev scenario", show=False),
         Binding("greater_than_sign,full_stop", "scenario_step(1)", "Next scenario", show=False),
         Binding("i", "scenario_info", "Scenario notes", show=False),
-        Binding("v", "risk_view", "VaR/sizing"),
+        Binding("v", "risk_view", "VaR"),
         Binding("r", "roll_view", "Rolls"),
         Binding("t", "next_theme", "Theme", show=False),
         Binding("1", "focus_pane('layers')", show=False),
@@ -359,7 +359,9 @@ class AlvhApp(App[int]):
         self.set_shock(NO_SHOCK)
 
     def action_scenario_step(self, direction: int) -> None:
-        self.query_one(ShockPanel).step(direction)
+        shock = self.query_one(ShockPanel).step(direction)
+        if shock is not None:
+            self.set_shock(shock)
 
     def action_scenario_info(self) -> None:
         self.query_one(ShockPanel).action_info()

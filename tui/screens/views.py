@@ -35,7 +35,7 @@ class ValuationView(Screen[None]):
 
     BINDINGS = [
         Binding("escape,q", "close", "Back"),
-        Binding("m", "sizing_mode", "Sizing mode"),
+        Binding("m", "sizing_mode", "Mode"),
     ]
 
     def __init__(self, valuation: Valuation) -> None:
@@ -64,10 +64,8 @@ def var_lines(v: Valuation) -> list[str]:
         f"  VaR {usd(var.var_usd)} = {pct(var.var_pct)} of notional over {var.horizon_days} days",
     ]
     if var.var_spx_return is not None and var.var_vix_level is not None:
-        lines.append(
-            f"  VaR stress: S&P {var.var_spx_return:+.1%} (VaR / notional / β {var.beta_spx:g})"
-            f" → VIX {var.var_vix_level:.2f} (VIX'/VIX = (SPX'/SPX)^-{var.spx_vix_elasticity:g})"
-        )
+        lines.append(f"  VaR stress: S&P {var.var_spx_return:+.1%} = VaR / notional / β {var.beta_spx:g}")
+        lines.append(f"              → VIX {var.var_vix_level:.2f} by VIX'/VIX = (SPX'/SPX)^-k, k {var.spx_vix_elasticity:g}")
     else:
         lines.append(f"  VaR stress: β {var.beta_spx:g} implies no VIX move (the hedge cannot help)")
     return lines
@@ -79,7 +77,7 @@ def sizing_lines(v: Valuation) -> list[str]:
     gap = s.achieved_usd - s.target_usd
     if s.mode == "coverage":
         within = abs(gap) <= s.tolerance_usd + 1e-6
-        fit = f"{'within' if within else 'OUTSIDE'} ±{usd(s.tolerance_usd)} (one contract's stress gain)"
+        fit = f"{'within' if within else 'OUTSIDE'} ±{usd(s.tolerance_usd)} (one contract)"
     else:
         fit = f"{'short by' if gap < 0 else 'above by'} {usd(abs(gap))}"
     lines = [
@@ -88,7 +86,8 @@ def sizing_lines(v: Valuation) -> list[str]:
         f"  target     {usd(s.target_usd)}  ({pct(target_pct, 0)} of VaR)",
         f"  achieved   {usd(s.achieved_usd)}  ({pct(s.achieved_coverage)} of VaR) · {fit}",
         f"  premium    {usd(s.premium_usd)} = {pct(s.premium_pct_notional, 3)} of notional · "
-        f"{pct(s.premium_pct_annualised, 2)} annualised (each layer over its own life)",
+        f"{pct(s.premium_pct_annualised, 2)} annualised",
+        "             (annualised: each layer's premium over its own life, bought again at expiry)",
     ]
     if s.budget_usd is not None:
         lines.append(f"  budget     {usd(s.budget_usd)}, unspent {usd(s.leftover_usd)} (whole contracts)")
@@ -105,7 +104,8 @@ def regime_lines(v: Valuation) -> list[str]:
     verdict = "entry condition MET" if rr.entry_condition_met else "entry condition NOT met"
     depth = f" ({rr.depth})" if rr.depth else ""
     lines = [
-        f"  {verdict}: {rr.name}{depth} · " + "; ".join(rr.reasons),
+        f"  {verdict}: {rr.name}{depth}",
+        "    " + "; ".join(rr.reasons),
         f"  VXTH: forward VIX (M1) {num(rr.vxth_forward, '.2f')}, band {rr.vxth_band} → "
         + ("VXTH would buy calls" if rr.vxth_buys else "VXTH buys none"),
     ]

@@ -366,18 +366,22 @@ class ShockPanel(Vertical):
         event.stop()
         self._detail()
 
-    def step(self, direction: int) -> None:
-        """Apply the previous / next scenario of the table (from the active one, else the cursor)."""
+    def step(self, direction: int) -> Shock | None:
+        """The previous / next scenario of the table (from the active one, else from the
+        top or the bottom); the cursor follows. The App applies it at once (synchronously,
+        so that a quick ``> > >`` walks the rows instead of re-reading a stale valuation)."""
         v = self.valuation
         if v is None or not v.scenarios:
-            return
+            return None
         here = self.active_row()
         if here is None:
             row = 0 if direction > 0 else len(v.scenarios) - 1
         else:
             row = (here + direction) % len(v.scenarios)
         self.table.move_cursor(row)
-        self._apply_row(row, toggle=False)
+        self._legend()
+        self.remove_class("-error")
+        return shock_for(v.scenarios[row], self._current_custom(), v.stress)
 
     def action_info(self) -> None:
         """``i``: the cursor row's notes (the active scenario's when the table is not focused)."""
