@@ -27,11 +27,10 @@ SIZE = (120, 36)
 
 
 def scenario_cells(app: AlvhApp) -> dict[str, list[str]]:
+    """Each row's cells after the name, by the scenario's full name (the table shows short ones)."""
     table = app.query_one("#scenario-table", GridTable)
-    out = {}
-    for row in table.rows:
-        out[row.cells[0].strip("▶ ")] = list(row.cells[1:])
-    return out
+    assert len(table.rows) == len(app.valuation.scenarios)
+    return {r.name: list(row.cells[1:]) for r, row in zip(app.valuation.scenarios, table.rows)}
 
 
 def layer_cell(app: AlvhApp, row: int, key: str) -> str:
@@ -393,7 +392,8 @@ async def test_picking_a_scenario_row_and_bracket_keys(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")  # scenario table
-        await pilot.press("down", "down", "enter")  # stress, VIX +5, VIX +10
+        row = next(i for i, r in enumerate(app.valuation.scenarios) if r.name == "VIX +10")
+        await pilot.press(*["down"] * row, "enter")  # past the stress and the library
         await pilot.pause()
         assert app.shock.name == "VIX +10"
         assert app.query_one("#shock-shift", Input).value == "+10"
@@ -431,7 +431,7 @@ async def test_horizon_and_lines_toggle(make_app):
 KEY_TOKENS = {
     "ctrl+s": "ctrl+s", "S": "S", "ctrl+o": "ctrl+o", "ctrl+z": "ctrl+z", "ctrl+y": "ctrl+y", "question_mark": "?",
     "q": "q", "h": "h", "e": "e", "left_square_bracket": "[", "right_square_bracket": "]", "0": "0", "t": "t",
-    "1": "1", "plus": "+", "minus": "-", "a": "a", "c": "c", "x": "x", "p": "p", "n": "n", "m": "m",
+    "1": "1", "plus": "+", "minus": "-", "less_than_sign": "<", "greater_than_sign": ">", "a": "a", "c": "c", "x": "x", "p": "p", "n": "n", "m": "m",
 }
 
 

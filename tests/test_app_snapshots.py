@@ -46,7 +46,7 @@ def test_inline_edit_refused_value_80x24(snap_compare, isolated_config):
 def test_shock_active_120x36(snap_compare, isolated_config):
     async def shock(pilot) -> None:
         await no_blink(pilot)
-        await pilot.press("2", "down", "down", "enter", "1")  # pick "VIX +10", back to the layers
+        await pilot.press("2", "down", "down", "enter", "1")  # pick the Aug 2015 replay, back to the layers
         await pilot.pause()
 
     assert snap_compare(app_for(isolated_config), terminal_size=(120, 36), run_before=shock)
@@ -63,3 +63,32 @@ def test_too_small(snap_compare, isolated_config):
 @pytest.mark.parametrize("theme", ["alvh-light", "alvh-high-contrast"])
 def test_themes_80x24(snap_compare, isolated_config, theme):
     assert snap_compare(app_for(isolated_config, theme), terminal_size=(80, 24), run_before=no_blink)
+
+
+def test_sizing_view_coverage_80x24(snap_compare, isolated_config):
+    async def view(pilot) -> None:
+        await no_blink(pilot)
+        await pilot.press("v", "m")  # the VaR/sizing view, then coverage sizing
+        await pilot.pause()
+
+    assert snap_compare(app_for(isolated_config), terminal_size=(80, 24), run_before=view)
+
+
+def test_roll_view_80x24(snap_compare, isolated_config):
+    async def view(pilot) -> None:
+        await no_blink(pilot)
+        await pilot.press("r")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app_for(isolated_config), terminal_size=(80, 24), run_before=view)
+
+
+def test_ftx_replay_active_80x24(snap_compare, isolated_config):
+    async def ftx(pilot) -> None:
+        await no_blink(pilot)
+        row = next(i for i, r in enumerate(pilot.app.valuation.scenarios) if r.episode_id == "ftx-2022")
+        await pilot.press("2", *["down"] * row, "enter")
+        await pilot.pause()
+
+    assert snap_compare(app_for(isolated_config), terminal_size=(80, 24), run_before=ftx)

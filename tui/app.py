@@ -23,14 +23,15 @@ from textual.widgets import Footer, Static
 from .commands import app_commands
 from .core.plan import Plan, resolve_expiry
 from .core.plan_io import PlanError, load_plan, save_plan
-from .core.scenarios import NO_SHOCK, PRESETS, Shock
-from .core.valuation import Valuation, value_plan
+from .core.scenarios import NO_SHOCK, Shock
+from .core.valuation import Valuation, default_scenarios, value_plan
 from .messages import PlanEdited, ShockChosen
 from .resources import default_plan_path
 from .screens.confirm import ConfirmQuitModal
 from .screens.file_prompt import PathModal
 from .screens.help import HelpScreen
 from .screens.problems import ProblemsModal
+from .screens.views import RiskScreen, RollScreen, ValuationView
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
 from .widgets.curve_pane import CurvePane
 from .widgets.layer_editor import LayerEditor
@@ -62,6 +63,11 @@ class AlvhApp(App[int]):
         Binding("left_square_bracket", "shock_step(-5)", "VIX -5", show=False),
         Binding("right_square_bracket", "shock_step(5)", "VIX +5", show=False),
         Binding("0", "reset_shock", "No shock", show=False),
+        Binding("less_than_sign,comma", "scenario_step(-1)", "Prev scenario", show=False),
+        Binding("greater_than_sign,full_stop", "scenario_step(1)", "Next scenario", show=False),
+        Binding("i", "scenario_info", "Scenario notes", show=False),
+        Binding("v", "risk_view", "VaR"),
+        Binding("r", "roll_view", "Rolls"),
         Binding("t", "next_theme", "Theme", show=False),
         Binding("1", "focus_pane('layers')", show=False),
         Binding("2", "focus_pane('scenarios')", show=False),
@@ -166,13 +172,17 @@ class AlvhApp(App[int]):
         """Value the plan once and hand the valuation to every pane."""
         start = time.perf_counter()
         horizon, label = self.horizon_days()
-        scenarios = PRESETS if self.shock.name != CUSTOM else (self.shock,) + PRESETS
+        # The whole set: the VaR stress, the episode library and the presets (+ a typed shock).
+        scenarios = None if self.shock.name != CUSTOM else (self.shock,) + default_scenarios()
         valuation = value_plan(self.plan, self.shock, horizon_days=horizon, scenarios=scenarios)
         self.valuation = valuation
         self.editor.show(valuation)
         self.query_one(CurvePane).show(valuation)
         self.query_one(PayoffChart).show(valuation, label)
         self.query_one(ShockPanel).show(valuation)
+        for screen in self.screen_stack[1:]:  # an open VaR/sizing or roll view follows too
+            if isinstance(screen, ValuationView):
+                screen.show(valuation)
         self._update_chrome()
         self.last_reprice_ms = (time.perf_counter() - start) * 1000.0
         return valuation
@@ -347,6 +357,29 @@ class AlvhApp(App[int]):
 
     def action_reset_shock(self) -> None:
         self.set_shock(NO_SHOCK)
+
+    def action_scenario_step(self, direction: int) -> None:
+        shock = self.query_one(ShockPanel).step(direction)
+        if shock is not None:
+            self.set_shock(shock)
+
+    def action_scenario_info(self) -> None:
+        self.query_one(ShockPanel).action_info()
+
+    def action_risk_view(self) -> None:
+        self._open_view(RiskScreen)
+
+    def action_roll_view(self) -> None:
+        self._open_view(RollScreen)
+
+    def _open_view(self, kind: type) -> None:
+        """Open (or switch to) one of the detail views; the main screen stays underneath."""
+        if isinstance(self.screen, kind) or self.valuation is None:
+            return
+        if isinstance(self.screen, ValuationView):
+            self.pop_screen()
+        if self.screen is self.main_screen:
+            self.push_screen(kind(self.valuation))
 
     def action_focus_pane(self, which: str) -> None:
         target = {

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from textual.app import SystemCommand
 
-from .core.scenarios import PRESETS
+from .core.scenarios import PRESETS, library_shocks
 
 if TYPE_CHECKING:
     from .app import AlvhApp
@@ -32,12 +32,25 @@ def app_commands(app: "AlvhApp") -> Iterable[SystemCommand]:
     yield SystemCommand("Payoff horizon", "Shock's days forward ↔ near layer's expiry (h)", app.action_horizon)
     yield SystemCommand("Payoff lines", "Hedge only ↔ hedge, net and exposure (e)", app.action_toggle_exposure)
     yield SystemCommand("Shock: today (no shock)", "Clear the active shock (0)", app.action_reset_shock)
+    yield SystemCommand("Next scenario", "Apply the next scenario of the table (>)", lambda: app.action_scenario_step(1))
+    yield SystemCommand("Previous scenario", "Apply the previous scenario of the table (<)", lambda: app.action_scenario_step(-1))
+    for shock in _library():
+        yield SystemCommand(f"Shock: {shock.name}", "Historical replay: " + shock.describe(), lambda s=shock: app.set_shock(s), discover=False)
     for shock in PRESETS:
         yield SystemCommand(f"Shock: {shock.name}", shock.describe(), lambda s=shock: app.set_shock(s), discover=False)
+    yield SystemCommand("VaR and sizing view", "VaR inputs, sizing target vs achieved, regime read-out (v)", app.action_risk_view)
+    yield SystemCommand("Roll schedule", "Roll dates, expiries, strikes, cost or credit (r)", app.action_roll_view)
     yield SystemCommand("Next theme", "Cycle the alvh themes (t)", app.action_next_theme)
     for name in app.file_theme_names:
         yield SystemCommand(f"Theme: {name}", "Switch theme (remembered)", lambda n=name: setattr(app, "theme", n), discover=False)
     yield SystemCommand("Help: keys", "Every key of the app (?)", app.action_help)
+
+
+def _library():
+    try:
+        return library_shocks()
+    except (OSError, ValueError):
+        return ()
 
 
 def _edit(app: "AlvhApp") -> None:

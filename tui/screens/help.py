@@ -22,7 +22,7 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
             ("x / delete", "delete the layer (u undoes)"),
             ("p", "apply the 4/4/2 preset (near ATM, mid +10%, tail +50%)"),
             ("n", "renormalise the weights to sum to 1"),
-            ("m", "sizing mode: budget → coverage → contracts"),
+            ("m", "sizing mode: budget → coverage → contracts (also in the v view)"),
             ("enter on total/premium", "edit the budget (budget sizing)"),
         ],
     ),
@@ -30,11 +30,22 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
         "Scenarios",
         [
             ("VIX± vol× days", "type a shock: spot shift (points), vol scale, days forward"),
+            ("table", "S stress (sizing reference) · H historical replay · P parametric; ▲ best / ▼ worst net"),
             ("enter on a row", "make that scenario the active shock (again: turn it off)"),
+            ("< / >  (, / .)", "apply the previous / next scenario of the table, from anywhere"),
+            ("i", "the cursor row's (or active scenario's) notes: episode window, moves, BTC basis, sources"),
             ("[ / ]", "VIX shock down / up 5 points"),
             ("0", "back to today (no shock)"),
             ("h", "payoff horizon: the shock's days forward ↔ the near layer's expiry"),
             ("e", "payoff chart: hedge only ↔ hedge, net and exposure"),
+        ],
+    ),
+    (
+        "Views",
+        [
+            ("v", "VaR (inputs, z, horizon vol), sizing (target vs achieved, premium %), regime read-out"),
+            ("r", "roll schedule: dates, layer, from/to expiry, strikes, cost or credit, total"),
+            ("esc / q", "back to the main screen (v and r switch between the two views)"),
         ],
     ),
     (

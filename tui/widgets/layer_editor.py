@@ -23,7 +23,7 @@ from ..core import edits
 from ..core.edits import EditError
 from ..core.plan import Plan, parse_strike
 from ..core.valuation import Valuation
-from ..format import num, pct, usd
+from ..format import num, pct, usd, usd_short
 from ..messages import PlanEdited
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import set_border_subtitle, set_border_title
@@ -139,21 +139,35 @@ def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
     return rows
 
 
-def sizing_line(v: Valuation) -> str:
+def sizing_lines(v: Valuation) -> list[str]:
+    """The sizing in one line, longest first: the caller shows the first that fits."""
     s = v.sizing
-    plan = v.plan
+    target = v.plan.exposure.coverage_target
     if s.mode == "budget":
-        head = f"budget {usd(s.budget_usd or 0.0)}"
+        head, head_short = f"budget {usd(s.budget_usd or 0.0)}", f"budget {usd_short(s.budget_usd or 0.0)}"
         if s.leftover_usd is not None:
             head += f" (unspent {usd(s.leftover_usd)})"
     elif s.mode == "coverage":
-        head = f"coverage {pct(plan.exposure.coverage_target, 0)} of VaR"
+        head = head_short = f"coverage {pct(target, 0)} of VaR"
     else:
-        head = "fixed contracts"
-    return (
-        f"{head} · VaR {usd(v.var_usd)} · stress cover {pct(s.achieved_coverage)}"
-        f" (target {pct(plan.exposure.coverage_target, 0)})"
-    )
+        head = head_short = "fixed contracts"
+    fit = ""
+    if s.mode == "coverage":
+        fit = " ✓" if abs(s.achieved_usd - s.target_usd) <= s.tolerance_usd + 1e-6 else " ✗"
+    return [
+        f"{head} · VaR {usd(v.var_usd)} · stress gain {usd(s.achieved_usd)}{fit} vs target {usd(s.target_usd)}"
+        f" ({pct(s.achieved_coverage)} of VaR, target {pct(target, 0)}) · v: details",
+        f"{head_short} · VaR {usd_short(v.var_usd)} · stress gain {usd(s.achieved_usd)}{fit} vs target {usd(s.target_usd)}"
+        f" ({pct(s.achieved_coverage)}) · v",
+        f"{head_short} · VaR {usd_short(v.var_usd)} · stress {usd_short(s.achieved_usd)}{fit}/{usd_short(s.target_usd)}"
+        f" ({pct(s.achieved_coverage)}) · v",
+        f"{head_short} · stress {usd_short(s.achieved_usd)}{fit}/{usd_short(s.target_usd)} ({pct(s.achieved_coverage)})",
+    ]
+
+
+def sizing_line(v: Valuation, width: int = 200) -> str:
+    lines = sizing_lines(v)
+    return next((line for line in lines if len(line) <= width), lines[-1])
 
 
 class LayerTable(GridTable):
@@ -216,10 +230,18 @@ class LayerEditor(Vertical):
         self.valuation = valuation
         rows = layer_cells(valuation.plan, valuation)
         self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in rows])
-        line = sizing_line(valuation)
+        self._show_sizing()
+
+    def _show_sizing(self) -> None:
+        if self.valuation is None:
+            return
+        line = sizing_line(self.valuation, self.content_size.width or 78)
         if line != self._sizing_text:  # a fixed one-row line: repaint it, no layout pass
             self._sizing_text = line
             self.query_one("#sizing-line", Static).update(line, layout=False)
+
+    def on_resize(self) -> None:
+        self._show_sizing()
 
     def cell_value(self, row: int, key: str) -> str:
         """The text shown in a cell (for tests)."""

@@ -18,6 +18,15 @@ LINE_STYLES = {
 }
 
 
+def scenario_marker(valuation: Valuation) -> tuple[float, str] | None:
+    """Where the active shock puts the VIX, labelled with its (short) name; None for none."""
+    shock = valuation.shock
+    if shock.describe() == "no change":
+        return None
+    name = shock.name.split(":")[0] if shock.kind == "historical" else shock.name
+    return shock.target_spot(valuation.market.vix_spot), name[:10]
+
+
 class PayoffChart(BrailleChart):
     """P&L (USD) against the VIX level; render only from :meth:`set_curves` / :meth:`show`."""
 
@@ -29,11 +38,12 @@ class PayoffChart(BrailleChart):
     PayoffChart > .chart--net { color: $warning; }
     PayoffChart > .chart--spot { color: $accent; text-style: bold; }
     PayoffChart > .chart--be { color: $secondary; }
+    PayoffChart > .chart--scen { color: $primary; text-style: bold; }
     PayoffChart > .chart--axis { color: $text-muted; }
     PayoffChart > .chart--zero { color: $text-muted; }
     """
 
-    COMPONENT_CLASSES = {"chart--hedge", "chart--exposure", "chart--net", "chart--spot", "chart--be", "chart--axis", "chart--zero"}
+    COMPONENT_CLASSES = {"chart--hedge", "chart--exposure", "chart--net", "chart--spot", "chart--be", "chart--scen", "chart--axis", "chart--zero"}
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -42,6 +52,7 @@ class PayoffChart(BrailleChart):
         self.spot: float | None = None
         self.breakevens: tuple[float, ...] = ()
         self.horizon_label = "today"
+        self.scenario: tuple[float, str] | None = None  # the active shock's VIX level and label
         self._legend_names: list[str] | None = None
 
     def set_curves(
@@ -52,9 +63,12 @@ class PayoffChart(BrailleChart):
         spot: float,
         breakevens: tuple[float, ...] = (),
         horizon_label: str = "today",
+        scenario: tuple[float, str] | None = None,
     ) -> None:
-        """Draw ``curves`` (keys among hedge, net, exposure) against ``levels`` of the VIX."""
+        """Draw ``curves`` (keys among hedge, net, exposure) against ``levels`` of the VIX;
+        ``scenario`` = (VIX level, label) marks the active shock's level (dashed)."""
         self.levels = np.asarray(levels, dtype=float)
+        self.scenario = scenario
         self.curves = {k: np.asarray(v, dtype=float) for k, v in curves.items()}
         self.spot = spot
         self.breakevens = tuple(breakevens)
@@ -69,6 +83,7 @@ class PayoffChart(BrailleChart):
             spot=valuation.market.vix_spot,
             breakevens=p.breakevens,
             horizon_label=horizon_label,
+            scenario=scenario_marker(valuation),
         )
 
     def toggle_hedge_only(self) -> bool:
@@ -84,6 +99,8 @@ class PayoffChart(BrailleChart):
         vlines = [VLine(b, "be", True, "BE") for b in self.breakevens]
         if self.spot is not None:
             vlines.append(VLine(self.spot, "spot", False, f"VIX {self.spot:.4g}"))
+        if self.scenario is not None and self.spot is not None and abs(self.scenario[0] - self.spot) > 1e-6:
+            vlines.append(VLine(self.scenario[0], "scen", True, self.scenario[1]))
         self.set_data(series, vlines, y_format=usd_short, x_format=lambda v: f"{v:g}")
         set_border_title(self, f"Payoff at {self.horizon_label}")
         if self._legend_names != names:  # the legend changes only with the e toggle
