@@ -281,7 +281,8 @@ class AlvhApp(App[int]):
             expect = self.stamp if path == self.path else None
         try:
             save_plan(self.plan, path, expect=expect)
-        except FileChangedError as changed:
+        except FileChangedError as error:
+            changed = error  # (the except name is unbound when the block ends)
             self.journal.flush()
 
             def decided(choice: str | None) -> None:
