@@ -393,6 +393,24 @@ async def test_sigterm_flushes_the_journal_and_exits(make_app, saved):
     assert app.return_value == 128 + signal.SIGTERM
     assert jr.read(file).plan.layers[0].strike == 35.0
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
+    assert app._signal_watchdog is not None and not app._signal_watchdog.is_alive()  # cancelled at unmount
+
+
+async def test_a_second_signal_ends_the_process_at_once(make_app, saved, monkeypatch):
+    ended = []
+    monkeypatch.setattr(journaling, "_hard_exit", lambda app, code: ended.append(code))
+    monkeypatch.setattr(journaling, "EXIT_GRACE", 60.0)
+    app = make_app(saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.exit = lambda *a, **k: None  # an exit that never completes (a dead tty)
+        journaling.on_signal(app, signal.SIGHUP)
+        assert ended == [] and app._signal_watchdog.is_alive()
+        journaling.on_signal(app, signal.SIGHUP)
+        assert ended == [128 + signal.SIGHUP]
+        app._signal_watchdog.cancel()
+        del app.exit
+        app.exit()
 
 
 def test_help_documents_the_dialog_keys():

@@ -131,6 +131,9 @@ def install_signal_handlers(app: "AlvhApp") -> Callable[[], None]:
         installed.append(sig)
 
     def uninstall() -> None:
+        watchdog = getattr(app, "_signal_watchdog", None)
+        if watchdog is not None:  # the exit completed: no need to force it
+            watchdog.cancel()
         for sig in installed:
             try:
                 loop.remove_signal_handler(sig)
@@ -152,6 +155,7 @@ def on_signal(app: "AlvhApp", sig: int) -> None:
         return
     watchdog = threading.Timer(EXIT_GRACE, _hard_exit, args=(app, code))
     watchdog.daemon = True
+    app._signal_watchdog = watchdog
     watchdog.start()
     try:
         app.exit(code)
