@@ -393,7 +393,7 @@ async def test_sigterm_flushes_the_journal_and_exits(make_app, saved):
     assert app.return_value == 128 + signal.SIGTERM
     assert jr.read(file).plan.layers[0].strike == 35.0
     assert signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, signal.default_int_handler)
-    assert app._signal_watchdog is not None and not app._signal_watchdog.is_alive()  # cancelled at unmount
+    assert app._signal_watchdog is not None and app._signal_watchdog.finished.is_set()  # cancelled at unmount
 
 
 async def test_a_second_signal_ends_the_process_at_once(make_app, saved, monkeypatch):
