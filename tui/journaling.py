@@ -4,9 +4,10 @@
   :data:`DELAY` seconds after an edit while there are unsaved changes, and removes the
   journal after a save or an explicit discard. The plan file is never written here.
 * :func:`install_signal_handlers`: SIGHUP and SIGTERM (an SSH drop, a closed terminal)
-  flush the journal synchronously on the event loop and exit through ``App.exit`` so the
-  driver restores the terminal. A watchdog (and a second signal) end the process after
-  flushing if the exit does not complete (a dead tty).
+  flush the journal synchronously in the handler and exit through ``App.exit`` on the
+  event loop (``call_soon_threadsafe``) so the driver restores the terminal. A watchdog
+  (and a second signal) end the process after flushing if the exit does not complete
+  (a dead tty blocks Textual's writer).
 * :func:`lookup` / :func:`offer_recovery`: at open, a journal for the plan is offered
   (recover, discard, keep both); a corrupt one is set aside and reported.
 """
@@ -70,9 +71,13 @@ class PlanJournal:
         if self._timer is None:
             self._timer = self.app.set_timer(DELAY, self.flush, name="journal")
 
-    def flush(self) -> bool:
-        """Write the journal now if there are unsaved edits (remove ours if there are none)."""
-        if self._timer is not None:
+    def flush(self, quiet: bool = False) -> bool:
+        """Write the journal now if there are unsaved edits (remove ours if there are none).
+
+        ``quiet``: called from a signal handler or another thread: touch neither the timer
+        nor the UI (a failure is only remembered in ``last_error``).
+        """
+        if self._timer is not None and not quiet:
             self._timer.stop()
             self._timer = None
         app = self.app
@@ -91,6 +96,8 @@ class PlanJournal:
             message = f"Cannot write the recovery journal {self.file}: {error.strerror or error}. Save with ctrl+s to keep your edits."
             if message != self.last_error:
                 self.last_error = message
+                if quiet:
+                    return False
                 try:
                     app.notify(message, title="Journal", severity="warning", timeout=10, markup=False)
                 except Exception:
@@ -117,36 +124,44 @@ class PlanJournal:
 
 
 def install_signal_handlers(app: "AlvhApp") -> Callable[[], None]:
-    """SIGHUP/SIGTERM → flush the journal, then exit cleanly. Returns an uninstaller."""
+    """SIGHUP/SIGTERM → flush the journal, then exit cleanly. Returns an uninstaller.
+
+    The handler is a plain ``signal.signal`` handler, not ``loop.add_signal_handler``: when
+    the terminal vanishes, Textual's writer thread dies on EIO, its queue fills and the
+    event loop blocks in ``put`` — a loop-side handler would then never run. A Python
+    handler still runs (lock waits are interrupted by signals), writes the journal at once,
+    and hands the exit to the loop with ``call_soon_threadsafe``; a watchdog ends the
+    process if that exit cannot complete.
+    """
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return lambda: None
-    installed = []
+    previous = {}
     for sig in HANDLED_SIGNALS:
         try:
-            loop.add_signal_handler(sig, on_signal, app, sig)
-        except (ValueError, RuntimeError, NotImplementedError):  # not the main thread, or no signals here
+            previous[sig] = signal.signal(sig, lambda signum, frame: on_signal(app, signum, loop))
+        except (ValueError, OSError):  # not the main thread, or no such signal here
             continue
-        installed.append(sig)
 
     def uninstall() -> None:
         watchdog = getattr(app, "_signal_watchdog", None)
         if watchdog is not None:  # the exit completed: no need to force it
             watchdog.cancel()
-        for sig in installed:
+        for sig, handler in previous.items():
             try:
-                loop.remove_signal_handler(sig)
-            except Exception:
+                signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+            except (ValueError, OSError):
                 pass
 
     return uninstall
 
 
-def on_signal(app: "AlvhApp", sig: int) -> None:
+def on_signal(app: "AlvhApp", sig: int, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    """Write the journal now; exit through the event loop; a second signal ends at once."""
     app.signals_received += 1
     try:
-        app.journal.flush()
+        app.journal.flush(quiet=True)
     except Exception:
         pass
     code = 128 + int(sig)
@@ -158,7 +173,10 @@ def on_signal(app: "AlvhApp", sig: int) -> None:
     app._signal_watchdog = watchdog
     watchdog.start()
     try:
-        app.exit(code)
+        if loop is not None:
+            loop.call_soon_threadsafe(app.exit, code)
+        else:
+            app.exit(code)
     except Exception:
         _hard_exit(app, code)
 
@@ -169,11 +187,11 @@ _RESET = "\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?10
 def _hard_exit(app: "AlvhApp", code: int) -> None:
     """The exit did not finish (a dead tty?): the journal is written; restore what we can and go."""
     try:
-        app.journal.flush()
+        app.journal.flush(quiet=True)
     except Exception:
         pass
     try:
-        fd = sys.__stdout__.fileno()
+        fd = sys.__stderr__.fileno()  # Textual's terminal output
         os.set_blocking(fd, False)
         os.write(fd, _RESET.encode())
         attrs = getattr(getattr(app, "_driver", None), "attrs_before", None)
