@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from test_tmux import ROOT, TMUX, Tmux, cells
+from tui import journaling
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan, save_plan
 from tui.resources import default_plan_path
@@ -128,6 +129,7 @@ def test_sighup_flushes_the_journal_and_recover_brings_the_edits_back(setup):
     screen = tmux.wait_for(lambda s: "__EXIT__" in s, "the app to exit")
     assert f"__EXIT__{128 + signal.SIGHUP}" in screen
     assert "Payoff" not in screen and "Traceback" not in screen  # the alternate screen was left cleanly
+    assert journaling.HARD_EXIT_NOTE not in screen  # by Textual's own exit, not the watchdog
     _wait(lambda: _exited(pid), "the process to end")
     entry = _journal(journal_dir)
     assert entry.plan.layers[0].strike == 35.0 and entry.plan.layers[2].weight == pytest.approx(0.3)

@@ -153,7 +153,10 @@ class AlvhApp(App[int]):
             offer_recovery(self, self._recovery)
 
     def on_unmount(self) -> None:
-        self._uninstall_signals()
+        self.journal.flush()  # whatever ends the app, unsaved edits are journaled
+        if self.is_headless:  # under test: hand the process its signal handlers back now
+            self._uninstall_signals()
+        # (a real run keeps them, and the exit watchdog, until run() returns: see run_app)
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -459,5 +462,6 @@ def run_app(plan_path: Path | None = None, mouse: bool = True) -> int:
     try:
         result = app.run(mouse=mouse)
     finally:
+        app._uninstall_signals()  # the exit completed: no watchdog needed
         app.journal.flush()  # a crash or a signal: whatever is unsaved is in the journal
     return 0 if result is None else int(result)

@@ -145,8 +145,10 @@ def install_signal_handlers(app: "AlvhApp") -> Callable[[], None]:
             continue
 
     def uninstall() -> None:
+        # Call it once the exit has completed (after App.run returns), not at unmount: the
+        # driver's close comes after unmount and is what hangs on a vanished terminal.
         watchdog = getattr(app, "_signal_watchdog", None)
-        if watchdog is not None:  # the exit completed: no need to force it
+        if watchdog is not None:
             watchdog.cancel()
         for sig, handler in previous.items():
             try:
@@ -181,6 +183,7 @@ def on_signal(app: "AlvhApp", sig: int, loop: asyncio.AbstractEventLoop | None =
         _hard_exit(app, code)
 
 
+HARD_EXIT_NOTE = "alvh-tui: the terminal stopped responding; unsaved edits are in the recovery journal"
 _RESET = "\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?7h\x1b[?25h\x1b[?1049l"
 
 
@@ -193,7 +196,7 @@ def _hard_exit(app: "AlvhApp", code: int) -> None:
     try:
         fd = sys.__stderr__.fileno()  # Textual's terminal output
         os.set_blocking(fd, False)
-        os.write(fd, _RESET.encode())
+        os.write(fd, (_RESET + HARD_EXIT_NOTE + "\r\n").encode())
         attrs = getattr(getattr(app, "_driver", None), "attrs_before", None)
         if attrs is not None:
             termios.tcsetattr(fd, termios.TCSANOW, attrs)
