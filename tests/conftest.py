@@ -5,7 +5,7 @@ beside the repository as ``<repo root>/../shared/data``; set ``ALVH_SHARED_DATA`
 elsewhere. Tests that use it are skipped cleanly when the folder is absent, so the suite
 runs anywhere (the data are never copied into the repository).
 
-Every app under test gets its own config folder (never the user's).
+Every app under test gets its own config and state folders (never the user's).
 """
 
 from __future__ import annotations
@@ -37,6 +37,14 @@ def shared_data() -> Path:
 def isolated_config(tmp_path_factory, monkeypatch) -> Path:
     folder = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("ALVH_TUI_CONFIG_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own state folder (recovery journals), never the user's."""
+    folder = tmp_path_factory.mktemp("state")
+    monkeypatch.setenv("ALVH_TUI_STATE_DIR", str(folder))
     return folder
 
 

@@ -22,15 +22,17 @@ from textual.widgets import Footer, Static
 
 from .commands import app_commands
 from .core.plan import Plan, resolve_expiry
-from .core.plan_io import PlanError, load_plan, save_plan
+from .core.plan_io import MISSING, FileChangedError, FileStamp, PlanError, SaveError, file_stamp, load_plan, load_plan_stamped, save_plan
 from .core.scenarios import NO_SHOCK, Shock
 from .core.valuation import Valuation, default_scenarios, value_plan
 from .messages import PlanEdited, ShockChosen
+from .journaling import PlanJournal, install_signal_handlers, lookup, offer_recovery, write_pidfile
 from .resources import default_plan_path
 from .screens.confirm import ConfirmQuitModal
 from .screens.file_prompt import PathModal
 from .screens.help import HelpScreen
 from .screens.problems import ProblemsModal
+from .screens.recover import FileChangedModal
 from .screens.views import RiskScreen, RollScreen, ValuationView
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
 from .widgets.curve_pane import CurvePane
@@ -84,12 +86,20 @@ class AlvhApp(App[int]):
         startup_problems: tuple[str, list[str]] | None = None,
         config_folder: Path | None = None,
         theme_folders: list[Path] | None = None,
+        stamp: FileStamp | None = None,
+        recovery=None,
     ) -> None:
         super().__init__()
         self.plan = plan
         self.saved_plan = plan
         self.path = path
         self.is_new = is_new
+        # what the file was when opened (save_plan refuses to overwrite a changed one)
+        self.stamp: FileStamp | None = stamp if stamp is not None else (MISSING if is_new else None)
+        self.journal = PlanJournal(self, path)  # unsaved edits, in the state folder (tui.journaling)
+        self._recovery = recovery
+        self.signals_received = 0
+        self._uninstall_signals = lambda: None
         self.shock: Shock = NO_SHOCK
         self.horizon = "shock"
         self.undo_stack: list[tuple[Plan, str]] = []
@@ -144,6 +154,15 @@ class AlvhApp(App[int]):
         if self._startup_problems is not None:
             title, messages = self._startup_problems
             self.push_screen(ProblemsModal(title, messages, "Showing the sample plan; your file is untouched."))
+        self._uninstall_signals = install_signal_handlers(self)
+        if self._recovery is not None:
+            offer_recovery(self, self._recovery)
+
+    def on_unmount(self) -> None:
+        self.journal.flush()  # whatever ends the app, unsaved edits are journaled
+        if self.is_headless:  # under test: hand the process its signal handlers back now
+            self._uninstall_signals()
+        # (a real run keeps them, and the exit watchdog, until run() returns: see run_app)
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size.width, event.size.height)
@@ -184,6 +203,7 @@ class AlvhApp(App[int]):
             if isinstance(screen, ValuationView):
                 screen.show(valuation)
         self._update_chrome()
+        self.journal.touch()
         self.last_reprice_ms = (time.perf_counter() - start) * 1000.0
         return valuation
 
@@ -264,25 +284,54 @@ class AlvhApp(App[int]):
             return
         self.save_to(self.path)
 
-    def save_to(self, path: Path) -> bool:
+    def save_to(self, path: Path, then: Callable[[], None] | None = None, *, expect: FileStamp | None | bool = True) -> bool:
+        """Save to ``path``; ``then`` runs after a successful save (also one confirmed in a dialog).
+
+        ``expect=True``: the stamp taken at open when ``path`` is the plan's own file (a file
+        changed on disk since then is not overwritten silently: the user is asked).
+        """
+        if expect is True:
+            expect = self.stamp if path == self.path else None
         try:
-            save_plan(self.plan, path)
-        except OSError as error:
-            self.notify(f"Could not save {path}: {error.strerror or error}. Nothing was lost.", severity="error", markup=False)
+            save_plan(self.plan, path, expect=expect)
+        except FileChangedError as error:
+            changed = error  # (the except name is unbound when the block ends)
+            self.journal.flush()
+
+            def decided(choice: str | None) -> None:
+                if choice == "overwrite":
+                    self.save_to(path, then, expect=changed.actual)
+                elif choice == "save_as":
+                    self.action_save_as(then=then)
+
+            self.push_screen(FileChangedModal(str(path), changed.changes), decided)
             return False
+        except OSError as error:
+            self.journal.flush()
+            message = str(error) if isinstance(error, SaveError) else f"cannot save {path}: {error.strerror or error}"
+            self.notify(f"Could not save: {message}. Your edits are kept here and in the recovery journal.", severity="error", markup=False, timeout=15)
+            return False
+        self.journal.discard()
         self.path = path
+        try:
+            self.stamp = file_stamp(path)
+        except OSError:
+            self.stamp = None
         self.saved_plan = self.plan
         self.is_new = False
+        self.journal.retarget(path)
         self._update_chrome()
         self.notify(f"Saved {path}", markup=False, timeout=3)
+        if then is not None:
+            then()
         return True
 
     def action_save_as(self, then: Callable[[], None] | None = None) -> None:
         initial = str(self.path) if self.path else str(Path.cwd() / "plan.toml")
 
         def chosen(path: Path | None) -> None:
-            if path is not None and self.save_to(path) and then is not None:
-                then()
+            if path is not None:
+                self.save_to(path, then)
 
         self.push_screen(PathModal("Save plan as", initial, must_exist=False, current=self.path), chosen)
 
@@ -297,18 +346,23 @@ class AlvhApp(App[int]):
         if path is None:
             return False
         try:
-            plan = load_plan(path)
+            plan, stamp = load_plan_stamped(path)
         except PlanError as error:
             self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
             return False
         self.plan = plan
         self.saved_plan = plan
         self.path = path
+        self.stamp = stamp
         self.is_new = False
+        self.journal.retarget(path)
         self.undo_stack.clear()
         self.redo_stack.clear()
         self.reprice()
         self.editor.say(f"opened {path.name}")
+        found = lookup(path)
+        if found is not None:
+            offer_recovery(self, found)
         return True
 
     def _guard_unsaved(self, verb: str, proceed: Callable[[], None]) -> None:
@@ -320,12 +374,13 @@ class AlvhApp(App[int]):
 
         def decided(choice: str | None) -> None:
             if choice == "discard":
+                self.journal.discard()
                 proceed()
             elif choice == "save":
                 if self.path is None:
                     self.action_save_as(then=proceed)
-                elif self.save_to(self.path):
-                    proceed()
+                else:
+                    self.save_to(self.path, proceed)
 
         self.push_screen(ConfirmQuitModal(self.display_path(), verb), decided)
 
@@ -421,20 +476,25 @@ def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None
     sample = load_plan(default_plan_path())
     kwargs = dict(config_folder=config_folder, theme_folders=theme_folders)
     if plan_path is None:
-        return AlvhApp(sample, None, **kwargs)
+        return AlvhApp(sample, None, recovery=lookup(None), **kwargs)
     path = Path(plan_path).expanduser()
     if not path.is_absolute():
         path = Path.cwd() / path
     if not path.exists():
-        return AlvhApp(sample, path, is_new=True, **kwargs)
+        return AlvhApp(sample, path, is_new=True, recovery=lookup(path), **kwargs)
     try:
-        plan = load_plan(path)
+        plan, stamp = load_plan_stamped(path)
     except PlanError as error:
         return AlvhApp(sample, None, startup_problems=(f"Cannot open {path}", error.messages), **kwargs)
-    return AlvhApp(plan, path, **kwargs)
+    return AlvhApp(plan, path, stamp=stamp, recovery=lookup(path), **kwargs)
 
 
 def run_app(plan_path: Path | None = None, mouse: bool = True) -> int:
     app = make_app(plan_path)
-    result = app.run(mouse=mouse)
+    write_pidfile()
+    try:
+        result = app.run(mouse=mouse)
+    finally:
+        app._uninstall_signals()  # the exit completed: no watchdog needed
+        app.journal.flush()  # a crash or a signal: whatever is unsaved is in the journal
     return 0 if result is None else int(result)

@@ -64,6 +64,15 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
             ("q / ctrl+q", "quit (asks when there are unsaved changes)"),
         ],
     ),
+    (
+        "Nothing lost",
+        [
+            ("(automatic)", "unsaved edits go to a recovery journal within a second; SIGHUP/SIGTERM (a dropped SSH link) write it and exit"),
+            ("r / d / k", "at open, unsaved edits found: recover them / discard them / keep both (saved as PLAN.recovered-…toml)"),
+            ("l", "(untitled plan) recover later: keep the journal"),
+            ("o / a / esc", "the file changed on disk since it was opened: overwrite / save as / cancel"),
+        ],
+    ),
 ]
 
 

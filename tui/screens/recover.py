@@ -1,0 +1,110 @@
+"""Dialogs of "nothing lost": recover a journal, and a plan file changed on disk."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+MAX_LINES = 8
+
+
+def _shown(lines: list[str], limit: int = MAX_LINES) -> list[str]:
+    return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
+
+
+class RecoverModal(ModalScreen[str]):
+    """Unsaved edits found in the journal. Returns "recover", "discard", "keep" or "later".
+
+    ``untitled``: the journal of a plan that never had a file; "keep both" has no file to
+    keep beside, so its third choice is "later" (leave the journal for another time).
+    """
+
+    def __init__(self, title: str, facts: list[str], changes: list[str], *, untitled: bool = False) -> None:
+        super().__init__()
+        self.title_text = title
+        self.facts = facts
+        self.changes = changes
+        self.untitled = untitled
+
+    BINDINGS = [
+        Binding("r", "choose('recover')", "Recover"),
+        Binding("d", "choose('discard')", "Discard"),
+        Binding("k", "choose('keep')", "Keep both"),
+        Binding("l", "choose('later')", "Later"),
+        Binding("escape", "hint", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="recover"):
+            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            for fact in self.facts:
+                yield Static(Text(fact), classes="recover-fact")
+            with VerticalScroll(id="recover-changes"):
+                if self.changes:
+                    yield Static(Text("file -> journal:", style="bold"))
+                    for line in _shown(self.changes):
+                        yield Static(Text("  " + line), classes="recover-change")
+                else:
+                    yield Static(Text("(the journal holds the same plan as the file)"))
+            third = (
+                "  [b]l[/b]  later: open the sample, keep the journal for another time"
+                if self.untitled
+                else "  [b]k[/b]  keep both: save the journal beside the plan as a new file, open the file"
+            )
+            yield Static(
+                "  [b]r[/b]  recover the edits (unsaved until ctrl+s)\n"
+                "  [b]d[/b]  discard the edits and open the file\n" + third,
+                markup=True,
+                id="recover-keys",
+            )
+            yield Static("", id="recover-message")
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "choose" and parameters:
+            if parameters[0] == "keep" and self.untitled:
+                return False
+            if parameters[0] == "later" and not self.untitled:
+                return False
+        return True
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+    def action_hint(self) -> None:
+        keys = "r, d or l" if self.untitled else "r, d or k"
+        self.query_one("#recover-message", Static).update(Text(f"choose {keys}: nothing is lost either way", style="bold"))
+
+
+class FileChangedModal(ModalScreen[str | None]):
+    """The plan file changed on disk since it was opened. Returns "overwrite", "save_as" or None."""
+
+    BINDINGS = [
+        Binding("o", "choose('overwrite')", "Overwrite"),
+        Binding("a", "choose('save_as')", "Save as"),
+        Binding("escape,c", "choose(None)", "Cancel"),
+    ]
+
+    def __init__(self, path_text: str, changes: list[str]) -> None:
+        super().__init__()
+        self.path_text = path_text
+        self.changes = changes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="changed"):
+            yield Static(Text(f"{self.path_text} changed on disk since it was opened", style="bold"), id="dialog-title")
+            with VerticalScroll(id="changed-list"):
+                for line in _shown(self.changes):
+                    yield Static(Text("  " + line))
+            yield Static(
+                "  [b]o[/b]  overwrite it with your plan (the file on disk goes to the backup~)\n"
+                "  [b]a[/b]  save yours as another file\n"
+                "  [b]esc[/b]  cancel: keep editing (your edits stay in the journal)",
+                markup=True,
+            )
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
