@@ -53,28 +53,6 @@ def child_app(spawned: float) -> None:
     Timed(load_plan(default_plan_path()), None, config_folder=Path(tempfile.mkdtemp())).run(headless=True, size=STARTUP_SIZE)
 
 
-def install_scipy_special_shim() -> None:
-    """What-if for a core change: black76/valuation without scipy.special.
-
-    ndtr from math.erfc (vectorised), ndtri from statistics.NormalDist: the two functions
-    the core takes from scipy.special. Only for measuring; the app never does this.
-    """
-    import math
-    import statistics
-    import types
-
-    import numpy as np
-
-    shim = types.ModuleType("scipy.special")
-    erfc = np.vectorize(math.erfc, otypes=[float])
-    shim.ndtr = lambda x: 0.5 * erfc(-np.asarray(x, dtype=float) / math.sqrt(2.0))
-    shim.ndtri = lambda p: statistics.NormalDist().inv_cdf(float(p))
-    scipy = types.ModuleType("scipy")
-    scipy.special = shim
-    sys.modules["scipy"] = scipy
-    sys.modules["scipy.special"] = shim
-
-
 def child_minimal(spawned: float) -> None:
     from textual.app import App, ComposeResult
     from textual.widgets import Label
@@ -106,18 +84,17 @@ def spawn(kind: str, env: dict) -> float:
     raise RuntimeError(f"{kind} child failed:\n{out.stdout}\n{out.stderr}")
 
 
-def bench_startup(runs: int) -> tuple[float, float, float]:
+def bench_startup(runs: int) -> tuple[float, float]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "alvh-bench-pycache")
     env.pop("TEXTUAL_COLOR_SYSTEM", None)
-    spawn("app", env), spawn("minimal", env), spawn("app-noscipy", env)  # warm-up: bytecode, OS file cache
-    app_ms, minimal_ms, noscipy_ms = [], [], []
+    spawn("app", env), spawn("minimal", env)  # warm-up: bytecode, OS file cache
+    app_ms, minimal_ms = [], []
     for _ in range(runs):  # interleaved, so drift in machine load hits all three
         app_ms.append(spawn("app", env))
         minimal_ms.append(spawn("minimal", env))
-        noscipy_ms.append(spawn("app-noscipy", env))
-    return statistics.median(app_ms), statistics.median(minimal_ms), statistics.median(noscipy_ms)
+    return statistics.median(app_ms), statistics.median(minimal_ms)
 
 
 def import_breakdown() -> list[tuple[str, float]]:
@@ -329,13 +306,11 @@ async def bench_chart(kind: str, size: tuple[int, int], n: int) -> tuple[float, 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--child", choices=("app", "app-noscipy", "minimal"))
+    parser.add_argument("--child", choices=("app", "minimal"))
     parser.add_argument("--spawned", type=float)
     parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke test)")
     args = parser.parse_args()
     if args.child:
-        if args.child == "app-noscipy":
-            install_scipy_special_shim()
         (child_minimal if args.child == "minimal" else child_app)(args.spawned)
         return
 
@@ -343,12 +318,11 @@ def main() -> None:
     keys = 20 if args.quick else 60
     print(f"alvh-tui app benchmarks (python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n")
 
-    app_ms, minimal_ms, noscipy_ms = bench_startup(runs)
+    app_ms, minimal_ms = bench_startup(runs)
     print(f"start-up to first full paint (median of {runs} fresh processes, {STARTUP_SIZE[0]}x{STARTUP_SIZE[1]})")
     print(f"  alvh-tui      {app_ms:7.1f} ms")
     print(f"  minimal app   {minimal_ms:7.1f} ms")
     print(f"  ratio         {app_ms / minimal_ms:7.2f}x   (target <= 1.5x)")
-    print(f"  what-if: core without scipy.special (ndtr/ndtri shimmed) {noscipy_ms:7.1f} ms = {noscipy_ms / minimal_ms:.2f}x")
     print("  heaviest imports under tui.app (cumulative -X importtime, one run):")
     for name, ms in import_breakdown():
         print(f"    {name:<30} {ms:7.1f} ms")
