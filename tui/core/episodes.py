@@ -382,7 +382,7 @@ def fit_tenor_beta(
     used = tuple(dict.fromkeys(ids.tolist()))
     by_ep = {e: float(np.mean(r[ids == e])) for e in used}
     grid = (0, 20, 30, 60, 90, 180)
-    beta_at = {d: float(b + (1.0 - b) * math.exp(-d / tau)) for d in grid}
+    beta_at = {d: float(tenor_beta(d, tau, b)) for d in grid}
     diag = TenorBetaFit(
         tau_days=tau,
         b_long=b,

@@ -77,29 +77,22 @@ class GridTable(Widget, can_focus=True):
         Binding("enter", "select", "Select", show=False),
     ]
 
-    class Selected(Message):
+    class _CellMessage(Message):
+        def __init__(self, table: "GridTable", row: int, column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+            self.column = column
+
+        @property
+        def control(self) -> "GridTable":
+            return self.table
+
+    class Selected(_CellMessage):
         """Enter (or a click on the cursor cell) on a row/cell."""
 
-        def __init__(self, table: "GridTable", row: int, column: str) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-            self.column = column
-
-        @property
-        def control(self) -> "GridTable":
-            return self.table
-
-    class Moved(Message):
-        def __init__(self, table: "GridTable", row: int, column: str) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-            self.column = column
-
-        @property
-        def control(self) -> "GridTable":
-            return self.table
+    class Moved(_CellMessage):
+        """The cursor moved to a row/cell."""
 
     cursor = reactive((0, 0), init=False, repaint=False)
 
