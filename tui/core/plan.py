@@ -30,6 +30,9 @@ class Layer:
     contracts: int | None = None  # used (and required) in sizing mode "contracts"
     roll_at_dte: int | None = None
     roll_to: str | None = None  # "M<n>"
+    # "backwardation_eases": the backtest rolls into roll_to as soon as the M1->M2 slope turns
+    # from backwardation to contango, or at roll_at_dte, whichever comes first
+    roll_when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,20 @@ class Sizing:
     stress_scenario: str | None = None
 
 
+BACKTEST_ENTRY_RULES = ("always", "backwardation", "vix_over_vix3m")
+ROLL_WHEN_RULES = ("backwardation_eases",)
+
+
+@dataclass(frozen=True)
+class BacktestSettings:
+    """The plan's ``[backtest]`` table (see tui/core/backtest.py); defaults = no rule."""
+
+    entry: str = "always"  # open new layers only while this holds: BACKTEST_ENTRY_RULES
+    take_profit: float | None = None  # close a layer worth at least k times its cost
+    start: date | None = None
+    end: date | None = None
+
+
 @dataclass(frozen=True)
 class Plan:
     name: str
@@ -64,6 +81,7 @@ class Plan:
     sizing: Sizing = field(default_factory=Sizing)
     layers: tuple[Layer, ...] = ()
     schema: int = SCHEMA_VERSION
+    backtest: BacktestSettings | None = None  # the [backtest] table, when the file has one
 
     def with_layer(self, index: int, **changes) -> "Plan":
         layers = list(self.layers)

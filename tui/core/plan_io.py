@@ -36,7 +36,10 @@ from typing import Any
 
 from .curve import Future, MarketSnapshot
 from .plan import (
+    BACKTEST_ENTRY_RULES,
+    ROLL_WHEN_RULES,
     SCHEMA_VERSION,
+    BacktestSettings,
     SIZING_MODES,
     Exposure,
     Layer,
@@ -192,7 +195,8 @@ class _LineFinder:
 
 # -- reading ----------------------------------------------------------------
 
-_TOP_KEYS = ("schema", "name", "market", "exposure", "sizing", "layers")
+_TOP_KEYS = ("schema", "name", "market", "exposure", "sizing", "layers", "backtest")
+_BACKTEST_KEYS = ("entry", "take_profit", "start", "end")
 _MARKET_KEYS = ("as_of", "vix_spot", "rate", "futures", "vol", "source")
 _VOL_KEYS = ("atm_front", "atm_long", "decay_days", "skew")
 _FUTURE_KEYS = ("expiry", "settle")
@@ -207,7 +211,7 @@ _EXPOSURE_KEYS = (
     "btc_beta",
 )
 _SIZING_KEYS = ("mode", "premium_usd", "stress_scenario")
-_LAYER_KEYS = ("name", "weight", "expiry", "strike", "contracts", "roll_at_dte", "roll_to")
+_LAYER_KEYS = ("name", "weight", "expiry", "strike", "contracts", "roll_at_dte", "roll_to", "roll_when")
 
 
 class _Reader:
@@ -473,9 +477,30 @@ def _read_plan(r: _Reader, data: dict) -> Plan | None:
     exposure = _read_exposure(r, data)
     sizing = _read_sizing(r, data)
     layers = _read_layers(r, data, market, sizing)
+    backtest = _read_backtest(r, data)
     if r.problems:
         return None
-    return Plan(name=name, market=market, exposure=exposure, sizing=sizing, layers=layers)
+    return Plan(name=name, market=market, exposure=exposure, sizing=sizing, layers=layers, backtest=backtest)
+
+
+def _read_backtest(r: _Reader, data: dict) -> BacktestSettings | None:
+    b = r.table(data, "backtest", "backtest", required=False)
+    if b is None:
+        return None
+    r.unknown_keys(b, _BACKTEST_KEYS, "backtest")
+    d = BacktestSettings()
+    entry = r.string(b, "entry", "backtest.entry", required=False, default=d.entry)
+    if entry not in BACKTEST_ENTRY_RULES:
+        r.fail("backtest.entry", f"expected one of {', '.join(repr(e) for e in BACKTEST_ENTRY_RULES)}, got {entry!r}")
+        entry = d.entry
+    take_profit = r.number(b, "take_profit", "backtest.take_profit", required=False, default=None, minimum=1.0, maximum=1000.0)
+    if take_profit == 1.0:
+        r.fail("backtest.take_profit", "must be above 1 (a multiple of the layer's cost), got 1")
+    start = r.a_date(b, "start", "backtest.start") if "start" in b else None
+    end = r.a_date(b, "end", "backtest.end") if "end" in b else None
+    if start is not None and end is not None and end <= start:
+        r.fail("backtest.end", f"{end} is not after backtest.start {start}")
+    return BacktestSettings(entry=entry, take_profit=take_profit, start=start, end=end)
 
 
 def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
@@ -615,7 +640,11 @@ def _read_layers(r: _Reader, data: dict, market: MarketSnapshot | None, sizing: 
         if roll_to is not None and parse_month(roll_to) is None:
             r.fail(f"{path}.roll_to", f"expected a listed month like \"M2\", got {roll_to!r}")
             roll_to = None
-        layers.append(Layer(name, weight, expiry, strike, contracts, roll_at, roll_to))
+        roll_when = r.string(item, "roll_when", f"{path}.roll_when", required=False, default=None)
+        if roll_when is not None and roll_when not in ROLL_WHEN_RULES:
+            r.fail(f"{path}.roll_when", f"expected {' or '.join(repr(w) for w in ROLL_WHEN_RULES)}, got {roll_when!r}")
+            roll_when = None
+        layers.append(Layer(name, weight, expiry, strike, contracts, roll_at, roll_to, roll_when))
     if sizing.mode in ("budget", "coverage") and layers:
         total = weights_sum(tuple(layers))
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
@@ -747,8 +776,10 @@ def plan_to_dict(plan: Plan) -> dict:
             out["roll_at_dte"] = layer.roll_at_dte
         if layer.roll_to is not None:
             out["roll_to"] = layer.roll_to
+        if layer.roll_when is not None:
+            out["roll_when"] = layer.roll_when
         layers.append(out)
-    return {
+    out = {
         "schema": plan.schema,
         "name": plan.name,
         "market": market,
@@ -756,6 +787,13 @@ def plan_to_dict(plan: Plan) -> dict:
         "sizing": sizing,
         "layers": layers,
     }
+    if plan.backtest is not None:
+        bt = plan.backtest
+        out["backtest"] = {"entry": bt.entry}
+        for key in ("take_profit", "start", "end"):
+            if getattr(bt, key) is not None:
+                out["backtest"][key] = getattr(bt, key)
+    return out
 
 
 def dumps_plan(plan: Plan) -> str:
