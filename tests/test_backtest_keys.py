@@ -65,3 +65,16 @@ def test_bad_roll_when_names_the_layer():
         parse_plan(text, "p.toml")
     message = "\n".join(info.value.messages)
     assert "layers[1].roll_when" in message and "backwardation_eases" in message
+
+
+def test_roll_schedule_shows_an_eased_roll_as_conditional_with_todays_slope():
+    from tui.core.valuation import value_plan
+
+    text = DEFAULT.replace('roll_to = "M4"', 'roll_to = "M4"\nroll_when = "backwardation_eases"')
+    plan = parse_plan(text, "p.toml")
+    rolls = value_plan(plan).rolls
+    mid = [r for r in rolls if r.layer == "mid"]
+    assert mid and all(r.note.startswith("conditional: earlier if backwardation eases") for r in mid)
+    slope = (30.3911 / 32.0986 - 1.0) * 100.0  # the default plan's M2 / M1 on 2024-08-05
+    assert f"M1->M2 today {slope:+.1f} %, backwardation" in mid[0].note
+    assert all(not r.note.startswith("conditional") for r in rolls if r.layer != "mid")
