@@ -19,7 +19,7 @@ preceded by two comment lines; the second carries the header as JSON::
     schema = 1
     ...
 
-``based_on`` is the :class:`~tui.core.plan_io.FileStamp` of the file the edits were made
+``based_on`` is the :class:`~tui.core.safe_files.FileStamp` of the file the edits were made
 on (``null`` when the plan had no file yet). Writes are atomic (temporary file beside,
 fsync, rename).
 """
@@ -37,7 +37,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .plan import Plan
-from .plan_io import FileStamp, PlanError, _clean, dumps_plan, parse_plan
+from .plan_io import PlanError, dumps_plan, parse_plan
+from .safe_files import FileStamp
+from .safe_text import printable
 
 STATE_ENV = "ALVH_TUI_STATE_DIR"
 APP_NAME = "alvh-tui"
@@ -152,7 +154,7 @@ def parse(text: str, file: Path) -> JournalEntry:
         entry_pid = int(pid) if isinstance(pid, int) else None
         edits = header.get("edits")
     except (ValueError, KeyError, TypeError) as error:
-        raise JournalCorrupt(file, f"unreadable header ({_clean(str(error), 120)})") from None
+        raise JournalCorrupt(file, f"unreadable header ({printable(str(error), 120)})") from None
     try:
         plan = parse_plan(text, str(file))
     except PlanError as error:
@@ -162,9 +164,9 @@ def parse(text: str, file: Path) -> JournalEntry:
         plan=plan,
         plan_path=plan_path,
         based_on=based_on,
-        written_at=_clean(str(header.get("written_at", "?")), 40),
+        written_at=printable(str(header.get("written_at", "?")), 40),
         pid=entry_pid,
-        host=_clean(str(header.get("host", "")), 80),
+        host=printable(str(header.get("host", "")), 80),
         edits=edits if isinstance(edits, int) else 0,
     )
 

@@ -21,7 +21,7 @@ the line and column, what was expected and what was found.
 
 Hostile files get the same treatment, in bounded time: only a regular file of at most
 ``MAX_CSV_BYTES`` is read; levels, vols, dates and the number of rows are held to the
-bounds of ``plan_io`` (so a snapshot that loads always fits in a plan that saves and
+bounds of ``limits`` (so a snapshot that loads always fits in a plan that saves and
 reloads); the source text is folded onto one line and may not hold control characters;
 and messages never echo a control character to the terminal.
 """
@@ -41,9 +41,9 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from . import plan_io as _limits
+from . import limits as _limits
 from .curve import Future, MarketSnapshot
-from .plan_io import printable, text_problem
+from .safe_text import printable, text_problem
 from .volmodel import VolModel
 
 __all__ = [
