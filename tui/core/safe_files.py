@@ -161,11 +161,17 @@ def folder_of(path: Path) -> Path:
 def write_atomic(path: str | os.PathLike, data: bytes, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically and durably (see the module docstring).
 
-    On failure the previous file is unchanged and no temporary file is left; the
-    ``OSError`` is raised as is.
+    The new file gets ``mode`` when given, else the mode of the file it replaces, else
+    what the umask leaves of 0666. On failure the previous file is unchanged and no
+    temporary file is left; the ``OSError`` is raised as is.
     """
     path = Path(path)
     directory = folder_of(path)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            pass
     tmp = write_temp(directory, path.name, data, mode)
     try:
         os.replace(tmp, path)
