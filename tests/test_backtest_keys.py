@@ -17,7 +17,7 @@ DEFAULT = default_plan_path().read_text()
 
 def test_the_keys_are_optional_and_default_to_todays_behaviour():
     plan = load_plan(default_plan_path())
-    assert plan.backtest is None
+    assert plan.backtest == BacktestSettings()
     assert all(layer.roll_when is None for layer in plan.layers)
     assert "backtest" not in dumps_plan(plan) and "roll_when" not in dumps_plan(plan)
 
@@ -40,7 +40,7 @@ def test_keys_round_trip():
     [
         ('\n[backtest]\nentry = "sometimes"\n', "backtest.entry"),
         ("\n[backtest]\ntake_profit = 0.5\n", "backtest.take_profit"),
-        ("\n[backtest]\ntake_profit = 1\n", "must be above 1"),
+        ("\n[backtest]\ntake_profit = 1\n", "must be at least 1.01"),
         ("\n[backtest]\nstart = 2020-01-01\nend = 2019-01-01\n", "backtest.end"),
         ('\n[backtest]\nstart = "soon"\n', "backtest.start"),
         ("\n[backtest]\nstop_loss = 2\n", "stop_loss"),

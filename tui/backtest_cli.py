@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from .cli import EXIT_OK, EXIT_UNUSABLE, _clean, _load
-from .core.plan_io import printable
+from .core.safe_text import printable
 
 
 def backtest(path: Path, start: date | None = None, end: date | None = None, history_path: Path | None = None,
@@ -39,7 +39,10 @@ def backtest(path: Path, start: date | None = None, end: date | None = None, his
     data = _clean(to_json(result))
     if csv_out is not None:
         try:
-            daily_frame(result).to_csv(csv_out, index=False, float_format="%.2f", lineterminator="\n")
+            from .core.safe_files import write_atomic
+
+            text = daily_frame(result).to_csv(index=False, float_format="%.2f", lineterminator="\n")
+            write_atomic(csv_out, text.encode("utf-8"))
         except OSError as error:
             print(printable(f"{csv_out}: cannot write the CSV ({error.strerror or error})"), file=sys.stderr)
             return EXIT_UNUSABLE
