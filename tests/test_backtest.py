@@ -279,3 +279,20 @@ def test_progress_and_cancel(plan, history):
     assert seen[-1] == 1.0 and seen == sorted(seen)
     with pytest.raises(BacktestCancelled):
         run_backtest(plan, history, cancelled=lambda: True)
+
+
+def test_coverage_mode_resolves_at_each_opening(plan, history):
+    from tui.core.valuation import value_plan
+
+    cov = replace(plan, sizing=Sizing(mode="coverage", premium_usd=None))
+    result = run_backtest(cov, history, BacktestSettings(start=date(2024, 8, 5), end=date(2024, 10, 31)))
+    first = {tr.layer: tr for tr in result.hedge.trades if tr.open_date == date(2024, 8, 5)}
+    # on its first day the backtest's market is the default plan's own curve, with the vol
+    # model scaled so its 30-day ATM vol is that day's VVIX (173.32) / 100
+    vol = plan.market.vol
+    scale = 1.7332 / float(vol.atm(30.0))
+    scaled = replace(vol, atm_front=vol.atm_front * scale, atm_long=vol.atm_long * scale)
+    planner = {lv.name: lv.contracts for lv in value_plan(replace(cov, market=replace(cov.market, vol=scaled))).layers}
+    assert {name: int(tr.contracts) for name, tr in first.items()} == planner
+    later = [tr.contracts for tr in result.hedge.trades if tr.layer == "near" and tr.open_date > date(2024, 8, 5)]
+    assert later and any(c != first["near"].contracts for c in later)

@@ -308,20 +308,27 @@ def _month_of(spec, plan: Plan) -> int:
     return n
 
 
-def _coverage_contracts(plan: Plan, mk: Market, t: int, layer_index: int, months: list[int]) -> float:
-    """Coverage sizing re-solved on day ``t``'s market (the planner's own solver)."""
+def _coverage_contracts(plan: Plan, mk: Market, t: int, first: bool) -> tuple[float, ...]:
+    """Coverage sizing re-solved on day ``t``'s market by the planner's own solver: each
+    layer at its opening rule (``expiry`` for a first turn, else ``roll_to``), the plan's vol
+    model scaled to that day's VVIX as the backtest prices it."""
     from dataclasses import replace
 
     from .curve import Future, MarketSnapshot
     from .valuation import value_plan
 
-    day = mk.history.daily.index[t].date()
+    day = mk.pydates[t]
     live = [Future(e, s) for e, s in mk.history.curve_on(day)]
+    vol = plan.market.vol
+    scale = float(mk.vol_scale[t])
+    vol = replace(vol, atm_front=vol.atm_front * scale, atm_long=vol.atm_long * scale)
     market = MarketSnapshot(day, float(mk.vix[t]) if np.isfinite(mk.vix[t]) else live[0].settle,
-                            plan.market.rate, tuple(live), plan.market.vol)
+                            plan.market.rate, tuple(live), vol)
+    months = [_month_of(layer.expiry, plan) if first or not layer.roll_to else _month_of(layer.roll_to, plan)
+              for layer in plan.layers]
     layers = tuple(replace(layer, expiry=f"M{min(m, len(live))}") for layer, m in zip(plan.layers, months))
     valuation = value_plan(replace(plan, market=market, layers=layers), scenarios=(), rolls=False, grid_points=3)
-    return float(valuation.layers[layer_index].contracts)
+    return tuple(float(lv.contracts) for lv in valuation.layers)
 
 
 def _schedule_layer(plan: Plan, index: int, mk: Market, entry_next: np.ndarray, take_profit, cancelled):
@@ -421,9 +428,10 @@ def _settle_layer(plan: Plan, index: int, mk: Market, lives: list, cache):
         elif mode == "budget":
             contracts = float(math.floor(budget / cost_one + 1e-9)) if cost_one >= MIN_CONTRACT_USD else 0.0
         else:
-            if (t, index) not in cache:
-                cache[(t, index)] = _coverage_contracts(plan, mk, t, index, [month] * len(plan.layers))
-            contracts = cache[(t, index)]
+            first = month == _month_of(layer.expiry, plan) and t == lives[0][0]
+            if (t, first) not in cache:
+                cache[(t, first)] = _coverage_contracts(plan, mk, t, first)
+            contracts = cache[(t, first)][index]
         if contracts <= 0:
             continue
         usd = marks * (CONTRACT_MULTIPLIER * contracts)
