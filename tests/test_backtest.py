@@ -296,3 +296,9 @@ def test_coverage_mode_resolves_at_each_opening(plan, history):
     assert {name: int(tr.contracts) for name, tr in first.items()} == planner
     later = [tr.contracts for tr in result.hedge.trades if tr.layer == "near" and tr.open_date > date(2024, 8, 5)]
     assert later and any(c != first["near"].contracts for c in later)
+
+
+def test_drawdown_in_percent_of_the_peak():
+    from tui.core.backtest_report import max_drawdown_pct
+
+    assert max_drawdown_pct(np.array([100.0, 120.0, 90.0, 130.0, 65.0, 80.0])) == pytest.approx(50.0)
