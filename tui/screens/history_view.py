@@ -14,7 +14,6 @@ import threading
 from datetime import date
 
 import numpy as np
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,7 +37,7 @@ YEAR_COLUMNS = (
     GridColumn("exposure", "exposure", 10),
     GridColumn("net", "net", 10),
 )
-CAVEAT = "model prices on real futures (Black-76, vols from VVIX), not traded option prices"
+CAVEAT = "model prices on real futures, not traded option prices"
 
 _history_lock = threading.Lock()
 _history_cache: dict = {}
@@ -128,7 +127,7 @@ class BacktestScreen(ValuationView):
 
     def show(self, valuation: Valuation) -> None:
         super().show(valuation)
-        set_border_title(self.query_one("#view"), f"History 2006-2025 vs Cboe VXTH — {valuation.plan.name}")
+        set_border_title(self.query_one("#view"), f"Through history, vs Cboe VXTH — {valuation.plan.name}")
         self._status()
 
     # -- running -----------------------------------------------------------------------------
@@ -226,17 +225,7 @@ class BacktestScreen(ValuationView):
             marks.append(VLine(float(_years(np.array([np.datetime64(end)]))[0]), "episode", True, f"{end:%y}"))
         chart = self.query_one("#bt-chart", BacktestChart)
         chart.set_data(series, marks, y_format=usd_short, x_format=lambda v: f"{v:.0f}")
-        legend = Text()
-        names = [("H", "hedge", "hedge"), ("X", "VXTH", "vxth")]
-        if self.show_exposure:
-            names += [("E", "exposure", "exposure"), ("N", "hedged", "net")]
-        for i, (label, text, style) in enumerate(names):
-            if i:
-                legend.append(" · ")
-            legend.append(f"{label} {text}", style=chart._style_for(style))
-        legend.append(" · ┆ episodes")
-        set_border_subtitle(chart, legend)
-        set_border_title(chart, "cumulative P&L, USD")
+        self._status()
 
     def _status(self, error: str | None = None) -> None:
         parts = []
@@ -249,8 +238,11 @@ class BacktestScreen(ValuationView):
         elif self.data is not None:
             s, b = self.data["summary"], self.data["benchmark"]
             parts.append(f"{s['start']}..{s['end']} · premium {usd_short(s['premium_usd_per_year'])}/yr "
-                         f"({s['premium_pct_notional_per_year']:.2f} %) · hedge {usd_short(s['hedge_pnl_usd'])} · "
-                         f"VXTH {usd_short(b['hedge_pnl_usd'])} at equal cost · {s['rolls']} rolls")
+                         f"({s['premium_pct_notional_per_year']:.2f} % of notional) · {s['rolls']} rolls")
+            lines = f"H hedge {usd_short(s['hedge_pnl_usd'])} · X VXTH {usd_short(b['hedge_pnl_usd'])} at equal cost"
+            if self.show_exposure:
+                lines += f" · E exposure {usd_short(s['exposure_pnl_usd'])} · N hedged"
+            parts.append(lines + " · ┆ episodes")
             if self.ran_for is not None and self.ran_for != self.valuation.plan:
                 parts.append("the plan changed since this run · b re-runs")
         parts.append(CAVEAT)
