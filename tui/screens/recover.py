@@ -1,4 +1,4 @@
-"""Dialogs of "nothing lost": recover a journal, and a plan file changed on disk."""
+"""Dialogs of "nothing lost": a plan open in another session, recover a journal, a plan file changed on disk."""
 
 from __future__ import annotations
 
@@ -77,6 +77,40 @@ class RecoverModal(ModalScreen[str]):
     def action_hint(self) -> None:
         keys = "r, d or l" if self.untitled else "r, d or k"
         self.query_one("#recover-message", Static).update(Text(f"choose {keys}: nothing is lost either way", style="bold"))
+
+
+class LockedModal(ModalScreen[str | None]):
+    """The plan is open in another session (vim's ATTENTION). Returns "read_only", "anyway" or
+    None (at start: quit; when opening from the app: keep the current plan)."""
+
+    BINDINGS = [
+        Binding("r", "choose('read_only')", "Read-only"),
+        Binding("o", "choose('anyway')", "Open anyway"),
+        Binding("q,escape", "choose(None)", "Quit"),
+    ]
+
+    def __init__(self, title: str, holders: list[str], *, at_start: bool = True) -> None:
+        super().__init__()
+        self.title_text = title
+        self.holders = holders
+        self.at_start = at_start
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="locked"):
+            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            for holder in _shown(self.holders):
+                yield Static(Text("  open in " + holder), classes="lock-holder")
+            yield Static(Text("Two sessions editing one plan overwrite each other's saves (each save asks first)."))
+            leave = "quit" if self.at_start else "keep the current plan"
+            yield Static(
+                "  [b]r[/b]  open read-only: explore freely; saving asks for another file\n"
+                "  [b]o[/b]  open anyway and edit (each session keeps its own journal)\n"
+                f"  [b]q[/b]  {leave}",
+                markup=True,
+            )
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
 
 
 class FileChangedModal(ModalScreen[str | None]):
