@@ -321,7 +321,8 @@ def lookup(path: Path | None, base: Path | None = None, own: tuple[Path, ...] = 
         scanned = jr.scan(path, base, own)
     except OSError:
         return found
-    found.live = scanned.live
+    if path is not None:  # untitled sessions share no file: each simply keeps its own journal
+        found.live = scanned.live
     found.more = scanned.more
     for file in scanned.stale:
         if found.entry is not None:

@@ -60,7 +60,7 @@ LOCK_SUFFIX = ".lock"
 MAX_JOURNAL_BYTES = 2_000_000
 MAX_LOCK_BYTES = 4096
 MAX_HEADER_CHARS = 8192  # a real header is a few hundred characters
-MAX_SCANNED = 100  # journals read per plan at open (the newest); the rest are counted
+MAX_SCANNED = 10_000  # stale journals listed per plan (newest first); the rest are only counted
 _PID_MAX = 2**31 - 1
 
 _UNTITLED_RE = re.compile(r"untitled-[0-9a-f]{1,32}")
@@ -368,8 +368,7 @@ def parse(text: str, file: Path) -> JournalEntry:
             if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
                 raise ValueError("based_on.sha256 is not a SHA-256")
             based_on = FileStamp(mtime_ns=_int_field(based, "mtime_ns", 0, 2**63 - 1), size=_int_field(based, "size", 0, 2**63 - 1), sha256=digest)
-        pid = header.get("pid")
-        entry_pid = pid if isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid <= _PID_MAX else None
+        entry_pid = _int_field(header, "pid", 1, _PID_MAX) if header.get("pid") is not None else None
         edits = header.get("edits")
         edits = edits if isinstance(edits, int) and not isinstance(edits, bool) and 0 <= edits < 10**9 else 0
         written_at = header.get("written_at", "?")
