@@ -3,7 +3,7 @@ second session told who has the plan open, journals per session, stale journals 
 cleaned, damaged journals set aside, a crash exiting non-zero after journaling.
 
 "Another session" here is a lock (and journal) held by this test process the way a running
-alvh-tui holds them; tests/test_tmux_sessions.py runs two real processes in a terminal.
+alvh-tui holds them; tests/test_tmux_recover.py runs two real processes in a terminal.
 """
 
 from __future__ import annotations
