@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 
 from .commands import app_commands
 from .core.plan import Plan, resolve_expiry
-from .core.plan_io import MISSING, FileChangedError, FileStamp, PlanError, SaveError, file_stamp, load_plan, load_plan_stamped, save_plan
+from .core.plan_io import MISSING, FileChangedError, FileStamp, PlanError, SaveError, file_stamp, load_plan, load_plan_stamped, printable, save_plan
 from .core.scenarios import NO_SHOCK, Shock
 from .core.valuation import Valuation, default_scenarios, value_plan
 from .messages import PlanEdited, ShockChosen
@@ -229,6 +229,13 @@ class AlvhApp(App[int]):
     def say(self, message: str, error: bool = False) -> None:
         self.editor.say(message, error=error)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:
+        """A literal notification (``markup=False``, how the app sends them) never carries a raw
+        control character: file names can hold ESC, BEL or OSC 52 (write the clipboard)."""
+        if not markup:
+            message, title = printable(message, 2000), printable(title, 200)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
         self.journal.set_read_only(read_only)
@@ -364,7 +371,7 @@ class AlvhApp(App[int]):
         return True
 
     def action_save_as(self, then: Callable[[], None] | None = None) -> None:
-        initial = str(self.path) if self.path else str(Path.cwd() / "plan.toml")
+        initial = _typable(self.path) or _typable(Path.cwd() / "plan.toml") or ""
 
         def chosen(path: Path | None) -> None:
             if path is not None:
@@ -374,7 +381,7 @@ class AlvhApp(App[int]):
 
     def action_open(self) -> None:
         def ask() -> None:
-            initial = str(self.path.parent) + "/" if self.path else str(Path.cwd()) + "/"
+            initial = (_typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
             self.push_screen(PathModal("Open plan", initial, must_exist=True), self.open_path)
 
         self._guard_unsaved("open another plan", ask)
@@ -502,6 +509,13 @@ class AlvhApp(App[int]):
         yield from super().get_system_commands(screen)
         if screen is self.main_screen:
             yield from app_commands(self)
+
+
+def _typable(path: Path) -> str | None:
+    """``path`` as the prompt's starting text, or None when it holds control characters
+    (shown raw in the input line, they would reach the terminal)."""
+    text = str(path)
+    return text if printable(text, len(text) + 3) == text else None
 
 
 def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None, theme_folders: list[Path] | None = None) -> AlvhApp:

@@ -9,6 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..widgets.util import plain
+
 
 class ProblemsModal(ModalScreen[None]):
     BINDINGS = [Binding("escape,enter,q", "dismiss_modal", "Close")]
@@ -21,11 +23,11 @@ class ProblemsModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="problems"):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(plain(self.title_text, style="bold"), id="dialog-title")
             with VerticalScroll(id="problem-list"):
                 for message in self.messages:
-                    yield Static(Text("• " + message), classes="problem")
-            yield Static(Text((self.footer_text + "  " if self.footer_text else "") + "enter/esc: close", style="dim"))
+                    yield Static(plain("• " + message), classes="problem")
+            yield Static(plain((self.footer_text + "  " if self.footer_text else "") + "enter/esc: close", style="dim"))
 
     def action_dismiss_modal(self) -> None:
         self.dismiss(None)

@@ -9,6 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..widgets.util import plain
+
 MAX_LINES = 8
 
 
@@ -40,14 +42,14 @@ class RecoverModal(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="recover"):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(plain(self.title_text, style="bold"), id="dialog-title")
             for fact in self.facts:
-                yield Static(Text(fact), classes="recover-fact")
+                yield Static(plain(fact), classes="recover-fact")
             with VerticalScroll(id="recover-changes"):
                 if self.changes:
                     yield Static(Text("file -> journal:", style="bold"))
                     for line in _shown(self.changes):
-                        yield Static(Text("  " + line), classes="recover-change")
+                        yield Static(plain("  " + line), classes="recover-change")
                 else:
                     yield Static(Text("(the journal holds the same plan as the file)"))
             third = (
@@ -97,9 +99,9 @@ class LockedModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="locked"):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(plain(self.title_text, style="bold"), id="dialog-title")
             for holder in _shown(self.holders):
-                yield Static(Text("  open in " + holder), classes="lock-holder")
+                yield Static(plain("  open in " + holder), classes="lock-holder")
             yield Static(Text("Two sessions editing one plan overwrite each other's saves (each save asks first)."))
             leave = "quit" if self.at_start else "keep the current plan"
             yield Static(
@@ -129,10 +131,10 @@ class FileChangedModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="changed"):
-            yield Static(Text(f"{self.path_text} changed on disk since it was opened", style="bold"), id="dialog-title")
+            yield Static(plain(f"{self.path_text} changed on disk since it was opened", style="bold"), id="dialog-title")
             with VerticalScroll(id="changed-list"):
                 for line in _shown(self.changes):
-                    yield Static(Text("  " + line))
+                    yield Static(plain("  " + line))
             yield Static(
                 "  [b]o[/b]  overwrite it with your plan (the file on disk goes to the backup~)\n"
                 "  [b]a[/b]  save yours as another file\n"
