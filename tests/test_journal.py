@@ -211,3 +211,16 @@ def test_many_stale_journals_are_listed_newest_first_and_counted_beyond_the_cap(
     seen = jr.scan(None, tmp_path)
     assert len(seen.stale) == jr.MAX_SCANNED and seen.more == 5
     assert seen.stale[0].name == f"untitled-{jr.MAX_SCANNED + 4:012x}" + jr.SUFFIX
+
+
+def test_a_fifo_or_a_symlink_named_like_a_lock_never_blocks_nor_is_followed(tmp_path):
+    path = tmp_path / "hedge.toml"
+    folder = jr.journal_dir(tmp_path)
+    folder.mkdir()
+    stem = f"hedge-{jr.plan_key(path)}"
+    os.mkfifo(folder / f"{stem}-dddddddd.lock")
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"pid": 1, "host": "x"}')
+    (folder / f"{stem}-eeeeeeee.lock").symlink_to(secret)
+    seen = jr.scan(path, tmp_path)  # returns (a FIFO would block a plain open())
+    assert all(info.host != "x" for info in seen.live)

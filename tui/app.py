@@ -553,6 +553,6 @@ def run_app(plan_path: Path | None = None, mouse: bool = True) -> int:
         app.journal.release()
     if app.return_code:  # an uncaught exception (Textual printed it): never exit 0
         if app.dirty:
-            print(f"alvh-tui: your unsaved edits are in the recovery journal {app.journal.file}; open the plan again to recover them", file=sys.stderr)
+            print(f"alvh-tui: your unsaved edits are in the recovery journal {printable(str(app.journal.file))}; open the plan again to recover them", file=sys.stderr)
         return app.return_code
     return 0 if result is None else int(result)

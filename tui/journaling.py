@@ -88,6 +88,12 @@ class PlanJournal:
 
     def retarget(self, path: Path | None) -> None:
         """The session now has plan ``path`` open: lock it (and let go of the previous one)."""
+        if self.lock is not None and path is not None and getattr(self, "path", None) == path:
+            self._settled = None  # the same plan (saved, reopened): keep the lock, never a gap
+            self._ours = False
+            if self.lock.read_only != self.read_only:
+                self.lock.rewrite(self.read_only)
+            return
         self.release()
         self.path = path
         self.key = jr.plan_key(path)

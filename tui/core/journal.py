@@ -44,6 +44,7 @@ import os
 import re
 import secrets
 import socket
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -173,9 +174,8 @@ def _read_lock(file: Path) -> LockInfo:
     held = _flock_held(file)
     data: dict = {}
     try:
-        with open(file, "rb") as handle:
-            raw = handle.read(MAX_LOCK_BYTES + 1)
-        if len(raw) <= MAX_LOCK_BYTES:
+        raw = _read_small(file, MAX_LOCK_BYTES)
+        if raw is not None:
             loaded = json.loads(raw.decode("utf-8"))
             data = loaded if isinstance(loaded, dict) else {}
     except (OSError, ValueError, RecursionError, UnicodeDecodeError):
@@ -199,6 +199,19 @@ def _read_lock(file: Path) -> LockInfo:
         read_only=data.get("read_only") is True,
         alive=alive,
     )
+
+
+def _read_small(file: Path, limit: int) -> bytes | None:
+    """The bytes of a regular file of at most ``limit`` bytes (None: larger, or not a regular
+    file). Never follows a symlink nor waits on a FIFO."""
+    fd = os.open(file, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        raw = os.read(fd, limit + 1)
+    finally:
+        os.close(fd)
+    return raw if len(raw) <= limit else None
 
 
 class SessionLock:
