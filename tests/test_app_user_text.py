@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from tui.core import journal as jr
-from tui.core.plan_io import load_plan, save_plan
+from tui.core.plan_io import load_plan
+from tui.core.plan_save import save_plan
 from tui.resources import default_plan_path
 from tui.screens.confirm import ConfirmQuitModal
 from tui.screens.file_prompt import PathModal
@@ -120,8 +121,8 @@ async def test_markup_and_escapes_in_every_title_message_dialog_and_cell(make_ap
         assert isinstance(app.screen, FileChangedModal)
         assert_safe(app, "hedge [draft]")
         await pilot.press("o")
-        await wait_until(pilot, lambda: not app.dirty, "the save")
-        await wait_until(pilot, lambda: any("Saved" in str(t.render()) for t in app.screen.query("Toast")), "the toast")
+        await wait_until(pilot, lambda: not app.dirty, "the save", timeout=10)
+        await wait_until(pilot, lambda: any("Saved" in str(t.render()) for t in app.screen.query("Toast")), "the toast", timeout=10)
         await pilot.pause()
         (toast,) = [str(t.render()) for t in app.screen.query("Toast") if "Saved" in str(t.render())]
         assert "hedge [draft]" in toast and not any(raw in toast for raw in RAW) and "\\u001b]52" in toast
@@ -132,7 +133,7 @@ async def test_markup_and_escapes_in_every_title_message_dialog_and_cell(make_ap
         assert isinstance(app.screen, RiskScreen)
         assert_safe(app, PLAN_NAME)
         await pilot.press("r")
-        await wait_until(pilot, lambda: isinstance(app.screen, RollScreen) and app.screen.rolls is not None, "the rolls")
+        await wait_until(pilot, lambda: isinstance(app.screen, RollScreen) and app.screen.rolls is not None, "the rolls", timeout=15)
         await pilot.pause()
         assert_safe(app, PLAN_NAME)
         await pilot.press("escape")

@@ -31,7 +31,10 @@ from typing import Any, Callable, Protocol
 
 from .core import journal as jr
 from .core.plan import Plan
-from .core.plan_io import MISSING, FileStamp, diff_plans, printable, save_plan
+from .core.plan_diff import diff_plans
+from .core.plan_save import save_plan
+from .core.safe_files import MISSING, FileStamp
+from .core.safe_text import printable
 from .screens.problems import ProblemsModal
 from .screens.recover import LockedModal, RecoverModal
 

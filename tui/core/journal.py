@@ -29,10 +29,10 @@ comment lines; the second carries the header as JSON::
     schema = 1
     ...
 
-``based_on`` is the :class:`~tui.core.plan_io.FileStamp` of the file the edits were made
+``based_on`` is the :class:`~tui.core.safe_files.FileStamp` of the file the edits were made
 on (``null`` when the plan had no file yet). Writes are atomic (temporary file beside,
-fsync, rename). Any damaged header (huge numbers, deep nesting, wrong types) makes the
-journal :class:`JournalCorrupt`, never an exception of another kind.
+fsync, rename: ``safe_files.write_atomic``). Any damaged header (huge numbers, deep nesting,
+wrong types) makes the journal :class:`JournalCorrupt`, never an exception of another kind.
 """
 
 from __future__ import annotations
@@ -44,13 +44,14 @@ import os
 import re
 import secrets
 import socket
-import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .plan import Plan
-from .plan_io import FileStamp, PlanError, dumps_plan, parse_plan, printable
+from .plan_io import PlanError, dumps_plan, parse_plan
+from .safe_files import FileStamp, FileTooLargeError, NotRegularFileError, read_regular, write_atomic
+from .safe_text import printable
 
 STATE_ENV = "ALVH_TUI_STATE_DIR"
 APP_NAME = "alvh-tui"
@@ -202,16 +203,14 @@ def _read_lock(file: Path) -> LockInfo:
 
 
 def _read_small(file: Path, limit: int) -> bytes | None:
-    """The bytes of a regular file of at most ``limit`` bytes (None: larger, or not a regular
-    file). Never follows a symlink nor waits on a FIFO."""
-    fd = os.open(file, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    """The bytes of a regular file of at most ``limit`` bytes (None: larger, a symlink, or not
+    a regular file): never follows a link, never waits on a FIFO."""
+    if os.path.islink(file):
+        return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        raw = os.read(fd, limit + 1)
-    finally:
-        os.close(fd)
-    return raw if len(raw) <= limit else None
+        return read_regular(file, limit)[0]
+    except (FileTooLargeError, NotRegularFileError, IsADirectoryError):
+        return None
 
 
 class SessionLock:
@@ -408,12 +407,11 @@ def parse(text: str, file: Path) -> JournalEntry:
 
 def read(file: Path) -> JournalEntry:
     try:
-        with open(file, "rb") as handle:
-            raw = handle.read(MAX_JOURNAL_BYTES + 1)
+        raw, _ = read_regular(file, MAX_JOURNAL_BYTES)
+    except FileTooLargeError:
+        raise JournalCorrupt(file, "too large to be a journal") from None
     except OSError as error:
         raise JournalCorrupt(file, f"cannot be read ({error.strerror or error})") from None
-    if len(raw) > MAX_JOURNAL_BYTES:
-        raise JournalCorrupt(file, "too large to be a journal")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -515,35 +513,8 @@ def find(path: Path | None = None, base: Path | None = None) -> Path | None:
 
 def write(file: Path, text: str) -> None:
     """Atomically replace ``file`` with ``text`` (folder 0700, file 0600)."""
-    folder = file.parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = folder / f".{file.name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        try:
-            data = memoryview(text.encode("utf-8"))
-            while data:
-                data = data[os.write(fd, data):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, file)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(file, text.encode("utf-8"), mode=0o600)
 
 
 def remove(file: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from ..core.plan_io import printable
+from ..core.safe_text import printable
 
 MAX_SHOWN = 2000  # characters of one user-supplied message (a path is at most 4096 bytes)
 
