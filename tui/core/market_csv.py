@@ -98,6 +98,8 @@ class _Reader:
 
         try:
             text = self.read_bytes().decode("utf-8-sig")
+        except MarketDataError:
+            raise  # already says what is wrong (a pipe, a file too large)
         except FileNotFoundError:
             raise self.fail("file not found") from None
         except IsADirectoryError:

@@ -19,6 +19,7 @@ from .plan_io import PlanError, decode_plan, dumps_plan, parse_plan
 from .safe_files import (
     MISSING,
     FileStamp,
+    cause_of,
     folder_of,
     fsync_directory,
     read_regular,
@@ -50,21 +51,6 @@ def file_stamp(path: str | os.PathLike) -> FileStamp:
     return stamp_of(raw, st)
 
 
-_CAUSES = {
-    _errno.ENOSPC: "the disk is full",
-    getattr(_errno, "EDQUOT", -1): "the disk quota is exceeded",
-    _errno.EACCES: "permission denied",
-    _errno.EPERM: "the operation is not permitted",
-    _errno.EROFS: "the file system is read-only",
-    _errno.ENOENT: "the folder does not exist",
-    _errno.ENOTDIR: "a part of the path is not a folder",
-    _errno.EISDIR: "the path is a folder",
-    _errno.ENAMETOOLONG: "the file name is too long",
-    _errno.EIO: "an input/output error (a failing disk or a lost network share?)",
-    _errno.EILSEQ: "the plan holds text that cannot be written as UTF-8",
-}
-
-
 class SaveError(OSError):
     """A plan could not be saved. ``str()`` is the message for the user.
 
@@ -80,8 +66,7 @@ class SaveError(OSError):
         self.path = Path(path)
         self.step = step
         self.written = written
-        cause = _CAUSES.get(code)
-        cause = f"{cause} ({strerror})" if cause and cause.lower() != strerror.lower() else (cause or strerror)
+        cause = cause_of(OSError(code, strerror), path)
         if written:
             after = "the new version is in place but may not survive a crash"
             if backup is not None:

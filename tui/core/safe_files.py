@@ -71,6 +71,62 @@ def read_regular(path: str | os.PathLike, limit: int | None = None) -> tuple[byt
     return raw, st
 
 
+# -- what a path is, and why it cannot be used ------------------------------------
+
+_CAUSES = {
+    _errno.ENOSPC: "the disk is full",
+    getattr(_errno, "EDQUOT", -1): "the disk quota is exceeded",
+    _errno.EACCES: "permission denied",
+    _errno.EPERM: "the operation is not permitted",
+    _errno.EROFS: "the file system is read-only",
+    _errno.ENOENT: "the folder does not exist",
+    _errno.ENOTDIR: "a part of the path is not a folder",
+    _errno.EISDIR: "the path is a folder",
+    _errno.ENAMETOOLONG: "the file name is too long",
+    _errno.ELOOP: "the path is a loop of symbolic links",
+    _errno.EIO: "an input/output error (a failing disk or a lost network share?)",
+    _errno.EILSEQ: "the plan holds text that cannot be written as UTF-8",
+}
+
+
+def cause_of(error: OSError, path: str | os.PathLike | None = None) -> str:
+    """A short human cause for ``error`` (with the system's words when they add to it).
+
+    ``path``: the file being written, so that a "no such file" in a folder that does
+    exist (``/proc/1/x.toml``) is not blamed on the folder.
+    """
+    code = getattr(error, "errno", None) or _errno.EIO
+    strerror = getattr(error, "strerror", None) or str(error) or os.strerror(code)
+    cause = _CAUSES.get(code)
+    if code == _errno.ENOENT and path is not None and os.path.isdir(folder_of(Path(path))):
+        cause = "no file can be created in that folder"
+    if cause and cause.lower() != strerror.lower():
+        return f"{cause} ({strerror})"
+    return cause or strerror
+
+
+def path_kind(path: str | os.PathLike) -> str:
+    """What ``path`` is: ``"missing"``, ``"file"`` (regular), ``"folder"``, ``"other"``
+    (a FIFO, a device...), ``"loop"`` (symbolic links that lead to each other) or
+    ``"dangling"`` (a symbolic link to nothing). Any other failure (permission denied,
+    a name too long) raises ``OSError``; a NUL in the path raises ``ValueError``."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        try:
+            os.lstat(path)
+        except FileNotFoundError:
+            return "missing"
+        return "dangling"
+    except OSError as error:
+        if error.errno == _errno.ELOOP:
+            return "loop"
+        raise
+    if stat.S_ISDIR(st.st_mode):
+        return "folder"
+    return "file" if stat.S_ISREG(st.st_mode) else "other"
+
+
 # -- stamps -----------------------------------------------------------------
 
 @dataclass(frozen=True)
