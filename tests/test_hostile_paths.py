@@ -124,3 +124,81 @@ def test_csv_size_and_fifo_errors_say_what_they_are(tmp_path, make):
     message = str(refused.value)
     assert "not a usable file name" not in message
     assert ("pipe" in message) if make == "fifo" else ("bytes" in message)
+
+
+# -- item 7: save-as over a huge file -----------------------------------------------
+
+def test_save_as_over_a_huge_file_reads_a_bounded_part_and_keeps_no_backup(tmp_path, monkeypatch):
+    from tui.core import safe_files
+    from tui.core.plan_save import backup_path
+
+    huge = tmp_path / "huge.toml"
+    with open(huge, "wb") as handle:
+        handle.truncate(2 * 1024**3)  # sparse: 2 GB that take no disk
+    read = []
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: read.append(n) or real_read(fd, n))
+    save_plan(load_plan(default_plan_path()), huge)
+    assert sum(read) < 2_000_000  # the plan file's own bound, not 2 GB
+    assert not backup_path(huge).exists()  # not a plan: no 2 GB copy
+    assert load_plan(huge) == load_plan(default_plan_path())
+
+
+def test_a_file_that_is_not_a_plan_is_not_backed_up(tmp_path):
+    from tui.core.plan_save import backup_path
+
+    notes = tmp_path / "notes.toml"
+    notes.write_text("these are not a plan\n")
+    save_plan(load_plan(default_plan_path()), notes)
+    assert not backup_path(notes).exists()
+
+
+# -- item 10: permissions, owner and hard links ----------------------------------------
+
+def test_a_copy_of_a_private_plan_is_private_too(tmp_path):
+    original = tmp_path / "hedge.toml"
+    plan = load_plan(default_plan_path())
+    save_plan(plan, original)
+    original.chmod(0o600)
+    copy = tmp_path / "hedge.recovered.toml"
+    save_plan(plan, copy, like=original)
+    assert (os.stat(copy).st_mode & 0o777) == 0o600
+
+
+def test_keep_both_writes_the_recovered_plan_with_the_plans_mode(tmp_path):
+    from datetime import datetime
+
+    from tui.core import journal as jr
+
+    original = tmp_path / "hedge.toml"
+    save_plan(load_plan(default_plan_path()), original)
+    original.chmod(0o600)
+    target = jr.recovered_path(original, datetime(2026, 1, 1))
+    save_plan(load_plan(default_plan_path()), target, like=original)
+    assert (os.stat(target).st_mode & 0o777) == 0o600
+
+
+def test_a_hard_linked_plan_is_saved_for_every_link(tmp_path):
+    from dataclasses import replace
+
+    from tui.core.plan_save import backup_path
+
+    plan = load_plan(default_plan_path())
+    first = tmp_path / "a.toml"
+    save_plan(plan, first)
+    second = tmp_path / "b.toml"
+    os.link(first, second)
+    changed = replace(plan, name="changed")
+    save_plan(changed, first)
+    assert load_plan(second) == changed and os.stat(first).st_ino == os.stat(second).st_ino
+    assert load_plan(backup_path(first)) == plan
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+def test_saving_keeps_the_files_owner_and_group(tmp_path):
+    plan = load_plan(default_plan_path())
+    path = tmp_path / "p.toml"
+    save_plan(plan, path)
+    os.chown(path, 12345, 23456)
+    save_plan(plan, path)
+    assert (os.stat(path).st_uid, os.stat(path).st_gid) == (12345, 23456)

@@ -296,7 +296,7 @@ class AlvhApp(App[int]):
         if expect is True:
             expect = self.stamp if path == self.path else None
         try:
-            save_plan(self.plan, path, expect=expect)
+            save_plan(self.plan, path, expect=expect, like=self.path)
         except FileChangedError as error:
             changed = error  # (the except name is unbound when the block ends)
             self.journal.flush()

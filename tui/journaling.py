@@ -301,7 +301,7 @@ def _chosen(app: "AlvhApp", found: Found, base: Plan, choice: str | None) -> Non
     elif choice == "keep" and app.path is not None:
         target = jr.recovered_path(app.path)
         try:
-            save_plan(entry.plan, target, expect=MISSING)
+            save_plan(entry.plan, target, expect=MISSING, like=app.path)
         except Exception as error:  # SaveError, or FileChangedError: a file of that name appeared
             app.notify(f"Could not keep the edits beside the plan: {error}", severity="error", markup=False, timeout=15)
             offer_recovery(app, found)  # nothing lost: ask again

@@ -156,9 +156,13 @@ def stamp_of(raw: bytes, st: os.stat_result) -> FileStamp:
 
 # -- writing ----------------------------------------------------------------
 
-def write_temp(directory: Path, stem: str, data: bytes, mode: int | None = None) -> Path:
+def write_temp(
+    directory: Path, stem: str, data: bytes, mode: int | None = None, owner: tuple[int, int] | None = None
+) -> Path:
     """Write ``data`` to a new temporary file ``.<stem>.<random>.tmp`` in ``directory``,
-    flushed and fsynced; ``mode`` is applied when given (else the umask decides)."""
+    flushed and fsynced; ``mode`` is applied when given (else the umask decides), and
+    ``owner`` (uid, gid) as far as the process may (a user may give a file to a group
+    they belong to; only root may give it to another user)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         tmp = directory / f".{stem}.{secrets.token_hex(4)}.tmp"
@@ -171,8 +175,10 @@ def write_temp(directory: Path, stem: str, data: bytes, mode: int | None = None)
         raise FileExistsError(_errno.EEXIST, "no free temporary file name", str(directory))
     try:
         try:
+            if owner is not None:
+                _give(fd, *owner)
             if mode is not None:
-                os.fchmod(fd, mode)
+                os.fchmod(fd, mode)  # after the chown, which may clear set-id bits
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
@@ -184,6 +190,32 @@ def write_temp(directory: Path, stem: str, data: bytes, mode: int | None = None)
         unlink_quietly(tmp)
         raise
     return tmp
+
+
+def _give(fd: int, uid: int, gid: int) -> None:
+    st = os.fstat(fd)
+    if (st.st_uid, st.st_gid) == (uid, gid):
+        return
+    for user in (uid, -1):  # the owner and the group, else the group alone
+        try:
+            os.fchown(fd, user, gid)
+            return
+        except OSError as error:
+            if error.errno not in (_errno.EPERM, _errno.EACCES, _errno.EINVAL, getattr(_errno, "ENOTSUP", -1)):
+                raise
+
+
+def write_in_place(path: Path, data: bytes) -> None:
+    """Overwrite ``path``'s content, keeping the file itself (its inode: hard links, owner,
+    mode); flushed and fsynced. Not atomic: keep a copy first."""
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def unlink_quietly(path: Path) -> None:
