@@ -202,3 +202,32 @@ def test_saving_keeps_the_files_owner_and_group(tmp_path):
     os.chown(path, 12345, 23456)
     save_plan(plan, path)
     assert (os.stat(path).st_uid, os.stat(path).st_gid) == (12345, 23456)
+
+
+# -- wrong messages: CSV separators, a budget that buys nothing --------------------------
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("as_of;vix_spot;rate;expiry;settle\n2023-12-15;12.28;0.053;2023-12-20;12.4649\n", "separated by semicolons"),
+        ('as_of,vix_spot,rate,expiry,settle\n2023-12-15,"12,28",0.053,2023-12-20,12.4649\n', "decimal comma? write 12.28"),
+    ],
+)
+def test_csv_from_a_decimal_comma_locale_gets_a_hint(tmp_path, text, hint):
+    path = tmp_path / "m.csv"
+    path.write_text(text)
+    with pytest.raises(MarketDataError, match=hint.replace("?", r"\?")):
+        load_snapshot_csv(path)
+
+
+def test_a_budget_that_buys_no_contract_says_so():
+    from dataclasses import replace
+
+    from tui.core.valuation import value_plan
+
+    plan = load_plan(default_plan_path())
+    tiny = replace(plan, sizing=replace(plan.sizing, mode="budget", premium_usd=0.01))
+    valuation = value_plan(tiny)
+    assert all(layer.contracts == 0 for layer in valuation.layers)
+    named = [w for w in valuation.warnings if "buys no contract" in w]
+    assert len(named) == len(plan.layers) and "share $0.004 is less" in named[0]  # 0.4 of a cent
