@@ -112,6 +112,8 @@ def path_kind(path: str | os.PathLike) -> str:
     a name too long) raises ``OSError``; a NUL in the path raises ``ValueError``."""
     try:
         st = os.stat(path)
+    except NotADirectoryError:
+        return "missing"  # a part of the path is a file: nothing is there (saving will say why)
     except FileNotFoundError:
         try:
             os.lstat(path)
