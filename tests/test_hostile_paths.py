@@ -55,7 +55,7 @@ def test_invisible_characters_in_a_layer_name_are_refused(char):
     assert 'name = "ne' in text
     with pytest.raises(PlanError) as refused:
         parse_plan(text, "p.toml")
-    assert any(f"layers[0].name" in m and f"U+{ord(char):04X}" in m for m in refused.value.messages)
+    assert any("layers[0].name" in m and f"U+{ord(char):04X}" in m for m in refused.value.messages)
 
 
 # -- item 5: path errors are messages, at start and in the prompts -----------------
@@ -129,7 +129,6 @@ def test_csv_size_and_fifo_errors_say_what_they_are(tmp_path, make):
 # -- item 7: save-as over a huge file -----------------------------------------------
 
 def test_save_as_over_a_huge_file_reads_a_bounded_part_and_keeps_no_backup(tmp_path, monkeypatch):
-    from tui.core import safe_files
     from tui.core.plan_save import backup_path
 
     huge = tmp_path / "huge.toml"

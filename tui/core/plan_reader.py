@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -147,7 +147,7 @@ KindReader = Callable[["Reader", dict, str, str, Key, Any, bool, dict, dict], An
 
 
 class Reader:
-    def __init__(self, source: str, text: str, readers: dict[str, KindReader] | None = None):
+    def __init__(self, source: str, text: str, readers: Mapping[str, KindReader] | None = None):
         self.source = source
         self.lines = LineFinder(text)
         self.problems: list[Problem] = []

@@ -20,10 +20,10 @@ from .plan_io import PlanError, decode_plan, dumps_plan, parse_plan
 from .safe_files import (
     MISSING,
     FileStamp,
+    FileTooLargeError,
     cause_of,
     folder_of,
     fsync_directory,
-    FileTooLargeError,
     read_regular,
     stamp_of,
     unlink_quietly,
