@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from ..core.safe_files import cause_of, path_kind
 from ..core.safe_text import printable
+from ..widgets.util import plain
 
 
 class PathModal(ModalScreen[Path | None]):
@@ -42,7 +43,7 @@ class PathModal(ModalScreen[Path | None]):
         field.cursor_position = len(field.value)
 
     def _say(self, message: str, error: bool = True) -> None:
-        self.query_one("#path-message", Static).update(Text(message, style="bold red" if error else ""))
+        self.query_one("#path-message", Static).update(plain(message, style="bold red" if error else ""))
 
     @on(Input.Changed, "#path-input")
     def _changed(self) -> None:
