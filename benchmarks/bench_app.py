@@ -242,7 +242,6 @@ async def bench_keys_minimal(n: int) -> tuple[float, float]:
 # -- 3. chart widgets ----------------------------------------------------------------
 
 async def bench_chart(kind: str, size: tuple[int, int], n: int) -> tuple[float, float]:
-    from dataclasses import replace
 
     from textual.app import App, ComposeResult
 

@@ -12,7 +12,6 @@ the candidate are interleaved so that machine noise hits both alike.
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 import sys
 import time

@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     history = build(args.shared)
     comments = [
-        f"Daily VX settlements (m0 = final settlement that day, m1..m<n> = the monthly contracts by the",
+        "Daily VX settlements (m0 = final settlement that day, m1..m<n> = the monthly contracts by the",
         "exchange calendar) and VIX, VIX3M, VVIX, S&P 500, BTC-USD closes on VX settlement days",
         f"{history.first_day} .. {history.last_day}. Built by scripts/build_history.py from the shared data set:",
         "vx_monthly_settlements.csv (Cboe CFE via the CBOE archive and vix_utils; suspect rows dropped),",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +14,9 @@ from tui.core.plan_io import load_plan
 from tui.core.scenarios import NO_SHOCK
 from tui.screens.confirm import ConfirmQuitModal
 from tui.screens.file_prompt import PathModal
-from tui.screens.help import HelpScreen, KEY_HELP
+from tui.screens.help import KEY_HELP, HelpScreen
 from tui.screens.problems import ProblemsModal
-from tui.themes import SETTINGS_FILE, read_settings
+from tui.themes import read_settings
 from tui.widgets.curve_pane import CurveChart
 from tui.widgets.grid_table import GridTable
 from tui.widgets.layer_editor import COLUMN_KEYS, LayerEditor

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from test_app import SIZE, layer_cell, type_into_cell
 from tui import app as app_module
 from tui import journaling
 from tui.core import journal as jr
@@ -22,8 +23,6 @@ from tui.screens.file_prompt import PathModal
 from tui.screens.help import KEY_HELP
 from tui.screens.problems import ProblemsModal
 from tui.screens.recover import FileChangedModal, RecoverModal
-
-from test_app import SIZE, layer_cell, type_into_cell
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ async def test_sizing_view_shows_the_valuations_figures_and_m_switches_to_covera
         s = v.sizing
         shown = str(app.screen.query_one("#risk-text").render())
         assert shown == risk_text(v).plain
-        for figure in (f"achieved   $25.20M", "target     $115.52M", "VaR $577.59M", "z 2.326", "horizon vol 12.41%",
+        for figure in ("achieved   $25.20M", "target     $115.52M", "VaR $577.59M", "z 2.326", "horizon vol 12.41%",
                        "0.250% of notional", "2.90% annualised", "entry condition MET", "band 15-50", "0.82× per point"):
             assert figure in shown, figure
         assert s.mode == "budget"

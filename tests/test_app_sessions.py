@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from test_app import SIZE, type_into_cell
+from test_app_journal import texts, wait_until, write_journal
 from tui import app as app_module
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
@@ -21,9 +23,6 @@ from tui.core.plan_save import save_plan
 from tui.resources import default_plan_path
 from tui.screens.problems import ProblemsModal
 from tui.screens.recover import LockedModal, RecoverModal
-
-from test_app import SIZE, type_into_cell
-from test_app_journal import texts, wait_until, write_journal
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from dataclasses import replace
 
 import pytest
 
+from test_app import layer_cell
+from test_app_journal import wait_until
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
 from tui.core.plan_save import save_plan
@@ -25,9 +27,6 @@ from tui.screens.problems import ProblemsModal
 from tui.screens.recover import FileChangedModal, LockedModal, RecoverModal
 from tui.screens.views import RiskScreen, RollScreen
 from tui.widgets.layer_editor import CellInput
-
-from test_app import layer_cell
-from test_app_journal import wait_until
 
 WIDE = (220, 50)  # nothing cropped: every name is on screen in full
 CLICK = "[@click=app.quit]x[/]"

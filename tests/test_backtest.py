@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tui.core.backtest import BacktestError, BacktestSettings, Market, exposure_path, run_backtest
-from tui.core.backtest_report import episode_windows, episodes, to_json, worst_window, yearly, max_drawdown
+from tui.core.backtest_report import episode_windows, episodes, max_drawdown, to_json, worst_window, yearly
 from tui.core.history import load_history
 from tui.core.plan import Layer, Sizing
 from tui.core.plan_io import load_plan

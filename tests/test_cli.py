@@ -153,7 +153,7 @@ def test_table_shows_the_same_figures(default_json, default_table):
     for r in default_json["rolls"]:
         row = next(line for line in lines if line.startswith(r["date"]) and r["layer"] in line)
         assert usd(r["cost_usd"]) in row and r["to_expiry"] in row
-    assert f"VaR 99%/10d" in default_table and usd(default_json["exposure"]["var_usd"]) in default_table
+    assert "VaR 99%/10d" in default_table and usd(default_json["exposure"]["var_usd"]) in default_table
     assert "entry condition met" in default_table
 
 

@@ -12,10 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from _fuzz import DEFAULT_PLAN, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from _fuzz import DEFAULT_PLAN, examples
 from tui.core import edits
 from tui.core import journal as jr
 from tui.core.edits import EditError

@@ -8,7 +8,6 @@ Cases that once failed are kept in ``tests/corpus/csv`` and replayed by ``test_c
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 import time

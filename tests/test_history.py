@@ -199,6 +199,7 @@ def test_zero_settle_is_a_placeholder_not_a_price(tmp_path):
 
 def test_build_script_rebuilds_the_bundled_file(shared_data, tmp_path):
     import runpy
+
     from tui.core.history import default_history_path
 
     script = runpy.run_path(str(default_history_path().parent.parent / "scripts" / "build_history.py"))

@@ -14,10 +14,9 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from hypothesis import event, example, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from _fuzz import CLI_LIMIT_S, DEFAULT_PLAN, REPO_ROOT, examples, integer_overflow, non_finite, time_limit, warm_up

@@ -30,8 +30,8 @@ from .core.safe_files import MISSING, FileStamp, cause_of, path_kind
 from .core.safe_text import printable
 from .core.scenarios import NO_SHOCK, Shock
 from .core.valuation import Valuation, default_scenarios, value_plan
-from .messages import PlanEdited, ShockChosen
 from .journaling import PlanJournal, Unsaved, install_signal_handlers, lookup, offer_at_open, write_pidfile
+from .messages import PlanEdited, ShockChosen
 from .resources import default_plan_path
 from .screens.confirm import ConfirmQuitModal
 from .screens.file_prompt import PathModal

@@ -46,8 +46,6 @@ T <= 0, F <= 0, K <= 0, or any NaN/inf    NaN         BAD_INPUT = 4
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from scipy.special import ndtr, ndtri
 

@@ -47,8 +47,11 @@ from .black76 import black76
 # Tenor beta: one function and its defaults, fitted on the historical episodes.
 from .episodes import DEFAULT_TENOR_BETA_LONG as DEFAULT_BETA_LONG
 from .episodes import DEFAULT_TENOR_TAU_DAYS as DEFAULT_TAU_DAYS
-from .episodes import Episode, load_episodes
-from .episodes import tenor_beta  # noqa: F401  (re-exported: the engine's beta)
+from .episodes import (
+    Episode,
+    load_episodes,
+    tenor_beta,  # noqa: F401  (re-exported: the engine's beta)
+)
 from .exposure import DEFAULT_SPX_VIX_ELASTICITY, spx_return_for_vix  # noqa: F401  (re-exported)
 
 # Kept for callers of the first version; the plan's exposure.spx_vix_elasticity is used now.

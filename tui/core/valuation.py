@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -22,8 +22,8 @@ from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-ex
     value_at_risk,
     var_breakdown,
 )
-from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_strike
 from .limits import MAX_CONTRACTS
+from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_strike
 from .regime import RegimeReadout, regime_readout
 from .rolls import RollStep, roll_schedule
 from .scenarios import (

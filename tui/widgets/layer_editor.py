@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,7 +25,7 @@ from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from ..messages import PlanEdited
 from .grid_table import GridColumn, GridRow, GridTable
-from .util import plain, set_border_subtitle, set_border_title
+from .util import plain, set_border_subtitle
 
 
 @dataclass(frozen=True)

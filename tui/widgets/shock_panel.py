@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
