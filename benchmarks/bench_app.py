@@ -105,7 +105,8 @@ def import_breakdown() -> list[tuple[str, float]]:
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import tui.app"], capture_output=True, text=True, env=env, cwd=ROOT
     )
-    wanted = {"textual.app", "numpy", "scipy.special", "scipy.interpolate", "scipy.optimize", "scipy.stats", "pandas", "tui.core.valuation", "tui.app", "textual.widgets._data_table"}
+    wanted = {"textual.app", "numpy", "scipy.special", "scipy.interpolate", "scipy.optimize", "scipy.stats", "pandas",
+              "tui.core.valuation", "tui.app", "textual.widgets._data_table"}
     found = {}
     for line in out.stderr.splitlines():
         parts = line.split("|")

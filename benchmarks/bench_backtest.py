@@ -46,7 +46,7 @@ def per_day_loop(plan, history, settings: BacktestSettings):
     ratio = float(getattr(vol, "vvix_ratio", None) or 1.0)
     snapshots = []
     for i, day in enumerate(days):
-        futures = tuple(Future(e, float(s)) for e, s in zip(expiries, part.settles[i])
+        futures = tuple(Future(e, float(s)) for e, s in zip(expiries, part.settles[i], strict=True)
                         if math.isfinite(s) and e > day)
         spot = vix[i] if math.isfinite(vix[i]) else futures[0].settle
         snapshots.append(MarketSnapshot(day, float(spot), plan.market.rate, futures, vol))

@@ -29,7 +29,7 @@ def scenario_cells(app: AlvhApp) -> dict[str, list[str]]:
     """Each row's cells after the name, by the scenario's full name (the table shows short ones)."""
     table = app.query_one("#scenario-table", GridTable)
     assert len(table.rows) == len(app.valuation.scenarios)
-    return {r.name: list(row.cells[1:]) for r, row in zip(app.valuation.scenarios, table.rows)}
+    return {r.name: list(row.cells[1:]) for r, row in zip(app.valuation.scenarios, table.rows, strict=True)}
 
 
 def layer_cell(app: AlvhApp, row: int, key: str) -> str:
@@ -129,7 +129,7 @@ async def test_nudges_and_layer_keys(make_app):
         await pilot.press("plus")
         await pilot.pause()
         assert app.plan.layers[2].weight == pytest.approx(0.25)
-        assert sum(l.weight for l in app.plan.layers) == pytest.approx(1.0)
+        assert sum(layer.weight for layer in app.plan.layers) == pytest.approx(1.0)
         await goto(pilot, app, 0, "expiry")
         await pilot.press("plus")
         await pilot.pause()
@@ -159,13 +159,13 @@ async def test_nudges_and_layer_keys(make_app):
         assert len(app.plan.layers) == n + 1
         await pilot.press("p")
         await pilot.pause()
-        assert [l.name for l in app.plan.layers] == ["near", "mid", "tail"]
+        assert [layer.name for layer in app.plan.layers] == ["near", "mid", "tail"]
         await goto(pilot, app, 0, "weight")
         await type_into_cell(pilot, app, 0, "weight", "0.9")  # contracts mode: weights are free
-        assert sum(l.weight for l in app.plan.layers) == pytest.approx(1.5)
+        assert sum(layer.weight for layer in app.plan.layers) == pytest.approx(1.5)
         await pilot.press("n")
         await pilot.pause()
-        assert sum(l.weight for l in app.plan.layers) == pytest.approx(1.0)
+        assert sum(layer.weight for layer in app.plan.layers) == pytest.approx(1.0)
 
 
 async def test_budget_is_edited_on_the_total_row(make_app):

@@ -39,7 +39,7 @@ async def test_the_table_lists_stress_library_and_presets_with_kinds(make_app):
         table = scenario_table(app)
         assert len(table.rows) == len(v.scenarios)
         tags = {"stress": "S", "historical": "H", "parametric": "P"}
-        for r, row in zip(v.scenarios, table.rows):
+        for r, row in zip(v.scenarios, table.rows, strict=True):
             assert row.cells[0][1] == tags[r.kind]  # the kind tag after the active marker
 
 

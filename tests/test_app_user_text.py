@@ -58,7 +58,7 @@ def hostile(tmp_path):
     folder = tmp_path / ('x[b="]y' + ESC_TITLE)
     folder.mkdir()
     sample = load_plan(default_plan_path())
-    layers = tuple(replace(layer, name=name) for layer, name in zip(sample.layers, MARKUP_NAMES))
+    layers = tuple(replace(layer, name=name) for layer, name in zip(sample.layers, MARKUP_NAMES, strict=True))
     plan = replace(sample, name=PLAN_NAME, layers=layers)
     path = folder / ("hedge [draft]" + OSC52 + C1_CSI + ".toml")
     save_plan(plan, path)

@@ -205,7 +205,7 @@ def test_entry_on_backwardation_opens_only_in_backwardation(plan, history):
     settings = BacktestSettings(entry="backwardation")
     result = run_backtest(plan, history, settings)
     mk = Market(history, plan)
-    back = dict(zip(mk.pydates, mk.backwardation))
+    back = dict(zip(mk.pydates, mk.backwardation, strict=True))
     assert result.hedge.trades
     assert all(back[tr.open_date] for tr in result.hedge.trades)
     assert 0.0 < result.entry_share < 0.3  # backwardation is the exception
@@ -225,7 +225,7 @@ def test_backwardation_eases_rolls_early_on_the_turn(plan, history):
                    for layer in plan.layers)
     result = run_backtest(replace(plan, layers=layers), history)
     mk = Market(history, plan)
-    eased_days = {d for d, e in zip(mk.pydates, mk.eased) if e}
+    eased_days = {d for d, e in zip(mk.pydates, mk.eased, strict=True) if e}
     eased = [tr for tr in result.hedge.trades if tr.reason == "eased"]
     assert eased and all(tr.layer == "mid" and tr.close_date in eased_days for tr in eased)
     assert all((tr.expiry - tr.close_date).days >= 30 for tr in eased)  # before the roll date

@@ -51,7 +51,7 @@ def both_paths(F, K, T, r, sigma, call=True):
     n = BLOCK + 5  # the last option sits in a second, partial block
     many = black76(np.full(n, F), K, T, r, sigma, call)
     out = []
-    for a, b in zip(one, many):
+    for a, b in zip(one, many, strict=True):
         assert a.shape == ()
         assert b.shape == (n,)
         np.testing.assert_allclose(b, a, rtol=1e-14, atol=0)
@@ -130,7 +130,7 @@ def test_py_vollib_greeks():
 def test_vix_like_case():
     c = both_paths(20.0, 20.0, 30 / 365, 0.04, 1.00, True)
     expected = [2.272172, 0.555163, 0.068640, 0.022567, -0.037362]
-    for got, want in zip(c, expected):
+    for got, want in zip(c, expected, strict=True):
         assert got == pytest.approx(want, abs=1e-6)
 
 
@@ -143,7 +143,7 @@ def test_against_math_erf_reference(wide):
     vec = black76(F, K, T, r, s, c)  # vector path, two blocks
     small = [black76(F[i : i + 3], K[i : i + 3], T[i : i + 3], r[i : i + 3], s[i : i + 3], c[i : i + 3])
              for i in range(0, 600, 3)]  # scalar path
-    ref = np.array([ref_black76(*args) for args in zip(F, K, T, r, s, c)]).T
+    ref = np.array([ref_black76(*args) for args in zip(F, K, T, r, s, c, strict=True)]).T
     scale = np.maximum(F, K)
     for j, name in enumerate(Greeks._fields):
         got, want = vec[j], ref[j]

@@ -22,7 +22,7 @@ def plan():
 
 
 def wsum(p):
-    return math.fsum(l.weight for l in p.layers)
+    return math.fsum(layer.weight for layer in p.layers)
 
 
 def reloads(p):
@@ -53,7 +53,7 @@ def test_bad_strike_is_refused_with_a_message(plan, text, fragment):
 
 def test_weight_edit_rebalances_the_others_in_budget_mode(plan):
     p = edits.set_cell(plan, 2, "weight", "0.3")
-    assert [l.weight for l in p.layers] == pytest.approx([0.35, 0.35, 0.3])
+    assert [layer.weight for layer in p.layers] == pytest.approx([0.35, 0.35, 0.3])
     assert wsum(p) == pytest.approx(1.0, abs=1e-12)
     assert edits.set_cell(plan, 2, "weight", "30%").layers == p.layers
     reloads(p)
@@ -62,8 +62,8 @@ def test_weight_edit_rebalances_the_others_in_budget_mode(plan):
 def test_weight_edit_is_free_in_contracts_mode(plan):
     c = edits.set_sizing_mode(plan, "contracts", [100, 200, 300])
     p = edits.set_cell(c, 2, "weight", "0.5")
-    assert [l.weight for l in p.layers] == [0.4, 0.4, 0.5]
-    assert [l.contracts for l in p.layers] == [100, 200, 300]
+    assert [layer.weight for layer in p.layers] == [0.4, 0.4, 0.5]
+    assert [layer.contracts for layer in p.layers] == [100, 200, 300]
 
 
 @pytest.mark.parametrize("text", ["1.5", "-0.1", "x", "150%"])
@@ -165,10 +165,10 @@ def test_add_duplicate_delete_keep_weights_summing_to_one(plan):
     reloads(p)
     d, at = edits.duplicate_layer(plan, 0)
     assert at == 1 and d.layers[1].name == "near 2"
-    assert [l.weight for l in d.layers] == pytest.approx([0.2, 0.2, 0.4, 0.2])
+    assert [layer.weight for layer in d.layers] == pytest.approx([0.2, 0.2, 0.4, 0.2])
     reloads(d)
     x = edits.delete_layer(plan, 2)
-    assert [l.weight for l in x.layers] == pytest.approx([0.5, 0.5])
+    assert [layer.weight for layer in x.layers] == pytest.approx([0.5, 0.5])
     reloads(x)
     one = edits.delete_layer(x, 0)
     with pytest.raises(EditError, match="at least one"):
@@ -180,7 +180,7 @@ def test_add_duplicate_delete_keep_weights_summing_to_one(plan):
 def test_unique_names(plan):
     p, _ = edits.duplicate_layer(plan, 0)
     p, _ = edits.duplicate_layer(p, 0)
-    assert [l.name for l in p.layers][:3] == ["near", "near 3", "near 2"]
+    assert [layer.name for layer in p.layers][:3] == ["near", "near 3", "near 2"]
 
 
 def test_preset_and_renormalise(plan):
@@ -188,9 +188,9 @@ def test_preset_and_renormalise(plan):
     messy = edits.set_cell(messy, 0, "weight", "0.9")
     assert wsum(messy) == pytest.approx(1.5)
     r = edits.renormalise(messy)
-    assert [l.weight for l in r.layers] == pytest.approx([0.6, 0.2667, 0.1333], abs=1e-4)
+    assert [layer.weight for layer in r.layers] == pytest.approx([0.6, 0.2667, 0.1333], abs=1e-4)
     assert wsum(r) == pytest.approx(1.0, abs=1e-12)
-    z = edits.renormalise(replace(plan, layers=tuple(replace(l, weight=0.0) for l in plan.layers)))
+    z = edits.renormalise(replace(plan, layers=tuple(replace(layer, weight=0.0) for layer in plan.layers)))
     assert wsum(z) == pytest.approx(1.0, abs=1e-12)
     changed = edits.set_cell(plan, 0, "strike", "40")
     assert edits.apply_preset_442(changed).layers == plan.layers

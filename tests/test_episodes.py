@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -107,7 +108,7 @@ def test_tenor_moves_match_by_expiry():
     for e in EPISODES:
         after = dict(e.curve_after)
         for (expiry, before), (dte, change) in zip(
-            [p for p in e.curve_before if p[0] in after], e.tenor_moves()
+            [p for p in e.curve_before if p[0] in after], e.tenor_moves(), strict=True
         ):
             assert dte == (expiry - e.start).days
             assert change == pytest.approx(after[expiry] - before)
@@ -209,7 +210,7 @@ def test_macro_shocks_invert_the_front(eid):
 def test_tenor_beta_shape():
     assert tenor_beta(0) == pytest.approx(1.0)
     b = tenor_beta([0, 10, 30, 90, 180, 1000])
-    assert all(x > y for x, y in zip(b, b[1:]))
+    assert all(x > y for x, y in pairwise(b))
     assert b[-1] == pytest.approx(DEFAULT_TENOR_BETA_LONG, abs=1e-6)
     assert tenor_beta(5, tau_days=10, b_long=1.0) == pytest.approx(1.0)
 

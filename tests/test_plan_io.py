@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from pathlib import Path
 
@@ -267,7 +267,7 @@ def test_plan_error_is_not_a_half_loaded_plan():
 
 def test_plan_is_immutable():
     plan = parse_plan(GOOD, "good.toml")
-    with pytest.raises(Exception):
+    with pytest.raises(FrozenInstanceError):
         plan.name = "x"  # type: ignore[misc]
     assert isinstance(plan, Plan)
 

@@ -124,7 +124,8 @@ def test_roll_cost_against_independent_black76():
 def test_contango_rolls_are_a_debit_and_scale_with_contracts():
     as_of = D("2023-12-15")
     exp = [D(s) for s in ("2023-12-20", "2024-01-17", "2024-02-14", "2024-03-20", "2024-04-17", "2024-05-22")]
-    m = MarketSnapshot(as_of, 12.28, 0.053, tuple(Future(e, s) for e, s in zip(exp, (12.46, 14.63, 15.55, 16.2, 16.76, 17.05))), VolModel(0.9, 0.58, 75, 0.35))
+    settles = (12.46, 14.63, 15.55, 16.2, 16.76, 17.05)
+    m = MarketSnapshot(as_of, 12.28, 0.053, tuple(Future(e, s) for e, s in zip(exp, settles, strict=True)), VolModel(0.9, 0.58, 75, 0.35))
     one = Plan("c", m, Exposure(), Sizing("contracts", None), (Layer("m", 1.0, "M3", "ATM", contracts=1, roll_at_dte=30, roll_to="M4"),))
     ten = one.with_layer(0, contracts=10)
     r1, r10 = value_plan(one).rolls, value_plan(ten).rolls

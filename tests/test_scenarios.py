@@ -47,7 +47,7 @@ def bs76_call(F, K, T, r, s):
 
 
 def market(vol=VolModel(1.2, 0.6, 60.0, 0.3)):
-    return MarketSnapshot(AS_OF, 35.0, 0.04, tuple(Future(e, s) for e, s in zip(EXPIRIES, SETTLES)), vol)
+    return MarketSnapshot(AS_OF, 35.0, 0.04, tuple(Future(e, s) for e, s in zip(EXPIRIES, SETTLES, strict=True)), vol)
 
 
 def contracts_plan(layers, m=None, exposure=Exposure()):
@@ -74,7 +74,7 @@ def test_shocked_curve_moves_each_future_by_spot_move_times_beta():
     m = market()
     curve = shocked_curve(m, Shock("up", spot_shift=12.0))
     assert curve[0] == (0, 47.0)
-    for (d, level), e, s in zip(curve[1:], EXPIRIES, SETTLES):
+    for (d, level), e, s in zip(curve[1:], EXPIRIES, SETTLES, strict=True):
         assert d == (e - AS_OF).days
         assert level == pytest.approx(s + 12.0 * (0.21 + 0.79 * math.exp(-d / 40.0)), rel=1e-14)
     # to a level: the same move in points
@@ -111,11 +111,13 @@ def test_days_forward_rolls_down_a_curve_held_by_tenor():
     assert v.scenarios[-1].hedge_pnl_usd == pytest.approx((direct - v.layers[0].price) * 100, rel=1e-11)
     # without a spot move the backwardated curve lifts the future: time alone is not all decay
     flat = value_plan(one_contract("M3", 29.0), scenarios=(Shock("fwd", days_forward=t),))
-    assert flat.scenarios[-1].hedge_pnl_usd == pytest.approx((bs76_call(30.4, 29.0, d2 / 365, 0.04, float(m.vol.vol(29.0, 30.4, d2))) - v.layers[0].price) * 100, rel=1e-11)
+    later = bs76_call(30.4, 29.0, d2 / 365, 0.04, float(m.vol.vol(29.0, 30.4, d2)))
+    assert flat.scenarios[-1].hedge_pnl_usd == pytest.approx((later - v.layers[0].price) * 100, rel=1e-11)
 
 
 def test_contango_days_forward_costs_the_roll_down():
-    calm = MarketSnapshot(AS_OF, 15.0, 0.04, tuple(Future(e, s) for e, s in zip(EXPIRIES, (16.0, 17.5, 18.5, 19.2, 19.8, 20.2))), VolModel.flat(0.8))
+    settles = (16.0, 17.5, 18.5, 19.2, 19.8, 20.2)
+    calm = MarketSnapshot(AS_OF, 15.0, 0.04, tuple(Future(e, s) for e, s in zip(EXPIRIES, settles, strict=True)), VolModel.flat(0.8))
     plan = contracts_plan((Layer("x", 1.0, "M3", 19.0, contracts=1),), calm)
     d3, d2 = (EXPIRIES[2] - AS_OF).days, (EXPIRIES[1] - AS_OF).days
     v = value_plan(plan, scenarios=(Shock("fwd", days_forward=d3 - d2),))
@@ -146,7 +148,7 @@ def test_every_library_episode_applies_with_the_files_figures():
     shocks = library_shocks()
     assert [s.episode_id for s in shocks] == [e["id"] for e in raw]
     assert len(shocks) >= 8
-    for e, s in zip(raw, shocks):
+    for e, s in zip(raw, shocks, strict=True):
         assert s.kind == "historical" and s.name == e["name"]
         assert s.spot_shift == pytest.approx(e["vix_after"] - e["vix_before"], abs=1e-12)
         assert s.future_move(0.0) == pytest.approx(e["vix_after"] - e["vix_before"], abs=1e-12)
@@ -207,7 +209,8 @@ def test_replay_exposure_without_btc_uses_the_episodes_own_vix_ratio():
     gfc = next(e for e in load_episodes() if e.id == "gfc-2008")
     assert gfc.btc_return is None
     ftx = next(e for e in load_episodes() if e.id == "ftx-2022")
-    for exposure, ep, k in ((Exposure(beta_spx=1.5, spx_vix_elasticity=4.0), gfc, 4.0), (Exposure(beta_spx=1.5, btc_beta=0.0, spx_vix_elasticity=7.0), ftx, 7.0)):
+    for exposure, ep, k in ((Exposure(beta_spx=1.5, spx_vix_elasticity=4.0), gfc, 4.0),
+                            (Exposure(beta_spx=1.5, btc_beta=0.0, spx_vix_elasticity=7.0), ftx, 7.0)):
         v = value_plan(contracts_plan((Layer("x", 1.0, "M1", 30.0, contracts=1),), exposure=exposure), scenarios=(episode_shock(ep),))
         row = v.scenarios[-1]
         ret = 1.5 * ((ep.vix_after / ep.vix_before) ** (-1 / k) - 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from datetime import date, timedelta
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -30,7 +31,7 @@ def _bs76_call(F, K, T, r, s):
 
 def _market(vol=VolModel(), settles=(33.1, 30.4, 28.0, 26.5, 25.0, 24.0)):
     expiries = [date(2026, 12, 16), date(2027, 1, 20), date(2027, 2, 17), date(2027, 3, 17), date(2027, 4, 21), date(2027, 5, 19)]
-    return MarketSnapshot(AS_OF, 35.0, 0.04, tuple(Future(e, s) for e, s in zip(expiries, settles)), vol)
+    return MarketSnapshot(AS_OF, 35.0, 0.04, tuple(Future(e, s) for e, s in zip(expiries, settles, strict=True)), vol)
 
 
 def _plan(market=None, layers=None, sizing=Sizing("budget", 5e6)):
@@ -59,7 +60,7 @@ def test_forward_is_monotone_between_knots():
     days, levels = m._knots
     grid = np.linspace(0, days[-1], 2001)
     fwd = m.forward(grid)
-    for (d0, d1), (l0, l1) in zip(zip(days, days[1:]), zip(levels, levels[1:])):
+    for (d0, d1), (l0, l1) in zip(pairwise(days), pairwise(levels), strict=True):
         inside = fwd[(grid >= d0) & (grid <= d1)]
         assert inside.min() >= min(l0, l1) - 1e-12
         assert inside.max() <= max(l0, l1) + 1e-12
@@ -155,7 +156,7 @@ def test_coverage_mode_hits_target_within_one_contract():
     v = value_plan(plan)
     # gain of one contract of each layer in the stress scenario bounds the rounding error
     per_contract = []
-    for i, layer in enumerate(plan.layers):
+    for i in range(len(plan.layers)):
         single = replace(plan, sizing=Sizing("contracts", None), layers=tuple(
             replace(x, contracts=(1 if j == i else 0)) for j, x in enumerate(plan.layers)))
         per_contract.append(value_plan(single).sizing.achieved_usd)
@@ -301,7 +302,7 @@ def test_default_plan_in_coverage_mode_hits_its_target_within_one_contract(stres
     assert s.tolerance_usd == pytest.approx(max(gains))
     assert s.target_usd == pytest.approx(0.20 * v.var_usd)
     assert abs(s.achieved_usd - s.target_usd) <= max(gains)
-    assert s.achieved_usd == pytest.approx(sum(g * layer.contracts for g, layer in zip(gains, v.layers)), rel=1e-9)
+    assert s.achieved_usd == pytest.approx(sum(g * layer.contracts for g, layer in zip(gains, v.layers, strict=True)), rel=1e-9)
     # the premium follows the weights to within a couple of contracts per layer
     for layer in v.layers:
         assert abs(layer.premium_usd - v.totals.premium_usd * layer.weight) <= 2 * layer.price * 100
@@ -355,7 +356,7 @@ def test_regime_read_out_on_the_default_plan():
     assert r.vxth_forward == 32.0986 and r.vxth_buys and r.vxth_band == "15-50"
     calm = load_snapshot_csv(sample_data_dir() / "calm_contango_2023-12-15.csv")
     num = den = 0.0
-    for layer, c in zip(v.layers, r.layers):
+    for layer, c in zip(v.layers, r.layers, strict=True):
         f = float(calm.forward(layer.dte))
         k = f * layer.strike / layer.future
         p = _bs76_call(f, k, layer.dte / 365, calm.rate, float(calm.vol.vol(k, f, layer.dte)))
@@ -397,7 +398,8 @@ def test_forward_interpolation_is_scipys_pchip(seed):
     if seed % 5 == 0:
         settles = (30.0,) * n
     expiries = sorted({AS_OF + timedelta(days=int(d)) for d in rng.integers(1, 400, n)})
-    m = MarketSnapshot(AS_OF, float(rng.uniform(10, 80)), 0.04, tuple(Future(e, s) for e, s in zip(expiries, settles)))
+    # Not strict: equal random days collapse in the set, leaving fewer expiries than settles.
+    m = MarketSnapshot(AS_OF, float(rng.uniform(10, 80)), 0.04, tuple(Future(e, s) for e, s in zip(expiries, settles, strict=False)))
     days, levels = m._knots
     grid = np.linspace(0.0, days[-1], 997)
     reference = PchipInterpolator(days, levels)(grid)

@@ -199,7 +199,7 @@ class AlvhApp(App[int]):
         """(horizon for value_plan, label) for the payoff chart."""
         if self.horizon == "near" and self.plan.layers:
             market = self.plan.market
-            days = min(market.dte(resolve_expiry(l.expiry, market)) for l in self.plan.layers)
+            days = min(market.dte(resolve_expiry(layer.expiry, market)) for layer in self.plan.layers)
             return days, f"near expiry (+{days}d)"
         d = self.shock.days_forward
         return None, "today" if d == 0 else f"+{d}d"
@@ -571,6 +571,7 @@ def run_app(plan_path: Path | None = None, mouse: bool = True) -> int:
         app.journal.release()
     if app.return_code:  # an uncaught exception (Textual printed it): never exit 0
         if app.dirty:
-            print(f"alvh-tui: your unsaved edits are in the recovery journal {printable(str(app.journal.file))}; open the plan again to recover them", file=sys.stderr)
+            journal = printable(str(app.journal.file))
+            print(f"alvh-tui: your unsaved edits are in the recovery journal {journal}; open the plan again to recover them", file=sys.stderr)
         return app.return_code
     return 0 if result is None else int(result)

@@ -266,7 +266,8 @@ def render_table(v: Valuation) -> str:
     out.append("")
     out.append("curve     " + "  ".join(f"{f.expiry:%b%y}:{f.settle:6.2f}" for f in m.live_futures))
     out.append("")
-    header = f"{'layer':<10}{'wt':>5}{'expiry':>12}{'dte':>5}{'future':>8}{'strike':>8}{'vol':>7}{'price':>8}{'delta':>7}{'vega':>7}{'theta':>8}{'contracts':>10}{'premium':>11}"
+    header = (f"{'layer':<10}{'wt':>5}{'expiry':>12}{'dte':>5}{'future':>8}{'strike':>8}{'vol':>7}{'price':>8}"
+              f"{'delta':>7}{'vega':>7}{'theta':>8}{'contracts':>10}{'premium':>11}")
     out.append(header)
     out.append("-" * len(header))
     for layer in v.layers:

@@ -412,7 +412,8 @@ def _chosen(app: Host, found: Found, choice: str | None) -> None:
     entry = found.entry
     assert entry is not None
     if choice == "recover":
-        app.adopt_recovered(entry.plan, (entry.based_on if entry.based_on is not None else MISSING) if entry.plan_path is not None else app.stamp, "recovered edits")
+        based_on = (entry.based_on if entry.based_on is not None else MISSING) if entry.plan_path is not None else app.stamp
+        app.adopt_recovered(entry.plan, based_on, "recovered edits")
         app.journal.adopt(entry)
         app.say(f"recovered edits from {entry.written_at.replace('T', ' ')}: unsaved (ctrl+s saves, u undoes)")
     elif choice == "discard":

@@ -326,7 +326,7 @@ def _coverage_contracts(plan: Plan, mk: Market, t: int, first: bool) -> tuple[fl
                             plan.market.rate, tuple(live), vol)
     months = [_month_of(layer.expiry, plan) if first or not layer.roll_to else _month_of(layer.roll_to, plan)
               for layer in plan.layers]
-    layers = tuple(replace(layer, expiry=f"M{min(m, len(live))}") for layer, m in zip(plan.layers, months))
+    layers = tuple(replace(layer, expiry=f"M{min(m, len(live))}") for layer, m in zip(plan.layers, months, strict=True))
     valuation = value_plan(replace(plan, market=market, layers=layers), scenarios=(), rolls=False, grid_points=3)
     return tuple(float(lv.contracts) for lv in valuation.layers)
 
@@ -408,7 +408,7 @@ def _price_lives(mk: Market, lives: list) -> None:
     c_arr = np.array([life[3] for life in todo])[rep]
     k_arr = np.array([life[4] for life in todo])[rep]
     marks = mk.price(span, e_arr, c_arr, k_arr)
-    for life, part in zip(todo, np.split(marks, np.cumsum(lengths)[:-1])):
+    for life, part in zip(todo, np.split(marks, np.cumsum(lengths)[:-1]), strict=True):
         life[6] = part
 
 
@@ -421,7 +421,7 @@ def _settle_layer(plan: Plan, index: int, mk: Market, lives: list, cache):
     trades: list[Trade] = []
     mode = plan.sizing.mode
     budget = float(plan.sizing.premium_usd or 0.0) * layer.weight
-    for t, end, e_num, col, strike, reason, marks, month in lives:
+    for t, end, e_num, _col, strike, reason, marks, month in lives:
         cost_one = marks[0] * CONTRACT_MULTIPLIER
         if mode == "contracts":
             contracts = float(layer.contracts or 0)

@@ -317,18 +317,18 @@ def _vector_path(arrs, shape, n: int) -> Greeks:
     m = min(n, BLOCK)
     scratch = np.empty((4, m))
     ndtr = _ndtr_for(n)
+
+    def cut(a, sl: slice):
+        return a if isinstance(a, float) else a[sl]
+
     with np.errstate(over="ignore", under="ignore"):
         for lo in range(0, n, BLOCK):
             hi = min(lo + BLOCK, n)
             w = hi - lo
             sl = slice(lo, hi)
-
-            def cut(a):
-                return a if isinstance(a, float) else a[sl]
-
             A, B, C, D = scratch[:, :w] if w != m else scratch
             _kernel(
-                cut(kF), cut(kK), cut(kT), cut(kr), cut(ks),
+                cut(kF, sl), cut(kK, sl), cut(kT, sl), cut(kr, sl), cut(ks, sl),
                 sign if sign is None or isinstance(sign, float) else sign[sl],
                 out[:, sl], A, B, C, D, ndtr,
             )

@@ -231,19 +231,19 @@ def normalised(weights: list[float]) -> list[float]:
 
 
 def _with_weights(plan: Plan, weights: list[float]) -> Plan:
-    layers = tuple(replace(layer, weight=w) for layer, w in zip(plan.layers, weights))
+    layers = tuple(replace(layer, weight=w) for layer, w in zip(plan.layers, weights, strict=True))
     return replace(plan, layers=layers)
 
 
 def set_weight(plan: Plan, index: int, value: float) -> Plan:
     if weights_must_sum_to_one(plan):
-        return _with_weights(plan, _rebalanced([l.weight for l in plan.layers], index, value))
+        return _with_weights(plan, _rebalanced([layer.weight for layer in plan.layers], index, value))
     return plan.with_layer(index, weight=value)
 
 
 def renormalise(plan: Plan) -> Plan:
     """Scale the weights so they sum to 1 (equal shares when they are all zero)."""
-    return _with_weights(plan, normalised([l.weight for l in plan.layers]))
+    return _with_weights(plan, normalised([layer.weight for layer in plan.layers]))
 
 
 # -- setting a cell from text -----------------------------------------------
@@ -366,7 +366,7 @@ def nudge(plan: Plan, index: int, field: str, direction: int) -> Plan:
 # -- layers -------------------------------------------------------------------
 
 def _unique_name(plan: Plan, base: str) -> str:
-    names = {l.name for l in plan.layers}
+    names = {layer.name for layer in plan.layers}
     base = base[:MAX_NAME].strip() or "layer"
     if base not in names:
         return base
@@ -407,7 +407,7 @@ def duplicate_layer(plan: Plan, index: int) -> tuple[Plan, int]:
     layers.insert(index + 1, copy)
     new = replace(plan, layers=tuple(layers))
     if weights_must_sum_to_one(new):
-        new = _with_weights(new, _tidy([l.weight for l in new.layers]))
+        new = _with_weights(new, _tidy([layer.weight for layer in new.layers]))
     return new, index + 1
 
 
@@ -424,8 +424,8 @@ def apply_preset_442(plan: Plan) -> Plan:
     """Replace the layers with the method's 4/4/2 preset (near ATM, mid +10 %, tail +50 %)."""
     layers = preset_442()
     if plan.sizing.mode == "contracts":
-        total = sum(l.contracts or 0 for l in plan.layers) or 1000
-        layers = tuple(replace(l, contracts=int(round(total * l.weight))) for l in layers)
+        total = sum(layer.contracts or 0 for layer in plan.layers) or 1000
+        layers = tuple(replace(layer, contracts=int(round(total * layer.weight))) for layer in layers)
     return replace(plan, layers=layers)
 
 
@@ -443,10 +443,10 @@ def set_sizing_mode(plan: Plan, mode: str, contracts: list[int] | None = None, p
         if contracts is not None:
             if len(contracts) != len(layers):
                 raise ValueError("one contract count per layer")
-            layers = tuple(replace(l, contracts=int(c)) for l, c in zip(layers, contracts))
+            layers = tuple(replace(layer, contracts=int(c)) for layer, c in zip(layers, contracts, strict=True))
         else:
-            layers = tuple(replace(l, contracts=l.contracts or 0) for l in layers)
-    if any(l.contracts is not None and l.contracts > MAX_CONTRACTS for l in layers):
+            layers = tuple(replace(layer, contracts=layer.contracts or 0) for layer in layers)
+    if any(layer.contracts is not None and layer.contracts > MAX_CONTRACTS for layer in layers):
         raise EditError(f"sizing: a layer would hold more than {MAX_CONTRACTS:,} contracts")
     budget = plan.sizing.premium_usd
     if mode == "budget" and budget is None:
@@ -454,7 +454,7 @@ def set_sizing_mode(plan: Plan, mode: str, contracts: list[int] | None = None, p
         if budget > MAX_PREMIUM_USD:
             raise EditError(f"sizing: today's premium ${budget:,.0f} is more than a budget may be (${MAX_PREMIUM_USD:,.0f})")
     new = replace(plan, layers=layers, sizing=Sizing(mode=mode, premium_usd=budget, stress_scenario=plan.sizing.stress_scenario))
-    if mode in ("budget", "coverage") and abs(math.fsum(l.weight for l in new.layers) - 1.0) > 1e-9:
+    if mode in ("budget", "coverage") and abs(math.fsum(layer.weight for layer in new.layers) - 1.0) > 1e-9:
         new = renormalise(new)
     return new
 

@@ -114,7 +114,7 @@ class History:
         if i >= len(self) or self.dates[i] != np.datetime64(day, "D"):
             raise KeyError(f"{day} is not a day of this history")
         live = np.isfinite(self.settles[i]) & (self.expiries > self.dates[i])
-        return [(pd.Timestamp(e).date(), float(s)) for e, s in zip(self.expiries[live], self.settles[i, live])]
+        return [(pd.Timestamp(e).date(), float(s)) for e, s in zip(self.expiries[live], self.settles[i, live], strict=True)]
 
 
 # -- the exchange calendar, once per range ------------------------------------------------------
@@ -277,7 +277,8 @@ class _Reader:
         if twice:
             raise self.fail(f"line {kept[0][0]} (header): column '{twice[0]}' appears twice")
         width = len(names)
-        for n, record in zip(self.lines, csv.reader((line for _, line in kept[1:]), skipinitialspace=True)):
+        # Not strict: a quote left open joins the next line into one record, so records can be fewer than lines.
+        for n, record in zip(self.lines, csv.reader((line for _, line in kept[1:]), skipinitialspace=True), strict=False):
             if len(record) > width and any(f.strip() for f in record[width:]):
                 raise self.fail(f"line {n}: expected {width} fields as in the header, got {len(record)}")
         joined = "\n".join(line for _, line in kept)

@@ -275,7 +275,7 @@ class _Reader:
         raw = frame[column].str.strip()
         parsed = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
         out = []
-        for i, (text, value) in enumerate(zip(raw, parsed)):
+        for i, (text, value) in enumerate(zip(raw, parsed, strict=True)):
             if pd.isna(value) or not re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
                 raise self.cell_error(i, column, "a date as YYYY-MM-DD", text)
             out.append(value.date())
@@ -287,7 +287,7 @@ class _Reader:
         raw = frame[column].str.strip()
         parsed = pd.to_numeric(raw, errors="coerce")
         out = []
-        for i, (text, value) in enumerate(zip(raw, parsed)):
+        for i, (text, value) in enumerate(zip(raw, parsed, strict=True)):
             value = float(value)
             if not math.isfinite(value) or (positive and value <= 0.0):
                 raise self.cell_error(i, column, expected, text)
@@ -378,7 +378,7 @@ class _Reader:
         if "contract" in frame.columns:
             from .calendar import month_code
 
-            for i, (text, expiry) in enumerate(zip(frame["contract"].str.strip(), expiries)):
+            for i, (text, expiry) in enumerate(zip(frame["contract"].str.strip(), expiries, strict=True)):
                 if text and text.upper() != month_code(expiry):
                     raise self.cell_error(
                         i, "contract", f"'{month_code(expiry)}' for expiry {expiry.isoformat()}", text
@@ -423,7 +423,7 @@ class _Reader:
                 if problem:
                     raise self.fail(f"{self.where(first_row, 'source')}: the source {problem}")
 
-        futures = tuple(Future(e, s) for e, s in zip(expiries, settles))
+        futures = tuple(Future(e, s) for e, s in zip(expiries, settles, strict=True))
         return MarketSnapshot(
             as_of=as_of, vix_spot=spot, rate=rate, futures=futures, vol=vol, source=source
         )

@@ -89,7 +89,7 @@ def roll_schedule(plan, expiries, strikes, contracts) -> tuple[tuple[RollStep, .
         return (), ()
     key = tuple(
         (layer.name, layer.strike, layer.roll_at_dte, layer.roll_to, e, float(k))
-        for layer, e, k in zip(plan.layers, expiries, strikes)
+        for layer, e, k in zip(plan.layers, expiries, strikes, strict=True)
     )
     per_contract, warnings = _per_contract(plan.market, key)
     steps = tuple(
@@ -146,7 +146,7 @@ def _per_contract(market, layers: tuple) -> tuple[tuple[tuple[int, RollStep], ..
     fwd = np.asarray(market.forward(np.concatenate([d_old, d_new])), dtype=float)
     n = len(rows)
     f_old, f_new = fwd[:n], fwd[n:]
-    k_new = np.array([resolve_strike(layers[i][1], f) for (i, _), f in zip(rows, f_new)], dtype=float)
+    k_new = np.array([resolve_strike(layers[i][1], f) for (i, _), f in zip(rows, f_new, strict=True)], dtype=float)
     k_old = np.empty_like(k_new)
     last: dict[int, float] = {}
     for j, (i, _step) in enumerate(rows):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -171,7 +171,7 @@ def _layer_inputs(plan: Plan) -> tuple[list[date], np.ndarray, np.ndarray, np.nd
     expiries = [resolve_expiry(layer.expiry, market) for layer in plan.layers]
     dte = np.array([market.dte(e) for e in expiries], dtype=float)
     future = np.array([market.forward_at(e) for e in expiries], dtype=float)
-    strike = np.array([resolve_strike(layer.strike, f) for layer, f in zip(plan.layers, future)], dtype=float)
+    strike = np.array([resolve_strike(layer.strike, f) for layer, f in zip(plan.layers, future, strict=True)], dtype=float)
     return expiries, dte, future, strike
 
 
@@ -319,10 +319,8 @@ def value_plan(
 
     payoff = _payoff_grid(plan, inputs, shock, horizon, levels, grid_prices)
 
-    roll_source = None
-    if rolls:
-        def roll_source(plan=plan, expiries=tuple(expiries), strike=strike.copy(), contracts=contracts.copy()):
-            return roll_schedule(plan, expiries, strike, contracts)
+    # The schedule is worked out on first use, from copies of today's resolved layers.
+    roll_source = partial(roll_schedule, plan, tuple(expiries), strike.copy(), contracts.copy()) if rolls else None
 
     regime = market.regime()
     held = contracts_f if contracts_f.sum() > 0 else weights

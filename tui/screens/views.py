@@ -91,7 +91,7 @@ def sizing_lines(v: Valuation) -> list[str]:
     ]
     if s.budget_usd is not None:
         lines.append(f"  budget     {usd(s.budget_usd)}, unspent {usd(s.leftover_usd)} (whole contracts)")
-    per = " · ".join(f"{l.name} {usd(g)}" for l, g in zip(v.layers, s.gain_per_contract_usd))
+    per = " · ".join(f"{lv.name} {usd(g)}" for lv, g in zip(v.layers, s.gain_per_contract_usd, strict=False))
     if per:
         lines.append(f"  per contract in the stress: {per}")
     return lines
@@ -232,7 +232,8 @@ class RollScreen(ValuationView):
         table = self.query_one("#roll-table", GridTable)
         table.set_rows(roll_rows(rolls, total))
         if rolls:
-            status = f"{len(rolls)} rolls · total {usd(total)} ({'debit' if total > 0 else 'credit'}) · sell the old call, buy the new at the layer's strike rule"
+            status = (f"{len(rolls)} rolls · total {usd(total)} ({'debit' if total > 0 else 'credit'})"
+                      " · sell the old call, buy the new at the layer's strike rule")
         else:
             status = "no rolls: no layer has a roll rule that falls before the last expiry"
         self.query_one("#roll-status", Static).update(status)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Callable, Sequence
 
 import numpy as np
@@ -61,8 +62,9 @@ def nice_ticks(lo: float, hi: float, target: int) -> list[float]:
     mag = 10.0 ** math.floor(math.log10(raw))
     steps = [m * mag for m in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0)]
     # The smallest round step at least `raw`, but never so coarse that fewer than two ticks fit.
-    candidates = [st for st in steps if st >= raw and math.floor(hi / st + 1e-9) - math.ceil(lo / st - 1e-9) >= 1]
-    step = candidates[0] if candidates else next(st for st in reversed(steps) if math.floor(hi / st + 1e-9) - math.ceil(lo / st - 1e-9) >= 1) if any(math.floor(hi / st + 1e-9) - math.ceil(lo / st - 1e-9) >= 1 for st in steps) else raw
+    fitting = [st for st in steps if math.floor(hi / st + 1e-9) - math.ceil(lo / st - 1e-9) >= 1]
+    candidates = [st for st in fitting if st >= raw]
+    step = candidates[0] if candidates else fitting[-1] if fitting else raw
     first = math.ceil(lo / step - 1e-9) * step
     ticks = []
     v = first
@@ -259,7 +261,7 @@ def layout_chart(
         used.add(row)
         frame.put(top + row, gutter + plot_cols + 1, label[:right - 1], style)
     # Y tick labels in the gutter.
-    for value, text in zip(y_ticks, y_labels):
+    for value, text in zip(y_ticks, y_labels, strict=True):
         r = row_of(value)
         if 0 <= r < plot_rows:
             frame.put(top + r, gutter - 1 - len(text), text, "axis")
@@ -347,7 +349,7 @@ class BrailleChart(Widget):
         for r, text in enumerate(frame.text_rows()):
             ids = frame.styles[r]
             bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(text)]
-            segments = [Segment(text[a:b], styles[ids[a]]) for a, b in zip(bounds, bounds[1:]) if b > a]
+            segments = [Segment(text[a:b], styles[ids[a]]) for a, b in pairwise(bounds) if b > a]
             strips.append(Strip(segments, len(text)))
         self._strips = strips
 

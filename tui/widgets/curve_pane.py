@@ -116,7 +116,7 @@ class CurvePane(Vertical):
         levels = np.array([market.vix_spot] + [f.settle for f in live])
         shocked = None
         if valuation.shock.describe() != "no change" and valuation.shocked_curve:
-            sd, sl = zip(*valuation.shocked_curve)
+            sd, sl = zip(*valuation.shocked_curve, strict=True)
             shocked = (np.array(sd, float), np.array(sl, float))
         marks = [(layer.dte, layer.name[:4]) for layer in valuation.layers]
         key = (days.tobytes(), levels.tobytes(), None if shocked is None else (shocked[0].tobytes(), shocked[1].tobytes()), tuple(marks))

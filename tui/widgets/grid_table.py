@@ -128,7 +128,7 @@ class GridTable(Widget, can_focus=True):
             self._invalidate()
             self.refresh(layout=True)
             return
-        changed = [i for i, (a, b) in enumerate(zip(old, rows)) if a != b]
+        changed = [i for i, (a, b) in enumerate(zip(old, rows, strict=True)) if a != b]
         if changed:
             self._refresh_rows(changed)
 
@@ -153,7 +153,7 @@ class GridTable(Widget, can_focus=True):
         return self.rows[row].cells[index]
 
     def row_cells(self, row: int) -> dict[str, str]:
-        return {c.key: v for c, v in zip(self.columns, self.rows[row].cells)}
+        return {c.key: v for c, v in zip(self.columns, self.rows[row].cells, strict=False)}
 
     def move_cursor(self, row: int | None = None, column: int | None = None) -> None:
         r, c = self.cursor

@@ -93,7 +93,7 @@ def fmt_strike(spec, strike: float) -> str:
 def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
     """The table's rows as plain strings: one per layer, then the totals row."""
     rows: list[tuple[str, list[str]]] = []
-    for i, (layer, lv) in enumerate(zip(plan.layers, v.layers)):
+    for i, (layer, lv) in enumerate(zip(plan.layers, v.layers, strict=True)):
         rows.append(
             (
                 f"L{i}",
@@ -120,7 +120,7 @@ def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
             TOTAL_ROW,
             [
                 "total",
-                fmt_weight(sum(l.weight for l in plan.layers)),
+                fmt_weight(sum(layer.weight for layer in plan.layers)),
                 "",
                 "",
                 "",
@@ -409,6 +409,6 @@ class LayerEditor(Vertical):
             return
         mode = edits.next_sizing_mode(v.plan.sizing.mode)
         self._try(
-            lambda p: edits.set_sizing_mode(p, mode, [l.contracts for l in v.layers], v.totals.premium_usd),
+            lambda p: edits.set_sizing_mode(p, mode, [lv.contracts for lv in v.layers], v.totals.premium_usd),
             f"sizing by {mode}",
         )

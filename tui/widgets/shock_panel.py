@@ -168,7 +168,7 @@ def same_as_shown(values, shock: Shock, spot: float) -> bool:
     picked replay (vol x1.13718...) is not turned into a custom shock by its own display."""
     shown = shock_texts(shock, spot)
     try:
-        return all(abs(float(a) - float(b)) < 1e-9 for a, b in zip(values, shown))
+        return all(abs(float(a) - float(b)) < 1e-9 for a, b in zip(values, shown, strict=True))
     except ValueError:
         return False
 
@@ -431,10 +431,10 @@ class ShockPanel(Vertical):
             if not submitted:
                 return  # still typing
             defaults = ("0", "1", "0")
-            for f, x, d in zip(fields, values, defaults):
+            for f, x, d in zip(fields, values, defaults, strict=True):
                 if x == "":
                     f.value = d
-            values = [x or d for x, d in zip(values, defaults)]
+            values = [x or d for x, d in zip(values, defaults, strict=True)]
         shock, message = parse_shock_inputs(*values, spot)
         if shock is None:
             set_border_subtitle(self, message)
