@@ -46,7 +46,7 @@ from .plan import (
     parse_strike,
     weights_sum,
 )
-from .volmodel import VolModel
+from .volmodel import SmileNode, VolModel
 
 WEIGHT_TOLERANCE = 1e-6
 
@@ -65,6 +65,10 @@ MAX_VIX = 1000.0  # spot and settlement levels (the VIX closed at 82.7 in 2020)
 MAX_STRIKE = 10_000.0
 MAX_PCT_STRIKE = 10.0  # "+1000%"
 VOL_BOUNDS = (0.01, 20.0)  # ATM implied vol (1 % .. 2000 %)
+SMILE_SLOPE_BOUNDS = (-5.0, 20.0)
+SMILE_CURVE_BOUNDS = (0.0, 50.0)
+MAX_SMILE_NODES = 60
+VVIX_RATIO_BOUNDS = (0.01, 10.0)
 MIN_DECAY_DAYS = 0.01
 MAX_DECAY_DAYS = 36_500.0
 SKEW_BOUNDS = (-5.0, 5.0)
@@ -194,7 +198,18 @@ class _LineFinder:
 
 _TOP_KEYS = ("schema", "name", "market", "exposure", "sizing", "layers")
 _MARKET_KEYS = ("as_of", "vix_spot", "rate", "futures", "vol", "source")
-_VOL_KEYS = ("atm_front", "atm_long", "decay_days", "skew")
+_VOL_KEYS = (
+    "atm_front",
+    "atm_long",
+    "decay_days",
+    "skew",
+    "smile",
+    "vvix_ratio",
+    "source",
+    "calibrated_on",
+    "rmse_vol_pts",
+)
+_SMILE_KEYS = ("days", "slope", "curve")
 _FUTURE_KEYS = ("expiry", "settle")
 _EXPOSURE_KEYS = (
     "notional_usd",
@@ -533,10 +548,50 @@ def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
             atm_long=r.number(v, "atm_long", "market.vol.atm_long", required=False, default=d.atm_long, positive=True, minimum=lo, maximum=hi),
             decay_days=r.number(v, "decay_days", "market.vol.decay_days", required=False, default=d.decay_days, positive=True, minimum=MIN_DECAY_DAYS, maximum=MAX_DECAY_DAYS),
             skew=r.number(v, "skew", "market.vol.skew", required=False, default=d.skew, minimum=SKEW_BOUNDS[0], maximum=SKEW_BOUNDS[1]),
+            **_read_vol_calibration(r, v),
         )
     if as_of is None or spot is None or rate is None or not futures:
         return None
     return MarketSnapshot(as_of=as_of, vix_spot=spot, rate=rate, futures=tuple(futures), vol=vol, source=source)
+
+
+def _read_vol_calibration(r: _Reader, v: dict) -> dict:
+    """The optional calibrated-smile keys of ``market.vol`` (absent: the power law, as before)."""
+    out: dict[str, Any] = {}
+    raw = v.get("smile")
+    if raw is not None:
+        if not isinstance(raw, list) or not raw:
+            r.fail("market.vol.smile", f"expected an array of {{ days, slope, curve }}, got {_kind(raw)}")
+        elif len(raw) > MAX_SMILE_NODES:
+            r.fail("market.vol.smile", f"{len(raw)} nodes; at most {MAX_SMILE_NODES} are allowed")
+        else:
+            nodes: list[SmileNode] = []
+            for i, item in enumerate(raw):
+                path = f"market.vol.smile[{i}]"
+                if not isinstance(item, dict):
+                    r.fail(path, f"expected {{ days = <number>, slope = <number>, curve = <number> }}, got {_kind(item)}")
+                    continue
+                r.unknown_keys(item, _SMILE_KEYS, path)
+                days = r.number(item, "days", f"{path}.days", minimum=0.0, maximum=MAX_DAYS_AHEAD)
+                slope = r.number(item, "slope", f"{path}.slope", minimum=SMILE_SLOPE_BOUNDS[0], maximum=SMILE_SLOPE_BOUNDS[1])
+                curve = r.number(item, "curve", f"{path}.curve", minimum=SMILE_CURVE_BOUNDS[0], maximum=SMILE_CURVE_BOUNDS[1])
+                if days is None or slope is None or curve is None:
+                    continue
+                if nodes and days <= nodes[-1].days:
+                    r.fail(f"{path}.days", f"nodes must be in increasing days; {days:g} follows {nodes[-1].days:g}")
+                    continue
+                nodes.append(SmileNode(days, slope, curve))
+            out["smile"] = tuple(nodes)
+    ratio = r.number(v, "vvix_ratio", "market.vol.vvix_ratio", required=False, positive=True, minimum=VVIX_RATIO_BOUNDS[0], maximum=VVIX_RATIO_BOUNDS[1])
+    if ratio is not None:
+        out["vvix_ratio"] = ratio
+    out["source"] = r.string(v, "source", "market.vol.source", required=False, default="", limit=MAX_SOURCE_CHARS)
+    if "calibrated_on" in v:
+        out["calibrated_on"] = r.a_date(v, "calibrated_on", "market.vol.calibrated_on")
+    rmse = r.number(v, "rmse_vol_pts", "market.vol.rmse_vol_pts", required=False, minimum=0.0, maximum=10_000.0)
+    if rmse is not None:
+        out["rmse_vol_pts"] = rmse
+    return out
 
 
 def _read_exposure(r: _Reader, data: dict) -> Exposure:
@@ -721,6 +776,16 @@ def plan_to_dict(plan: Plan) -> dict:
         "decay_days": _num(m.vol.decay_days),
         "skew": m.vol.skew,
     }
+    if m.vol.smile:
+        market["vol"]["smile"] = [{"days": _num(n.days), "slope": n.slope, "curve": n.curve} for n in m.vol.smile]
+    if m.vol.vvix_ratio is not None:
+        market["vol"]["vvix_ratio"] = m.vol.vvix_ratio
+    if m.vol.source:
+        market["vol"]["source"] = m.vol.source
+    if m.vol.calibrated_on is not None:
+        market["vol"]["calibrated_on"] = m.vol.calibrated_on
+    if m.vol.rmse_vol_pts is not None:
+        market["vol"]["rmse_vol_pts"] = m.vol.rmse_vol_pts
     e = plan.exposure
     exposure = {
         "notional_usd": _num(e.notional_usd),
