@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 
-SUBCOMMANDS = ("price", "check")
+SUBCOMMANDS = ("price", "check", "calibrate", "market")
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -24,7 +24,11 @@ def _app_parser() -> argparse.ArgumentParser:
         epilog=(
             "headless commands:\n"
             "  alvh-tui price PLAN.toml [--json]   price a plan: a table, or JSON for scripts\n"
-            "  alvh-tui check PLAN.toml            validate a plan: exit 0 when usable, 2 when not"
+            "  alvh-tui check PLAN.toml            validate a plan: exit 0 when usable, 2 when not\n"
+            "  alvh-tui calibrate CHAIN.csv PLAN.toml [--json] [--write]\n"
+            "                                      fit the vol model to an option chain\n"
+            "  alvh-tui market PLAN.toml CURVE.csv [--as-of DATE] [--write]\n"
+            "                                      bring a day's VX curve into a plan"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -40,8 +44,31 @@ def _app_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _a_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
 def _sub_parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"alvh-tui {command}")
+    if command == "calibrate":
+        parser.add_argument("chain", type=Path, help="VIX option chain CSV (daily bars or bid/ask quotes)")
+        parser.add_argument("plan", type=Path, help="plan file (TOML); its market must be of the chain's day")
+        parser.add_argument("--json", action="store_true", help="print the fit as JSON")
+        parser.add_argument("--write", action="store_true", help="store the fitted settings in the plan (atomic, with a backup)")
+        parser.add_argument("--vvix", type=float, default=None, help="VVIX close of the chain's day (else the chain's VVIX_close column)")
+        return parser
+    if command == "market":
+        parser.add_argument("plan", type=Path, help="plan file (TOML)")
+        parser.add_argument("curve", type=Path, help="curve CSV: the snapshot layout, Cboe's settlement file or Cboe's per-contract history")
+        parser.add_argument("--as-of", type=_a_date, default=None, help="the day to take (Cboe files; default: the file's latest day)")
+        parser.add_argument("--vix", type=float, default=None, help="VIX spot of that day (when the file has none; default: keep the plan's)")
+        parser.add_argument("--write", action="store_true", help="store the new market in the plan (atomic, with a backup)")
+        return parser
     parser.add_argument("plan", type=Path, help="plan file (TOML, schema 1)")
     if command == "price":
         parser.add_argument("--json", action="store_true", help="print the valuation as JSON (a stable contract)")
@@ -60,6 +87,14 @@ def main(argv: list[str] | None = None) -> int:
 
         if command == "price":
             return cli.price(args.plan, as_json=args.json)
+        if command == "calibrate":
+            from . import cli_market
+
+            return cli_market.calibrate(args.chain, args.plan, as_json=args.json, write=args.write, vvix=args.vvix)
+        if command == "market":
+            from . import cli_market
+
+            return cli_market.market(args.plan, args.curve, as_of=args.as_of, vix=args.vix, write=args.write)
         return cli.check(args.plan)
 
     args = _app_parser().parse_args(argv)
