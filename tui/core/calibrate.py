@@ -142,8 +142,14 @@ def _rounded(vol: VolModel) -> VolModel:
     )
 
 
-def calibrate(chain: Chain, market: MarketSnapshot, *, vvix: float | None = None, min_price: float = 0.05) -> Calibration:
-    """Fit ``market.vol`` to ``chain``; :class:`ChainError` when nothing can be fitted."""
+def calibrate(
+    chain: Chain, market: MarketSnapshot, *, vvix: float | None = None, min_price: float = 0.05, precise: bool = False
+) -> Calibration:
+    """Fit ``market.vol`` to ``chain``; :class:`ChainError` when nothing can be fitted.
+
+    ``precise`` keeps the settings unrounded and fits to tight tolerances (tests recover
+    known settings with it); by default they are rounded as the plan stores them.
+    """
     from scipy.optimize import least_squares  # lazily: scipy.optimize costs ~0.2 s to import
 
     quotes: ChainQuotes = chain_quotes(chain, market)
@@ -189,13 +195,18 @@ def calibrate(chain: Chain, market: MarketSnapshot, *, vvix: float | None = None
     lo = np.concatenate(([_BOUNDS_ATM[0]] * 2, [math.log(_BOUNDS_DECAY[0])], np.full(k, _BOUNDS_SLOPE[0]), np.full(k, _BOUNDS_CURVE[0])))
     hi = np.concatenate(([_BOUNDS_ATM[1]] * 2, [math.log(_BOUNDS_DECAY[1])], np.full(k, _BOUNDS_SLOPE[1]), np.full(k, _BOUNDS_CURVE[1])))
     p0 = np.clip(p0, lo + 1e-9, hi - 1e-9)
-    fit = least_squares(residuals, p0, bounds=(lo, hi), loss="soft_l1", f_scale=_SOFT_SCALE, x_scale="jac")
-    vol = _rounded(_model(fit.x, node_days, base))
+    tol = 1e-12 if precise else 1e-8
+    fit = least_squares(
+        residuals, p0, bounds=(lo, hi), loss="soft_l1", f_scale=_SOFT_SCALE, x_scale="jac", ftol=tol, xtol=tol, gtol=tol
+    )
+    vol = _model(fit.x, node_days, base)
+    vol = vol if precise else _rounded(vol)
     slope30, _ = vol.smile_at(ATM_DAYS)
     atm30 = float(vol.atm(ATM_DAYS))
     vvix = vvix if vvix is not None else chain.vvix_close
     ratio = round(atm30 / (vvix / 100.0), 4) if vvix else None
-    vol = replace(vol, skew=round(float(np.clip(slope30, -5.0, 5.0)), 4), vvix_ratio=ratio)  # plan_io's SKEW_BOUNDS
+    skew = float(np.clip(slope30, -5.0, 5.0))  # plan_io's SKEW_BOUNDS
+    vol = replace(vol, skew=skew if precise else round(skew, 4), vvix_ratio=ratio)
 
     # residuals of every priced OTM quote with a vol, used or not (those on weeklies show
     # how far the interpolated curve carries the fit)
