@@ -45,7 +45,10 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("v", "VaR (inputs, z, horizon vol), sizing (target vs achieved, premium %), regime read-out"),
             ("r", "roll schedule: dates, layer, from/to expiry, strikes, cost or credit, total"),
-            ("esc / q", "back to the main screen (v and r switch between the two views)"),
+            ("s", "smile: the option chain's implied vols against the model, per expiry, and the residuals"),
+            ("l / a / c", "(in s) load a chain CSV and fit it / apply the fit to the plan / bring a curve CSV in"),
+            ("← → (, .)", "(in s) previous / next expiry"),
+            ("esc / q", "back to the main screen (v, r and s switch between the views)"),
         ],
     ),
     (
