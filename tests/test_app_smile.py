@@ -47,6 +47,7 @@ async def test_smile_view_loads_a_chain_applies_the_fit_and_undoes(make_app, tmp
         await prompt(pilot, app, CHAIN)
         await wait_fit(pilot, app)
         assert isinstance(app.screen, ProblemsModal)
+        assert any("the chain is of 2024-06-03, the plan's market of 2024-08-05" in m for m in app.screen.messages)
         await pilot.press("escape")
         await pilot.pause()
         # bring that day's curve in (c), undoably
@@ -88,7 +89,7 @@ async def test_a_bad_chain_file_is_a_message_and_the_view_stays(make_app, tmp_pa
         await prompt(pilot, app, bad)
         await wait_fit(pilot, app)
         assert isinstance(app.screen, ProblemsModal)
-        assert "missing column" in str(app.screen.query_one("#problems-list").render()) if app.screen.query("#problems-list") else True
+        assert any("bad.csv: line 1 (header): missing column contract_type (or call/put), close/last (or bid and ask)" in m for m in app.screen.messages)
         assert app.plan == before
 
 

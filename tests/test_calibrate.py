@@ -185,7 +185,7 @@ GOOD_HEAD = "as_of_date,ticker,contract_type,strike_price,expiration_date,close,
 
 
 def test_a_missing_column_is_named():
-    with pytest.raises(ChainError, match=r"bad\.csv: line 1 \(header\): missing column strike"):
+    with pytest.raises(ChainError, match=r"bad\.csv: line 1 \(header\): missing column strike_price \(or strike\)"):
         parse_chain("as_of_date,contract_type,expiration_date,close\n2024-06-03,call,2024-06-18,1\n", "bad.csv")
 
 

@@ -63,6 +63,7 @@ _ALIASES = {
 }
 _LOOKUP = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
 _REQUIRED = ("kind", "strike", "expiry")
+_SHOWN = {"kind": "contract_type (or call/put)", "strike": "strike_price (or strike)", "expiry": "expiration_date (or expiration)"}
 _CALLS = {"call", "c", "calls"}
 _PUTS = {"put", "p", "puts"}
 
@@ -175,7 +176,7 @@ def parse_chain(text: str, source: str = "<chain>") -> Chain:
         key = _LOOKUP.get(_norm(raw_name))
         if key is not None and key not in columns:
             columns[key] = j
-    missing = [k for k in _REQUIRED if k not in columns]
+    missing = [_SHOWN[k] for k in _REQUIRED if k not in columns]
     if "close" not in columns and not ("bid" in columns and "ask" in columns):
         missing.append("close/last (or bid and ask)")
     if missing:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -111,7 +112,7 @@ class SmileScreen(ValuationView):
         model = self.valuation.market.vol
         used = np.array([r.strike for r in rows if r.used])
         lo, hi = float(used.min()), float(used.max())
-        rows = [r for r in rows if lo <= r.strike <= hi or r.used]
+        rows = sorted((r for r in rows if lo <= r.strike <= hi or r.used), key=lambda r: (r.strike, not r.is_call))
         layers = [l for l in self.valuation.layers if l.expiry == expiry]
         for l in layers:
             lo, hi = min(lo, l.strike), max(hi, l.strike)
@@ -132,11 +133,12 @@ class SmileScreen(ValuationView):
         t = Table.grid(padding=(0, 1))
         for name, justify in (("K", "right"), ("", "left"), ("price", "right"), ("mkt vol", "right"), ("model", "right"), ("resid", "right"), ("", "left")):
             t.add_column(name, justify=justify)
-        t.add_row(
-            Text(f"fit {cal.points} quotes · RMSE {cal.rmse_vol_pts:.2f} vol pts · this expiry {fit.rmse_vol_pts:.2f} (n {fit.n})"
-                 + (f" · ATM30 {cal.atm30 * 100:.1f}% / VVIX {cal.vvix:g} = {cal.vvix_ratio:.3f}" if cal.vvix_ratio else ""), style="bold"),
+        summary = Text(
+            f"fit {cal.points} quotes · RMSE {cal.rmse_vol_pts:.2f} vol pts · this expiry {fit.rmse_vol_pts:.2f} (n {fit.n})"
+            + (f" · ATM30 {cal.atm30 * 100:.1f}% / VVIX {cal.vvix:g} = {cal.vvix_ratio:.3f}" if cal.vvix_ratio else ""),
+            style="bold",
         )
-        t.add_row("K", "", "price", "mkt vol", "model", "resid", "", style="bold")
+        t.add_row("K", "", "price", "mkt vol", "model", "resid", "(model - market, vol pts)", style="bold")
         for r in rows:
             plan_vol = float(model.vol(r.strike, r.forward, fit.days))
             t.add_row(
@@ -148,7 +150,7 @@ class SmileScreen(ValuationView):
                 f"{(plan_vol - r.market_vol) * 100:+.1f}",
                 "" if r.used else "not fitted",
             )
-        table.update(t)
+        table.update(Group(summary, t))
 
     # -- chain, fit, curve -------------------------------------------------------------------
     def action_load_chain(self) -> None:
