@@ -77,6 +77,23 @@ async def test_smile_view_loads_a_chain_applies_the_fit_and_undoes(make_app, tmp
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, SmileScreen)
+        # the layer table shows the chain's price of each layer's call, and model - market
+        from tui.widgets.grid_table import GridTable
+
+        table = app.query_one("#layer-table", GridTable)
+        assert [c.key for c in table.columns].index("mkt") == [c.key for c in table.columns].index("price") + 1
+        chain = load_chain(CHAIN)
+        for row, lv in enumerate(app.valuation.layers):
+            hits = [
+                p for e, k, p, c in zip(chain.expiry, chain.strike, chain.price, chain.is_call)
+                if c and e == lv.expiry and k == lv.strike and p == p
+            ]
+            cell = table.cell(row, "mkt")
+            if hits:
+                assert cell == f"{hits[0]:.2f} {lv.price - hits[0]:+.2f}"
+            else:
+                assert cell == ""
+        assert any(table.cell(row, "mkt") for row in range(len(app.valuation.layers)))
 
 
 async def test_a_bad_chain_file_is_a_message_and_the_view_stays(make_app, tmp_path):

@@ -170,21 +170,30 @@ class SmileScreen(ValuationView):
         from ..core.chain import ChainError, load_chain
 
         try:
-            cal = calibrate(load_chain(path), market)
+            chain = load_chain(path)
+            cal = calibrate(chain, market)
         except ChainError as error:
             self.app.call_from_thread(self._fit_failed, path, str(error))
             return
-        self.app.call_from_thread(self._fitted, path, cal)
+        calls = {
+            (e, float(k)): float(p)
+            for e, k, p, c in zip(chain.expiry, chain.strike, chain.price, chain.is_call)
+            if c and np.isfinite(p)
+        }
+        self.app.call_from_thread(self._fitted, path, cal, calls)
 
     def _fit_failed(self, path: Path, message: str) -> None:
         self.app.calibration_busy = ""
         self.render_view()
         self.app.push_screen(ProblemsModal(f"Cannot use {path}", [message], "The plan is unchanged."))
 
-    def _fitted(self, path: Path, cal) -> None:
+    def _fitted(self, path: Path, cal, calls: dict) -> None:
         self.app.calibration_busy = ""
         self.app.calibration = cal
         self.app.chain_path = path
+        editor = self.app.editor  # the layer table's mkt column: the chain's call prices
+        editor.market_quotes, editor.market_quotes_day = calls, cal.as_of
+        self.app.reprice()
         self.index = 0
         self.render_view()
         self.notify(f"fitted {cal.points} quotes: RMSE {cal.rmse_vol_pts:.2f} vol points; a applies it to the plan")
