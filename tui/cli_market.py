@@ -18,7 +18,10 @@ from datetime import date
 from pathlib import Path
 
 from .cli import EXIT_OK, EXIT_UNUSABLE, _clean
-from .core.plan_io import FileChangedError, PlanError, SaveError, diff_plans, load_plan_stamped, plan_problems, printable, save_plan
+from .core.plan_diff import diff_plans
+from .core.plan_io import PlanError, load_plan_stamped, plan_problems
+from .core.plan_save import FileChangedError, SaveError, save_plan
+from .core.safe_text import printable
 
 __all__ = ["calibrate", "market", "render_calibration"]
 

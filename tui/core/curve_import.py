@@ -31,7 +31,8 @@ from pathlib import Path
 from .calendar import vix_expiry
 from .curve import Future, MarketSnapshot
 from .plan import Plan
-from .plan_io import MAX_VIX, MIN_LEVEL, printable
+from .limits import MAX_VIX, MIN_LEVEL
+from .safe_text import printable
 
 __all__ = ["CurveImportError", "ImportedCurve", "load_curve", "parse_curve", "rebase_plan"]
 

@@ -28,28 +28,34 @@ from datetime import date
 
 import numpy as np
 
+from . import limits
+from .plan_schema import custom, number, tables, text
+
 M_FLOOR = 0.25  # the smile never takes the vol below a quarter of ATM (deep puts)
 X_MAX = 3.0  # ln(K/F) beyond which the smile is flat even without curvature (K = 20 F)
 
 
 @dataclass(frozen=True)
 class SmileNode:
-    days: float  # tenor of the node, calendar days
-    slope: float  # d m / d ln(K/F) at the money (= the local power-law skew)
-    curve: float  # >= 0: how fast the smile flattens above the money
+    # The fields declare the keys of a [market.vol] smile node (see plan_schema.py).
+    days: float = number(minimum=0.0, maximum=limits.MAX_DAYS_AHEAD, required=True, whole=True)  # tenor, calendar days
+    slope: float = number(bounds=limits.SMILE_SLOPE_BOUNDS, required=True)  # dm/d ln(K/F) at the money
+    curve: float = number(bounds=limits.SMILE_CURVE_BOUNDS, required=True)  # >= 0: how fast it flattens
 
 
 @dataclass(frozen=True)
 class VolModel:
-    atm_front: float = 1.10
-    atm_long: float = 0.55
-    decay_days: float = 90.0
-    skew: float = 0.35
-    smile: tuple[SmileNode, ...] = ()
-    vvix_ratio: float | None = None
-    source: str = ""
-    calibrated_on: date | None = None
-    rmse_vol_pts: float | None = None
+    # The fields declare the plan file's [market.vol] keys (see plan_schema.py).
+    atm_front: float = number(1.10, bounds=limits.VOL_BOUNDS, positive=True)
+    atm_long: float = number(0.55, bounds=limits.VOL_BOUNDS, positive=True)
+    decay_days: float = number(90.0, minimum=limits.MIN_DECAY_DAYS, maximum=limits.MAX_DECAY_DAYS, positive=True, whole=True)
+    skew: float = number(0.35, bounds=limits.SKEW_BOUNDS)
+    # calibration (all optional; a plan without them prices by the power law, as before)
+    vvix_ratio: float | None = number(None, bounds=limits.VVIX_RATIO_BOUNDS, positive=True)
+    source: str = text("", limit=limits.MAX_SOURCE_CHARS, omit=(None, ""))
+    calibrated_on: date | None = custom("optional_date", None)
+    rmse_vol_pts: float | None = number(None, minimum=0.0, maximum=limits.MAX_RMSE_VOL_PTS)
+    smile: tuple[SmileNode, ...] = tables(SmileNode, (), kind="smile", omit=((),))
 
     def atm(self, days) -> np.ndarray:
         days = np.maximum(np.asarray(days, dtype=float), 0.0)
