@@ -4,7 +4,7 @@
 
 Writes sample_data/vix_options_2024-06-03.csv (the Cboe VIX option chain of that day, every
 row and column of the shared file unchanged, plus that day's VVIX close as a column) and
-sample_data/calm_2024-06-03.csv (that day's VX curve M1..M8 and VIX close, in the project's
+sample_data/curve_2024-06-03.csv (that day's VX curve M1..M8 and VIX close, in the project's
 snapshot layout). Sources: see sample_data/README.md.
 """
 
@@ -40,7 +40,7 @@ def main(shared: Path) -> None:
         "VX settles: Cboe CFE daily settlements of 2024-06-03; VIX close: Cboe VIX_History; "
         "rate: approximate 3-month T-bill ~5.4 %, not a quote"
     )
-    with open(out_dir / "calm_2024-06-03.csv", "w", newline="") as f:
+    with open(out_dir / "curve_2024-06-03.csv", "w", newline="") as f:
         f.write(
             "# 2024-06-03: calm contango, VIX 13.11; the day of the sample option chain (vix_options_2024-06-03.csv).\n"
             f"# vix_spot = VIX close {vix} (Cboe VIX_History, via vix_daily_ohlc.csv).\n"

@@ -18,7 +18,7 @@ from tui.screens.smile import SmileChart, SmileScreen
 REPO = Path(__file__).resolve().parent.parent
 CHAIN = REPO / "sample_data" / "vix_options_2024-06-03.csv"
 PLAN = REPO / "sample_data" / "calibrated_2024-06-03.toml"
-CURVE = REPO / "sample_data" / "calm_2024-06-03.csv"
+CURVE = REPO / "sample_data" / "curve_2024-06-03.csv"
 
 
 async def prompt(pilot, app, path: Path) -> None:

@@ -259,3 +259,42 @@ def test_missing_file_and_directory_get_messages(tmp_path):
         load_chain(tmp_path / "nope.csv")
     with pytest.raises(ChainError, match="is a directory"):
         load_chain(tmp_path)
+
+
+# -- the plan file's calibration keys -------------------------------------------------
+
+
+def _plan_text_with(vol_extra: str) -> str:
+    text = SAMPLE_PLAN.read_text()
+    start = text.index("smile = [")
+    end = text.index("]\n", start) + 2
+    return text[:start] + vol_extra + text[end:]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("smile = [ { days = 44, slope = 1.6, curve = 0.27 }, { days = 15, slope = 2.4, curve = 0.3 } ]\n",
+         "market.vol.smile[1].days: nodes must be in increasing days; 15 follows 44"),
+        ("smile = [ { days = 15, slope = 2.4, curv = 0.3 } ]\n", "market.vol.smile[0].curv: unknown key (did you mean 'curve'?)"),
+        ("smile = [ { days = 15, slope = 2.4, curve = -1 } ]\n", "market.vol.smile[0].curve: must be at least 0"),
+        ("smile = 3\n", "market.vol.smile: expected an array of { days, slope, curve }, got a number (3)"),
+    ],
+)
+def test_bad_smile_keys_are_named_with_their_line(extra, message):
+    from tui.core.plan_io import PlanError, parse_plan
+
+    with pytest.raises(PlanError) as caught:
+        parse_plan(_plan_text_with(extra), "p.toml")
+    assert any(message in m and m.startswith("p.toml:") for m in caught.value.messages), caught.value.messages
+
+
+def test_calibration_keys_round_trip_and_a_plan_without_them_writes_none():
+    from tui.core.plan_io import dumps_plan, parse_plan
+
+    plan = load_plan(SAMPLE_PLAN)
+    assert parse_plan(dumps_plan(plan)) == plan
+    assert plan.market.vol.calibrated_on == date(2024, 6, 3) and len(plan.market.vol.smile) == 6
+    text = dumps_plan(load_plan(default_plan_path()))
+    for key in ("smile", "vvix_ratio", "calibrated_on", "rmse_vol_pts"):
+        assert f"\n{key} = " not in text

@@ -20,7 +20,7 @@ from tui.resources import default_plan_path
 REPO = Path(__file__).resolve().parent.parent
 CHAIN = REPO / "sample_data" / "vix_options_2024-06-03.csv"
 PLAN = REPO / "sample_data" / "calibrated_2024-06-03.toml"
-CURVE = REPO / "sample_data" / "calm_2024-06-03.csv"
+CURVE = REPO / "sample_data" / "curve_2024-06-03.csv"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -125,7 +125,7 @@ def test_market_command_moves_relative_layers_and_keeps_fixed_ones(tmp_path):
     new, notes = rebase_plan(plan, curve)
     assert new.market.as_of == date(2024, 6, 3) and new.market.vix_spot == 13.11
     assert new.market.vol == plan.market.vol and new.layers == plan.layers
-    assert "calm_2024-06-03.csv: snapshot CSV, 2024-06-03" in new.market.source
+    assert "curve_2024-06-03.csv: snapshot CSV, 2024-06-03" in new.market.source
     assert notes == ["layer 'weekly': fixed expiry 2024-09-25 is not a listed month of the new curve"]
     plan_path = tmp_path / "p.toml"
     shutil.copy(default_plan_path(), plan_path)

@@ -15,7 +15,14 @@ from tui.core.market_csv import MarketDataError, load_snapshot_csv, save_snapsho
 from tui.core.volmodel import VolModel
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
-SAMPLES = sorted(SAMPLE_DIR.glob("*.csv"))
+def _is_snapshot(path: Path) -> bool:
+    """A market snapshot CSV (sample_data also holds an option chain and a history)."""
+    with open(path) as fh:
+        header = next((line for line in fh if line.strip() and not line.startswith("#")), "")
+    return header.lower().startswith("as_of,vix_spot,")
+
+
+SAMPLES = sorted(p for p in SAMPLE_DIR.glob("*.csv") if _is_snapshot(p))
 
 HEADER = "as_of,vix_spot,rate,expiry,settle"
 GOOD_ROWS = [
@@ -367,6 +374,9 @@ def test_sample_is_consistent(path, tmp_path):
         assert 1.3 <= vol.atm_front <= 1.6 and 0.6 <= vol.atm_long <= 0.7
     elif path.name.startswith("flat_"):
         assert abs(regime.m1_m2_slope_pct) < 1.0
+    elif path.name == "curve_2024-06-03.csv":  # the option chain's day: calm contango, Oct-24 election bump
+        assert regime.name == "contango" and snap.vix_spot < snap.month(1).settle < snap.month(2).settle
+        assert snap.month(5).settle > snap.month(6).settle
     else:
         pytest.fail(f"unexpected sample name {path.name}")
     # a sample survives a save/load round trip unchanged
