@@ -15,11 +15,16 @@ from tui.core.market_csv import MarketDataError, load_snapshot_csv, save_snapsho
 from tui.core.volmodel import VolModel
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
 def _is_snapshot(path: Path) -> bool:
-    """A market snapshot CSV (sample_data also holds an option chain and a history)."""
-    with open(path) as fh:
-        header = next((line for line in fh if line.strip() and not line.startswith("#")), "")
-    return header.lower().startswith("as_of,vix_spot,")
+    """sample_data holds other CSVs too (the daily history, the option chain, event dates):
+    a market snapshot is the one whose header starts with as_of."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.lstrip().startswith("#"):
+                return line.lower().startswith("as_of,")
+    return False
 
 
 SAMPLES = sorted(p for p in SAMPLE_DIR.glob("*.csv") if _is_snapshot(p))
