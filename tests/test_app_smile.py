@@ -10,7 +10,6 @@ from textual.widgets import Input
 
 from tui.core.calibrate import calibrate
 from tui.core.chain import load_chain
-from tui.core.plan_io import load_plan
 from tui.screens.file_prompt import PathModal
 from tui.screens.problems import ProblemsModal
 from tui.screens.smile import SmileChart, SmileScreen

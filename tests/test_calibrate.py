@@ -8,8 +8,7 @@ power-law formula written out, and the real 2024-06-03 Cboe chain.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pytest

@@ -9,7 +9,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tui.core.curve_import import CurveImportError, parse_curve, rebase_plan

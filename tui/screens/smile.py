@@ -154,7 +154,8 @@ class SmileScreen(ValuationView):
 
     # -- chain, fit, curve -------------------------------------------------------------------
     def action_load_chain(self) -> None:
-        initial = str(getattr(self.app, "chain_path", None) or Path.cwd()) 
+        chain = getattr(self.app, "chain_path", None)
+        initial = str(chain) if chain else str(Path.cwd()) + "/"
         self.app.push_screen(PathModal("Load option chain (CSV)", initial, must_exist=True), self._chain_chosen)
 
     def _chain_chosen(self, path: Path | None) -> None:
