@@ -217,10 +217,20 @@ def calibrate(
         J[rows, 3 + k + node] = np.where(live, -atm * xc * xc, 0.0)
         return J * scale[:, None]
 
-    # start: ATM from the quotes nearest the money, a moderate concave smile
-    near = np.abs(x) < 0.1
-    atm0 = float(np.median(iv[near])) if near.any() else float(np.median(iv))
-    p0 = np.concatenate(([atm0, atm0 * 0.9, math.log(60.0)], np.full(k, 1.5), np.full(k, 0.5)))
+    # start: per expiry, iv = a + b x + c x^2 by linear least squares gives that expiry's
+    # ATM (a), slope (b / a) and curvature (-c / a); the ATM term structure starts through
+    # the first and last expiry's ATM. A start near the optimum saves most of the iterations.
+    slope0, curve0, atm_e = np.full(k, 1.5), np.full(k, 0.5), np.full(k, float(np.median(iv)))
+    for j in range(k):
+        sel = node == j
+        xs = x[sel]
+        if np.count_nonzero(sel) >= 3 and np.ptp(xs) > 0.05:
+            c2, c1, c0 = np.polyfit(xs, iv[sel], 2)
+            if c0 > 0.05:
+                atm_e[j], slope0[j], curve0[j] = c0, c1 / c0, max(-c2 / c0, 0.0)
+    front0 = float(atm_e[0])
+    long0 = float(min(atm_e[-1], front0)) * (0.9 if k > 1 else 1.0)
+    p0 = np.concatenate(([front0, long0, math.log(90.0)], slope0, curve0))
     lo = np.concatenate(([_BOUNDS_ATM[0]] * 2, [math.log(_BOUNDS_DECAY[0])], np.full(k, _BOUNDS_SLOPE[0]), np.full(k, _BOUNDS_CURVE[0])))
     hi = np.concatenate(([_BOUNDS_ATM[1]] * 2, [math.log(_BOUNDS_DECAY[1])], np.full(k, _BOUNDS_SLOPE[1]), np.full(k, _BOUNDS_CURVE[1])))
     p0 = np.clip(p0, lo + 1e-9, hi - 1e-9)
