@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,8 +22,6 @@ from tui.core.curve import Future, MarketSnapshot
 from tui.core.plan_io import load_plan
 from tui.core.volmodel import M_FLOOR, SmileNode, VolModel
 from tui.resources import default_plan_path
-
-from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -150,7 +150,8 @@ def calibrate(
     ``precise`` keeps the settings unrounded and fits to tight tolerances (tests recover
     known settings with it); by default they are rounded as the plan stores them.
     """
-    from scipy.optimize import least_squares  # lazily: scipy.optimize costs ~0.2 s to import
+    # lazily: scipy.optimize costs ~0.2 s to import
+    from scipy.optimize import least_squares
 
     quotes: ChainQuotes = chain_quotes(chain, market)
     use = quotes.informative(min_price)

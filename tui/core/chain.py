@@ -35,7 +35,13 @@ from pathlib import Path
 import numpy as np
 
 from .curve import MarketSnapshot
-from .implied_vol import ABOVE_UPPER_BOUND, BELOW_INTRINSIC, NO_TIME_VALUE, OK, implied_vol_status
+from .implied_vol import (
+    ABOVE_UPPER_BOUND,
+    BELOW_INTRINSIC,
+    NO_TIME_VALUE,
+    OK,
+    implied_vol_status,
+)
 from .safe_text import printable
 
 __all__ = ["ChainError", "Chain", "ChainQuotes", "load_chain", "parse_chain", "chain_quotes", "MAX_CHAIN_BYTES"]

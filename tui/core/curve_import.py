@@ -30,8 +30,8 @@ from pathlib import Path
 
 from .calendar import vix_expiry
 from .curve import Future, MarketSnapshot
-from .plan import Plan
 from .limits import MAX_VIX, MIN_LEVEL
+from .plan import Plan
 from .safe_text import printable
 
 __all__ = ["CurveImportError", "ImportedCurve", "load_curve", "parse_curve", "rebase_plan"]
