@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 
-SUBCOMMANDS = ("price", "check", "calibrate", "market")
+SUBCOMMANDS = ("price", "check", "calibrate", "market", "backtest")
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -28,7 +28,9 @@ def _app_parser() -> argparse.ArgumentParser:
             "  alvh-tui calibrate CHAIN.csv PLAN.toml [--json] [--write]\n"
             "                                      fit the vol model to an option chain\n"
             "  alvh-tui market PLAN.toml CURVE.csv [--as-of DATE] [--write]\n"
-            "                                      bring a day's VX curve into a plan"
+            "                                      bring a day's VX curve into a plan\n"
+            "  alvh-tui backtest PLAN.toml [--from DATE] [--to DATE] [--history FILE] [--json] [--csv OUT]\n"
+            "                                      the plan through 2006-2025 against Cboe's VXTH rule"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -44,15 +46,6 @@ def _app_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _a_date(text: str):
-    from datetime import date
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
-
-
 def _sub_parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"alvh-tui {command}")
     if command == "calibrate":
@@ -65,14 +58,29 @@ def _sub_parser(command: str) -> argparse.ArgumentParser:
     if command == "market":
         parser.add_argument("plan", type=Path, help="plan file (TOML)")
         parser.add_argument("curve", type=Path, help="curve CSV: the snapshot layout, Cboe's settlement file or Cboe's per-contract history")
-        parser.add_argument("--as-of", type=_a_date, default=None, help="the day to take (Cboe files; default: the file's latest day)")
+        parser.add_argument("--as-of", type=_iso_date, default=None, help="the day to take (Cboe files; default: the file's latest day)")
         parser.add_argument("--vix", type=float, default=None, help="VIX spot of that day (when the file has none; default: keep the plan's)")
         parser.add_argument("--write", action="store_true", help="store the new market in the plan (atomic, with a backup)")
         return parser
     parser.add_argument("plan", type=Path, help="plan file (TOML, schema 1)")
     if command == "price":
         parser.add_argument("--json", action="store_true", help="print the valuation as JSON (a stable contract)")
+    if command == "backtest":
+        parser.add_argument("--from", dest="start", type=_iso_date, help="first day (YYYY-MM-DD); default: the plan's [backtest] start or the history's first")
+        parser.add_argument("--to", dest="end", type=_iso_date, help="last day (YYYY-MM-DD); default: the plan's [backtest] end or the history's last")
+        parser.add_argument("--history", type=Path, help="a daily history CSV (long or compact layout); default: the bundled 2006-2025 one")
+        parser.add_argument("--json", action="store_true", help="print the results as JSON")
+        parser.add_argument("--csv", type=Path, help="write the daily series to this CSV file")
     return parser
+
+
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 _COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256", "16": "standard"}
@@ -101,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             from . import cli_market
 
             return cli_market.market(args.plan, args.curve, as_of=args.as_of, vix=args.vix, write=args.write)
+        if command == "backtest":
+            from .backtest_cli import backtest
+
+            return backtest(args.plan, args.start, args.end, args.history, as_json=args.json, csv_out=args.csv)
         return cli.check(args.plan)
 
     args = _app_parser().parse_args(argv)
