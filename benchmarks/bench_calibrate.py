@@ -46,7 +46,8 @@ CURVE = (
 )
 TRUE = VolModel(
     0.73, 0.24, 365.0, 2.0,
-    smile=tuple(SmileNode(float((e - AS_OF).days), s, c) for (e, _), s, c in zip(CURVE, (2.4, 1.6, 1.3, 1.1, 0.8, 0.87), (0.31, 0.27, 0.26, 0.2, 0.09, 0.12))),
+    smile=tuple(SmileNode(float((e - AS_OF).days), s, c)
+                for (e, _), s, c in zip(CURVE, (2.4, 1.6, 1.3, 1.1, 0.8, 0.87), (0.31, 0.27, 0.26, 0.2, 0.09, 0.12), strict=True)),
 )
 R = 0.054
 
@@ -62,10 +63,10 @@ def build(n_quotes: int, seed: int = 3):
         sigma = TRUE.vol(K, F, days) + rng.normal(0.0, 0.01, per)
         price = np.maximum(black76_price(F, K, days / 365.0, R, sigma, call), 0.01)
         arrays.append((np.full(per, F), K, np.full(per, days / 365.0), sigma, call))
-        for k, c, p in zip(K, call, price):
+        for k, c, p in zip(K, call, price, strict=True):
             rows.append(f"{AS_OF},{'call' if c else 'put'},{k},{expiry},{p:.4f},{int(rng.integers(1, 500))},{F}")
     text = "as_of_date,contract_type,strike_price,expiration_date,close,volume,vx_future_settle_same_expiry\n" + "\n".join(rows) + "\n"
-    F, K, T, S, C = (np.concatenate(a) for a in zip(*arrays))
+    F, K, T, S, C = (np.concatenate(a) for a in zip(*arrays, strict=True))
     return text, (F, K, T, S, C)
 
 

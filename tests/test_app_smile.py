@@ -84,7 +84,7 @@ async def test_smile_view_loads_a_chain_applies_the_fit_and_undoes(make_app, tmp
         chain = load_chain(CHAIN)
         for row, lv in enumerate(app.valuation.layers):
             hits = [
-                p for e, k, p, c in zip(chain.expiry, chain.strike, chain.price, chain.is_call)
+                p for e, k, p, c in zip(chain.expiry, chain.strike, chain.price, chain.is_call, strict=True)
                 if c and e == lv.expiry and k == lv.strike and p == p
             ]
             cell = table.cell(row, "mkt")

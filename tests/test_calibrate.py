@@ -48,7 +48,7 @@ TRUE = VolModel(
     skew=0.0,
     smile=tuple(
         SmileNode(float((e - AS_OF).days), slope, curve)
-        for (e, _), slope, curve in zip(CURVE, (2.4, 1.6, 1.3, 1.1, 0.9), (0.35, 0.27, 0.25, 0.2, 0.12))
+        for (e, _), slope, curve in zip(CURVE, (2.4, 1.6, 1.3, 1.1, 0.9), (0.35, 0.27, 0.25, 0.2, 0.12), strict=True)
     ),
 )
 
@@ -105,7 +105,7 @@ def test_a_noise_free_synthetic_chain_gives_back_its_settings():
     assert abs(v.atm_front - TRUE.atm_front) < 1e-6
     assert abs(v.atm_long - TRUE.atm_long) < 1e-6
     assert abs(v.decay_days - TRUE.decay_days) < 1e-4  # a time constant in days
-    for got, want in zip(v.smile, TRUE.smile):
+    for got, want in zip(v.smile, TRUE.smile, strict=True):
         assert got.days == want.days
         assert abs(got.slope - want.slope) < 1e-6 and abs(got.curve - want.curve) < 1e-6
 
@@ -140,7 +140,7 @@ def test_the_real_chain_fits_within_the_reported_rmse(real_chain):
     # the power law with the plan's old anchors is far off the same quotes (the reason for the smile)
     old = load_plan(default_plan_path()).market.vol
     x = [(r.strike, r.forward, (r.expiry - AS_OF).days, r.market_vol) for r in cal.residuals if r.used]
-    K, F, d, iv = (np.array(c, dtype=float) for c in zip(*x))
+    K, F, d, iv = (np.array(c, dtype=float) for c in zip(*x, strict=True))
     assert math.sqrt(np.mean(((old.vol(K, F, d) - iv) * 100) ** 2)) > 4 * cal.rmse_vol_pts
     # VVIX ratio: the fitted 30-day ATM over VVIX / 100 on 2024-06-03 (VVIX 78.79)
     assert cal.vvix_ratio == pytest.approx(cal.atm30 / 0.7879, abs=1e-4)
@@ -152,7 +152,8 @@ def test_every_real_quote_vol_matches_an_independent_black76_inversion(real_chai
     checked = 0
     for i in np.flatnonzero(q.status == 0):
         F, K, T, call, p = q.forward[i], chain.strike[i], q.years[i], bool(chain.is_call[i]), chain.price[i]
-        ref = brentq(lambda s: float(black76_price(F, K, T, mkt.rate, s, call)) - p, 1e-4, 20.0, xtol=1e-14, rtol=1e-14)
+        ref = brentq(lambda s, F, K, T, call, p: float(black76_price(F, K, T, mkt.rate, s, call)) - p, 1e-4, 20.0,
+                     args=(F, K, T, call, p), xtol=1e-14, rtol=1e-14)
         assert q.iv[i] == pytest.approx(ref, abs=1e-9)
         checked += 1
     assert checked > 300

@@ -39,7 +39,7 @@ def render_calibration(cal) -> str:
         "",
         f"  {'expiry':<10}  {'days':>4}  {'future':>8}  {'n':>3}  {'RMSE':>6}  {'slope':>7}  {'curve':>7}",
     ]
-    for e, node in zip(cal.expiries, v.smile):
+    for e, node in zip(cal.expiries, v.smile, strict=True):
         out.append(
             f"  {e.expiry.isoformat():<10}  {e.days:>4}  {e.forward:>8.4f}  {e.n:>3}  {e.rmse_vol_pts:>6.2f}  {node.slope:>7.4f}  {node.curve:>7.4f}"
         )
@@ -53,7 +53,8 @@ def render_calibration(cal) -> str:
         for r in worst:
             kind = "C" if r.is_call else "P"
             out.append(
-                f"    line {r.line:>5}  {r.expiry}  {kind} {r.strike:>6g}  market {r.market_vol * 100:6.1f}  model {r.model_vol * 100:6.1f}  {r.residual_vol_pts:+6.2f}"
+                f"    line {r.line:>5}  {r.expiry}  {kind} {r.strike:>6g}  market {r.market_vol * 100:6.1f}"
+                f"  model {r.model_vol * 100:6.1f}  {r.residual_vol_pts:+6.2f}"
             )
     for w in cal.warnings:
         out.append(f"warning: {w}")

@@ -124,7 +124,7 @@ def _rmse(values: np.ndarray) -> float:
 def _model(params: np.ndarray, node_days: np.ndarray, base: VolModel) -> VolModel:
     k = node_days.size
     nodes = tuple(
-        SmileNode(float(d), float(s), float(c)) for d, s, c in zip(node_days, params[3 : 3 + k], params[3 + k : 3 + 2 * k])
+        SmileNode(float(d), float(s), float(c)) for d, s, c in zip(node_days, params[3 : 3 + k], params[3 + k : 3 + 2 * k], strict=True)
     )
     return replace(
         base, atm_front=float(params[0]), atm_long=float(params[1]), decay_days=float(math.exp(params[2])), smile=nodes
@@ -270,7 +270,7 @@ def calibrate(
             residual_vol_pts=float(r),
             used=bool(u),
         )
-        for i, m, r, u in zip(show, model_all, res_pts, used_show)
+        for i, m, r, u in zip(show, model_all, res_pts, used_show, strict=True)
     )
     used_res = res_pts[used_show]
     expiries = []

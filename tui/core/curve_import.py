@@ -161,7 +161,8 @@ def _cboe_settlements(name, source, records, lines, cols, as_of) -> ImportedCurv
     if as_of is None:
         raise CurveImportError(f"{name}: Cboe's settlement file has no trade date; give the day (--as-of YYYY-MM-DD)")
     futures: dict[date, tuple[float, int]] = {}
-    for rec, line in zip(records[1:], lines[1:]):
+    # Not strict: a quoted field may span lines, leaving fewer records than lines.
+    for rec, line in zip(records[1:], lines[1:], strict=False):
         if _cell(rec, cols, "product").upper() != "VX":
             continue
         symbol = _cell(rec, cols, "symbol").upper().replace(" ", "")
@@ -187,7 +188,8 @@ def _label_month(name: str, line: int, label: str) -> tuple[int, int]:
 
 def _cboe_history(name, source, records, lines, cols, as_of) -> ImportedCurve:
     rows = []
-    for rec, line in zip(records[1:], lines[1:]):
+    # Not strict: a quoted field may span lines, leaving fewer records than lines.
+    for rec, line in zip(records[1:], lines[1:], strict=False):
         day = _a_date(name, line, "Trade Date", _cell(rec, cols, "trade_date"))
         rows.append((day, rec, line))
     if not rows:

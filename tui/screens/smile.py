@@ -113,9 +113,9 @@ class SmileScreen(ValuationView):
         used = np.array([r.strike for r in rows if r.used])
         lo, hi = float(used.min()), float(used.max())
         rows = sorted((r for r in rows if lo <= r.strike <= hi or r.used), key=lambda r: (r.strike, not r.is_call))
-        layers = [l for l in self.valuation.layers if l.expiry == expiry]
-        for l in layers:
-            lo, hi = min(lo, l.strike), max(hi, l.strike)
+        layers = [lv for lv in self.valuation.layers if lv.expiry == expiry]
+        for lv in layers:
+            lo, hi = min(lo, lv.strike), max(hi, lv.strike)
         grid = np.linspace(lo, hi, 160)
         line = model.vol(grid, fit.forward, fit.days) * 100.0
         # each market quote a short flat dash (two dots wide), so it stands out of the dotted model line
@@ -124,7 +124,7 @@ class SmileScreen(ValuationView):
             Series(np.array([r.strike - half, r.strike + half]), np.array([r.market_vol * 100.0] * 2), "market") for r in rows
         ]
         series.append(Series(grid, line, "model", "dotted", "m"))
-        vlines = [VLine(l.strike, "layer", True, l.name[:6]) for l in layers]
+        vlines = [VLine(lv.strike, "layer", True, lv.name[:6]) for lv in layers]
         vlines.append(VLine(fit.forward, "fwd", False, "F"))
         chart.set_data(series, vlines, zero_line=False, y_format=lambda v: f"{v:g}%", x_format=lambda v: f"{v:g}")
         set_border_title(chart, f"Smile {expiry} ({fit.days} d, F {fit.forward:.2f}) · {self.index + 1}/{len(expiries)} · ←/→")
@@ -178,7 +178,7 @@ class SmileScreen(ValuationView):
             return
         calls = {
             (e, float(k)): float(p)
-            for e, k, p, c in zip(chain.expiry, chain.strike, chain.price, chain.is_call)
+            for e, k, p, c in zip(chain.expiry, chain.strike, chain.price, chain.is_call, strict=True)
             if c and np.isfinite(p)
         }
         self.app.call_from_thread(self._fitted, path, cal, calls)
