@@ -381,7 +381,7 @@ def _schedule_layer(plan: Plan, index: int, mk: Market, entry_next: np.ndarray, 
         marks = None
         if take_profit is not None:
             marks = mk.price(np.arange(t, end + 1), e_num, col, strike)
-            hit = np.flatnonzero(marks[1:] >= take_profit * marks[0]) if marks[0] > 0 else []
+            hit = np.flatnonzero(marks[1:] >= take_profit * marks[0]) if marks[0] > 0 else np.zeros(0, dtype=np.intp)
             if len(hit):
                 end, reason = t + 1 + int(hit[0]), "take_profit"
                 marks = marks[:end - t + 1]

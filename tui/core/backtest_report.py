@@ -10,6 +10,7 @@ close_date, expiry, strike, contracts, cost_usd, proceeds_usd}]``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,7 +179,7 @@ def to_text(data: dict) -> str:
         "",
         f"{'':34}{'plan':>14}{'VXTH rule':>14}",
     ]
-    rows = [
+    rows: list[tuple[str, str, Callable[[float], str]]] = [
         ("premium per year", "premium_usd_per_year", lambda v: f"{v / 1e6:,.1f}M"),
         ("premium per year, % of notional", "premium_pct_notional_per_year", lambda v: f"{v:.2f} %"),
         ("hedge P&L", "hedge_pnl_usd", _m),

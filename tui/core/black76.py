@@ -283,6 +283,7 @@ def _dead_fill(out, idx, F, K, T, r, sigma, cflag):
 
 def _vector_path(arrs, shape, n: int) -> Greeks:
     F, K, T, r, sigma, cflag = (_flat(a, shape, n) for a in arrs)
+    sign: float | np.ndarray | None
     if isinstance(cflag, bool):
         sign = None if cflag else -1.0
     else:

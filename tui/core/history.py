@@ -396,7 +396,9 @@ class _Reader:
                     raise self.fail(f"{self.at(i, col)}: m0 is the final settlement of a contract expiring "
                                     f"that day, and no monthly VX contract expires on {days[i]}")
             listed = np.isfinite(values)
-            trade.append(days[listed]), expiry.append(exp[listed]), settle.append(values[listed])
+            trade.append(days[listed])
+            expiry.append(exp[listed])
+            settle.append(values[listed])
         futures = pd.DataFrame({"trade_date": np.concatenate(trade), "expiry": np.concatenate(expiry),
                                 "settle": np.concatenate(settle)})
         if futures.empty:

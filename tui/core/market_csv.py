@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from . import limits as _limits
 from .curve import Future, MarketSnapshot
@@ -55,6 +56,8 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS = ("as_of", "vix_spot", "rate", "expiry", "settle")
+_T = TypeVar("_T")
+
 VOL_COLUMNS = ("atm_front", "atm_long", "decay_days", "skew")
 OPTIONAL_COLUMNS = ("contract", *VOL_COLUMNS, "source")
 COLUMN_ORDER = ("as_of", "vix_spot", "rate", "expiry", "settle", *OPTIONAL_COLUMNS)
@@ -300,7 +303,7 @@ class _Reader:
                 raise self.cell_error(i, column, expected, frame[column].iloc[i].strip())
         return values
 
-    def same_on_every_row(self, values: list, column: str, raw_column) -> object:
+    def same_on_every_row(self, values: list[_T], column: str, raw_column) -> _T:
         first = values[0]
         for i, value in enumerate(values):
             if value != first:
@@ -386,7 +389,7 @@ class _Reader:
 
         vol = VolModel()
         if "atm_front" in frame.columns:
-            values = {}
+            values: dict[str, float] = {}
             bounds = {
                 "atm_front": _limits.VOL_BOUNDS,
                 "atm_long": _limits.VOL_BOUNDS,
@@ -396,16 +399,16 @@ class _Reader:
             for column in VOL_COLUMNS:
                 positive = column != "skew"
                 expected = "a positive number" if positive else "a finite number"
-                lo, hi = bounds[column]
+                low, high = bounds[column]
                 values[column] = self.same_on_every_row(
                     self.in_range(
                         self.numbers(frame, column, positive=positive, expected=expected),
-                        frame, column, lo, hi, f"a number between {lo:g} and {hi:g}",
+                        frame, column, low, high, f"a number between {low:g} and {high:g}",
                     ),
                     column,
                     frame[column],
                 )
-            vol = VolModel(**values)
+            vol = VolModel(atm_front=values["atm_front"], atm_long=values["atm_long"], decay_days=values["decay_days"], skew=values["skew"])
 
         source = ""
         if "source" in frame.columns:

@@ -24,6 +24,7 @@ dates of a plan's schedule are cached, so repricing on every keystroke stays che
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -38,8 +39,9 @@ from .plan import CONTRACT_MULTIPLIER, parse_month, resolve_strike
 class RollStep:
     layer: str
     date: date  # the roll date (a business day, or as_of)
-    from_expiry: date
-    to_expiry: date
+    # Spelled through the module: in this class body `date` names the field above.
+    from_expiry: datetime.date
+    to_expiry: datetime.date
     from_strike: float
     to_strike: float
     from_future: float  # the old option's future on the roll date (curve held)
