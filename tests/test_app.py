@@ -237,6 +237,7 @@ async def test_save_as_and_open_through_the_prompts(make_app, tmp_path):
         await pilot.press("ctrl+s")  # untitled: ctrl+s asks where
         await pilot.pause()
         assert isinstance(app.screen, PathModal)
+        assert app.screen.query_one(Input).value == str(Path.cwd() / "plan.toml")  # untitled: a name offered, not "None"
         # Typing a path a key at a time is tested in test_tmux; here the value is set directly.
         app.screen.query_one(Input).value = str(target)
         await pilot.press("enter")

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import errno
 import sys
+import threading
 import time
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Literal
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
@@ -115,7 +117,7 @@ class AlvhApp(App[int]):
         )
         self._recovery = recovery
         self.signals_received = 0
-        self._signal_watchdog = None
+        self._signal_watchdog: threading.Timer | None = None
         self._uninstall_signals = lambda: None
         self.shock: Shock = NO_SHOCK
         self.horizon = "shock"
@@ -333,7 +335,7 @@ class AlvhApp(App[int]):
             return
         self.save_to(self.path)
 
-    def save_to(self, path: Path, then: Callable[[], None] | None = None, *, expect: FileStamp | None | bool = True) -> bool:
+    def save_to(self, path: Path, then: Callable[[], None] | None = None, *, expect: FileStamp | None | Literal[True] = True) -> bool:
         """Save to ``path``; ``then`` runs after a successful save (also one confirmed in a dialog).
 
         ``expect=True``: the stamp taken at open when ``path`` is the plan's own file (a file
@@ -392,7 +394,10 @@ class AlvhApp(App[int]):
     def action_open(self) -> None:
         def ask() -> None:
             initial = (_typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
-            self.push_screen(PathModal("Open plan", initial, must_exist=True), self.open_path)
+            def chosen(path: Path | None) -> None:
+                self.open_path(path)
+
+            self.push_screen(PathModal("Open plan", initial, must_exist=True), chosen)
 
         self._guard_unsaved("open another plan", ask)
 
@@ -529,9 +534,11 @@ class AlvhApp(App[int]):
             yield from app_commands(self)
 
 
-def _typable(path: Path) -> str | None:
-    """``path`` as the prompt's starting text, or None when it holds control characters
-    (shown raw in the input line, they would reach the terminal)."""
+def _typable(path: Path | None) -> str | None:
+    """``path`` as the prompt's starting text, or None when there is none or it holds control
+    characters (shown raw in the input line, they would reach the terminal)."""
+    if path is None:
+        return None  # an untitled plan: not the text "None"
     text = str(path)
     return text if printable(text, len(text) + 3) == text else None
 
@@ -545,9 +552,9 @@ def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None
     overwritten by accident).
     """
     sample = load_plan(default_plan_path())
-    kwargs = dict(config_folder=config_folder, theme_folders=theme_folders)
+    app = partial(AlvhApp, config_folder=config_folder, theme_folders=theme_folders)
     if plan_path is None:
-        return AlvhApp(sample, None, recovery=lookup(None), **kwargs)
+        return app(sample, None, recovery=lookup(None))
     path = Path(plan_path)
     try:
         path = path.expanduser()
@@ -557,15 +564,15 @@ def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None
         if kind == "loop":
             raise OSError(errno.ELOOP, "the path is a loop of symbolic links")
         if kind in ("missing", "dangling"):
-            return AlvhApp(sample, path, is_new=True, recovery=lookup(path), **kwargs)
+            return app(sample, path, is_new=True, recovery=lookup(path))
     except (OSError, ValueError, RuntimeError) as error:  # a name too long, a folder one may not enter, a NUL, ~nobody
         cause = cause_of(error) if isinstance(error, OSError) else str(error)
-        return AlvhApp(sample, None, startup_problems=(f"Cannot open {path}", [f"{path}: {cause}"]), **kwargs)
+        return app(sample, None, startup_problems=(f"Cannot open {path}", [f"{path}: {cause}"]))
     try:
         plan, stamp = load_plan_stamped(path)
     except PlanError as error:
-        return AlvhApp(sample, None, startup_problems=(f"Cannot open {path}", error.messages), **kwargs)
-    return AlvhApp(plan, path, stamp=stamp, recovery=lookup(path), **kwargs)
+        return app(sample, None, startup_problems=(f"Cannot open {path}", error.messages))
+    return app(plan, path, stamp=stamp, recovery=lookup(path))
 
 
 def run_app(plan_path: Path | None = None, mouse: bool = True) -> int:
