@@ -135,3 +135,18 @@ def test_market_command_moves_relative_layers_and_keeps_fixed_ones(tmp_path):
     bad.write_text("Trade Date,Futures,Settle\n2024-06-03,K (May 24),abc\n")
     r = run("market", str(plan_path), str(bad))
     assert r.returncode == 2 and "bad.csv: line 2, column 'Settle': expected a number, got 'abc'" in r.stderr
+
+
+def test_a_plan_changed_on_disk_is_not_overwritten_and_the_message_says_so(tmp_path, capsys):
+    from tui.cli import EXIT_UNUSABLE
+    from tui.cli_market import _write
+    from tui.core.plan_io import load_plan_stamped
+
+    plan_path = tmp_path / "p.toml"
+    shutil.copy(default_plan_path(), plan_path)
+    plan, stamp = load_plan_stamped(plan_path)
+    plan_path.write_text(plan_path.read_text().replace("[[layers]]", "# edited elsewhere\n[[layers]]", 1))
+    changed = plan_path.read_bytes()
+    assert _write(plan, plan, plan_path, stamp) == EXIT_UNUSABLE
+    assert "p.toml changed on disk since it was opened; not overwritten" in capsys.readouterr().err
+    assert plan_path.read_bytes() == changed

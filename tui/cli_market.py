@@ -70,7 +70,7 @@ def _write(plan, new_plan, path: Path, stamp) -> int:
     try:
         save_plan(new_plan, path, expect=stamp)
     except FileChangedError as error:
-        _err(f"{printable(str(path))}: {error.summary()}; not written")
+        _err(error.summary)  # names the file and what changed; nothing was written
         return EXIT_UNUSABLE
     except (SaveError, PlanError) as error:
         _err(printable(str(error), 500))
