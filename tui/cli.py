@@ -294,7 +294,7 @@ def render_table(v: Valuation) -> str:
             f"VaR {var.confidence * 100:g}%/{var.horizon_days}d = {usd(var.notional_usd)} x z {var.z:.3f} x {var.vol_annual * 100:g}% "
             f"x sqrt({var.horizon_days}/{var.days_per_year:g}) = {usd(var.var_usd)} ({var.var_pct * 100:.1f}% of notional)"
         )
-        if var.var_vix_level is not None:
+        if var.var_vix_level is not None and var.var_spx_return is not None:  # set together
             out.append(
                 f"VaR stress: S&P {var.var_spx_return * 100:+.1f}% (VaR / notional / beta) -> VIX {var.var_vix_level:.2f} "
                 f"(VIX'/VIX = (SPX'/SPX)^-{e.spx_vix_elasticity:g})"

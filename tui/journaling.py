@@ -281,6 +281,8 @@ def _hard_exit(app: "Host", code: int) -> None:
     except Exception:
         pass
     try:
+        if sys.__stderr__ is None:  # no terminal to restore (pythonw, a closed stderr)
+            raise OSError("no stderr")
         fd = sys.__stderr__.fileno()  # Textual's terminal output
         os.set_blocking(fd, False)
         os.write(fd, (_RESET + HARD_EXIT_NOTE + "\r\n").encode())

@@ -295,11 +295,11 @@ class GridTable(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         strip = self._strips.get(y)
         if strip is None:
-            strip = self._render(y)
+            strip = self._render_row(y)
             self._strips[y] = strip
         return strip
 
-    def _render(self, y: int) -> Strip:
+    def _render_row(self, y: int) -> Strip:  # (not _render: Widget._render is Textual's)
         width = self.size.width
         styles = self._styles()
         pad = " " * self.padding

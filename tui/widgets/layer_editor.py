@@ -416,14 +416,14 @@ class LayerEditor(Vertical):
 
     def action_duplicate(self) -> None:
         row = self._layer_row()
-        if row is None:
+        if row is None or self.plan is None:  # (no plan: no row either)
             self.say("put the cursor on a layer to copy it", error=True)
             return
         self._try(lambda p: edits.duplicate_layer(p, row), f"copied {self.plan.layers[row].name}")
 
     def action_delete(self) -> None:
         row = self._layer_row()
-        if row is None:
+        if row is None or self.plan is None:  # (no plan: no row either)
             self.say("put the cursor on a layer to delete it", error=True)
             return
         name = self.plan.layers[row].name

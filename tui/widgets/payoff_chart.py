@@ -94,7 +94,7 @@ class PayoffChart(BrailleChart):
     def _redraw(self) -> None:
         if not self.curves:
             return
-        names = ["hedge"] if self.hedge_only else [n for n in ("hedge", "net", "exposure") if n in self.curves]
+        names: list[str] = ["hedge"] if self.hedge_only else [n for n in ("hedge", "net", "exposure") if n in self.curves]
         series = [Series(self.levels, self.curves[n], n, *LINE_STYLES[n]) for n in names]
         vlines = [VLine(b, "be", True, "BE") for b in self.breakevens]
         if self.spot is not None:
