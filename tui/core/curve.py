@@ -44,6 +44,7 @@ class MarketSnapshot:
     futures: tuple[Future, ...]
     vol: VolModel = field(default_factory=VolModel)
     source: str = ""
+    vix3m: float | None = None  # the VIX3M close of as_of, when known (entry read-out)
 
     def __post_init__(self) -> None:
         # Keep futures sorted by expiry so M1..Mn are positional.

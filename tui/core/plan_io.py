@@ -35,12 +35,16 @@ from pathlib import Path
 from typing import Any
 
 from .curve import Future, MarketSnapshot
+from .months import MONTHS_BEYOND_CURVE, months_past_curve
 from .plan import (
+    BASES,
+    REPLAY_MODES,
     SCHEMA_VERSION,
     SIZING_MODES,
     Exposure,
     Layer,
     Plan,
+    ScenarioSettings,
     Sizing,
     parse_month,
     parse_strike,
@@ -192,8 +196,8 @@ class _LineFinder:
 
 # -- reading ----------------------------------------------------------------
 
-_TOP_KEYS = ("schema", "name", "market", "exposure", "sizing", "layers")
-_MARKET_KEYS = ("as_of", "vix_spot", "rate", "futures", "vol", "source")
+_TOP_KEYS = ("schema", "name", "market", "exposure", "sizing", "scenarios", "layers")
+_MARKET_KEYS = ("as_of", "vix_spot", "rate", "vix3m", "futures", "vol", "source")
 _VOL_KEYS = ("atm_front", "atm_long", "decay_days", "skew")
 _FUTURE_KEYS = ("expiry", "settle")
 _EXPOSURE_KEYS = (
@@ -205,8 +209,12 @@ _EXPOSURE_KEYS = (
     "coverage_target",
     "spx_vix_elasticity",
     "btc_beta",
+    "spx_vol_annual",
+    "stress_correlation",
+    "basis",
 )
 _SIZING_KEYS = ("mode", "premium_usd", "stress_scenario")
+_SCENARIOS_KEYS = ("replay",)
 _LAYER_KEYS = ("name", "weight", "expiry", "strike", "contracts", "roll_at_dte", "roll_to")
 
 
@@ -472,10 +480,24 @@ def _read_plan(r: _Reader, data: dict) -> Plan | None:
     market = _read_market(r, data)
     exposure = _read_exposure(r, data)
     sizing = _read_sizing(r, data)
+    scenarios = _read_scenarios(r, data)
     layers = _read_layers(r, data, market, sizing)
     if r.problems:
         return None
-    return Plan(name=name, market=market, exposure=exposure, sizing=sizing, layers=layers)
+    return Plan(name=name, market=market, exposure=exposure, sizing=sizing, layers=layers, scenarios=scenarios)
+
+
+def _read_scenarios(r: _Reader, data: dict) -> ScenarioSettings:
+    d = ScenarioSettings()
+    s = r.table(data, "scenarios", "scenarios", required=False)
+    if s is None:
+        return d
+    r.unknown_keys(s, _SCENARIOS_KEYS, "scenarios")
+    replay = r.string(s, "replay", "scenarios.replay", required=False, default=d.replay)
+    if replay not in REPLAY_MODES:
+        r.fail("scenarios.replay", f"expected one of {', '.join(repr(m) for m in REPLAY_MODES)}, got {replay!r}")
+        replay = d.replay
+    return ScenarioSettings(replay=replay)
 
 
 def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
@@ -489,6 +511,7 @@ def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
         as_of = None
     spot = r.number(m, "vix_spot", "market.vix_spot", positive=True, minimum=MIN_LEVEL, maximum=MAX_VIX)
     rate = r.number(m, "rate", "market.rate", minimum=RATE_BOUNDS[0], maximum=RATE_BOUNDS[1])
+    vix3m = r.number(m, "vix3m", "market.vix3m", required=False, default=None, positive=True, minimum=MIN_LEVEL, maximum=MAX_VIX)
     source = r.string(m, "source", "market.source", required=False, default="", limit=MAX_SOURCE_CHARS)
     futures: list[Future] = []
     raw = m.get("futures")
@@ -536,7 +559,7 @@ def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
         )
     if as_of is None or spot is None or rate is None or not futures:
         return None
-    return MarketSnapshot(as_of=as_of, vix_spot=spot, rate=rate, futures=tuple(futures), vol=vol, source=source)
+    return MarketSnapshot(as_of=as_of, vix_spot=spot, rate=rate, futures=tuple(futures), vol=vol, source=source, vix3m=vix3m)
 
 
 def _read_exposure(r: _Reader, data: dict) -> Exposure:
@@ -545,6 +568,11 @@ def _read_exposure(r: _Reader, data: dict) -> Exposure:
     if e is None:
         return d
     r.unknown_keys(e, _EXPOSURE_KEYS, "exposure")
+    # Without an explicit basis a plan is equity, unless it sets btc_beta (a crypto exposure).
+    basis = r.string(e, "basis", "exposure.basis", required=False, default="crypto" if "btc_beta" in e else "equity")
+    if basis not in BASES:
+        r.fail("exposure.basis", f"expected one of {', '.join(repr(b) for b in BASES)}, got {basis!r}")
+        basis = d.basis
     beta = r.number(e, "beta_spx", "exposure.beta_spx", required=False, default=d.beta_spx, minimum=-20.0, maximum=20.0)
     if beta is not None and beta != 0.0 and abs(beta) < MIN_ABS_BETA:
         r.fail("exposure.beta_spx", f"{beta:g} is too small to be a beta; write 0 for an exposure that does not move with the S&P 500")
@@ -558,6 +586,9 @@ def _read_exposure(r: _Reader, data: dict) -> Exposure:
         coverage_target=r.number(e, "coverage_target", "exposure.coverage_target", required=False, default=d.coverage_target, positive=True, maximum=10.0),
         spx_vix_elasticity=r.number(e, "spx_vix_elasticity", "exposure.spx_vix_elasticity", required=False, default=d.spx_vix_elasticity, minimum=0.5, maximum=50.0),
         btc_beta=r.number(e, "btc_beta", "exposure.btc_beta", required=False, default=d.btc_beta, minimum=0.0, maximum=20.0),
+        spx_vol_annual=r.number(e, "spx_vol_annual", "exposure.spx_vol_annual", required=False, default=d.spx_vol_annual, minimum=0.01, maximum=5.0),
+        stress_correlation=r.number(e, "stress_correlation", "exposure.stress_correlation", required=False, default=None, minimum=-1.0, maximum=1.0),
+        basis=basis,
     )
 
 
@@ -613,7 +644,9 @@ def _read_layers(r: _Reader, data: dict, market: MarketSnapshot | None, sizing: 
         roll_at = r.number(item, "roll_at_dte", f"{path}.roll_at_dte", required=False, default=None, minimum=0, maximum=MAX_DAYS_AHEAD, integer=True)
         roll_to = r.string(item, "roll_to", f"{path}.roll_to", required=False, default=None)
         if roll_to is not None and parse_month(roll_to) is None:
-            r.fail(f"{path}.roll_to", f"expected a listed month like \"M2\", got {roll_to!r}")
+            r.fail(f"{path}.roll_to", f"expected a month like \"M2\", got {roll_to!r}")
+            roll_to = None
+        elif roll_to is not None and not _check_month_reach(r, f"{path}.roll_to", roll_to, parse_month(roll_to), market):
             roll_to = None
         layers.append(Layer(name, weight, expiry, strike, contracts, roll_at, roll_to))
     if sizing.mode in ("budget", "coverage") and layers:
@@ -621,6 +654,23 @@ def _read_layers(r: _Reader, data: dict, market: MarketSnapshot | None, sizing: 
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
             r.fail("layers", f"weights sum to {total:.6g}; in sizing mode {sizing.mode!r} they must sum to 1")
     return tuple(layers)
+
+
+def _check_month_reach(r: _Reader, path: str, value: str, n: int, market: MarketSnapshot | None) -> bool:
+    """``M<n>`` may reach past the listed curve (a warning when priced), but not by more
+    than a year: that is a typo, not a hedge."""
+    if market is None or not market.live_futures:
+        return True
+    past = months_past_curve(n, market)
+    if past > MONTHS_BEYOND_CURVE:
+        last = market.live_futures[-1].expiry
+        r.fail(
+            path,
+            f"{value} is {past} months beyond the last listed future ({last}); "
+            f"at most {MONTHS_BEYOND_CURVE} months past the curve are allowed",
+        )
+        return False
+    return True
 
 
 def _check_layer_date(r: _Reader, path: str, value: date, market: MarketSnapshot | None) -> None:
@@ -634,7 +684,7 @@ def _check_layer_date(r: _Reader, path: str, value: date, market: MarketSnapshot
 
 def _read_expiry(r: _Reader, item: dict, path: str, market: MarketSnapshot | None) -> str | date:
     if "expiry" not in item:
-        r.fail(path, "missing; expected \"M<n>\" (a listed month) or a date")
+        r.fail(path, "missing; expected \"M<n>\" (a monthly expiry) or a date")
         return "M1"
     value = item["expiry"]
     if isinstance(value, datetime):
@@ -645,8 +695,7 @@ def _read_expiry(r: _Reader, item: dict, path: str, market: MarketSnapshot | Non
     if isinstance(value, str) and len(value) < 40:
         n = parse_month(value)
         if n is not None:
-            if market is not None and n > len(market.live_futures):
-                r.fail(path, f"{value} is not listed; the curve has {len(market.live_futures)} live months")
+            _check_month_reach(r, path, value, n, market)
             return f"M{n}"
         try:
             as_date = date.fromisoformat(value.strip())
@@ -712,6 +761,8 @@ def plan_to_dict(plan: Plan) -> dict:
     """The plan as a TOML-ready dict in the file's stable key order."""
     m = plan.market
     market: dict[str, Any] = {"as_of": m.as_of, "vix_spot": m.vix_spot, "rate": m.rate}
+    if m.vix3m is not None:
+        market["vix3m"] = m.vix3m
     if m.source:
         market["source"] = m.source
     market["futures"] = [{"expiry": f.expiry, "settle": f.settle} for f in m.futures]
@@ -731,7 +782,11 @@ def plan_to_dict(plan: Plan) -> dict:
         "coverage_target": e.coverage_target,
         "spx_vix_elasticity": e.spx_vix_elasticity,
         "btc_beta": e.btc_beta,
+        "spx_vol_annual": e.spx_vol_annual,
+        "basis": e.basis,
     }
+    if e.stress_correlation is not None:
+        exposure["stress_correlation"] = e.stress_correlation
     sizing: dict[str, Any] = {"mode": plan.sizing.mode}
     if plan.sizing.premium_usd is not None:
         sizing["premium_usd"] = _num(plan.sizing.premium_usd)
@@ -754,6 +809,7 @@ def plan_to_dict(plan: Plan) -> dict:
         "market": market,
         "exposure": exposure,
         "sizing": sizing,
+        "scenarios": {"replay": plan.scenarios.replay},
         "layers": layers,
     }
 
