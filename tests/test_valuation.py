@@ -364,7 +364,7 @@ def test_regime_read_out_on_the_default_plan():
     r = v.regime_readout
     assert r.entry_condition_met and r.depth == "deep"
     assert any("-5.3 %" in x for x in r.reasons) and any("VIX/M1 1.202" in x for x in r.reasons)
-    assert r.vxth_forward == 32.0986 and r.vxth_buys and r.vxth_band == "15-50"
+    assert r.vxth_forward == 32.0986 and r.vxth_buys and r.vxth_band == "30-50" and r.vxth_weight_pct == 0.5
     calm = load_snapshot_csv(sample_data_dir() / "calm_contango_2023-12-15.csv")
     num = den = 0.0
     for layer, c in zip(v.layers, r.layers):

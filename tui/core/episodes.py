@@ -228,7 +228,7 @@ def _episode(raw: Mapping[str, Any]) -> Episode:
 
 
 def default_episodes_path() -> Path:
-    from tui.resources import sample_data_dir
+    from .paths import sample_data_dir
 
     return sample_data_dir() / "episodes.toml"
 

@@ -222,3 +222,21 @@ def exposure_pnl(exposure: Exposure, vix_from: float, vix_to, override: float | 
     else:
         ret = exposure.beta_spx * spx_return_for_vix(vix_from, vix_to, exposure.spx_vix_elasticity)
     return exposure.notional_usd * np.maximum(ret, -1.0)
+
+
+def stress_lines(var) -> list[str]:
+    """The VaR stress, step by step (the table and the ``v`` view say the same)."""
+    rho_how = {
+        "plan": "exposure.stress_correlation",
+        "capm": "CAPM: beta x sigma_m / sigma_e",
+        "capm, capped at 1": f"CAPM beta x sigma_m / sigma_e = {var.correlation_capm:.3f}, capped at 1",
+    }[var.correlation_source]
+    cap = ""
+    if var.vix_uncapped is not None and var.var_vix_level is not None and var.vix_uncapped > var.var_vix_level:
+        cap = f", capped at the ceiling {var.vix_ceiling:g} (from {var.vix_uncapped:.2f})"
+    return [
+        f"VaR stress: exposure -{var.var_pct * 100:.1f}% (VaR / notional); rho {var.correlation:.3f} ({rho_how})",
+        f"  S&P E[r_m | r_e] = rho x sigma_m {var.spx_vol_annual * 100:g}% / sigma_e {var.vol_annual * 100:g}% x r_e "
+        f"= {var.var_spx_return * 100:+.2f}% over {var.horizon_days}d",
+        f"  VIX {var.vix_spot:.2f} x (1 {var.var_spx_return * 100:+.2f}%)^-{var.spx_vix_elasticity:g} = {var.var_vix_level:.2f}{cap}",
+    ]
