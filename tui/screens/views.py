@@ -251,7 +251,7 @@ class RollScreen(ValuationView):
 
     def show(self, valuation: Valuation) -> None:
         super().show(valuation)
-        set_border_title(self.query_one("#view"), f"Rolls at today's curve (held by tenor) and vols — {valuation.plan.name}")
+        set_border_title(self.query_one("#view"), f"Rolls at today's curve (futures held by expiry) and vols — {valuation.plan.name}")
         if self.rolls is not None:
             self.query_one("#roll-status", Static).update("updating…")
         self._compute(valuation)
@@ -259,7 +259,7 @@ class RollScreen(ValuationView):
     @work(thread=True, exclusive=True, group="rolls", exit_on_error=False)
     def _compute(self, valuation: Valuation) -> None:
         # The first read imports pandas (the holiday calendar): never on the event loop.
-        rolls, warnings, total = valuation.rolls, valuation.roll_warnings, valuation.roll_cost_usd
+        rolls, warnings, total = valuation.rolls, valuation.roll_warnings + valuation.calendar_warnings, valuation.roll_cost_usd
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._computed, valuation, rolls, warnings, total)
 
@@ -271,7 +271,10 @@ class RollScreen(ValuationView):
         table = self.query_one("#roll-table", GridTable)
         table.set_rows(roll_rows(rolls, total))
         if rolls:
-            status = f"{len(rolls)} rolls · total {usd(total)} ({'debit' if total > 0 else 'credit'}) · sell the old call, buy the new at the layer's strike rule"
+            status = (
+                f"{len(rolls)} rolls · total {usd(total)} ({'debit' if total > 0 else 'credit'}); "
+                f"tenor-held (curve rolled to spot) {usd(valuation.roll_cost_tenor_held_usd)} · sell the old call, buy the new"
+            )
         else:
             status = "no rolls: no layer has a roll rule that falls before the last expiry"
         self.query_one("#roll-status", Static).update(status)
