@@ -1,5 +1,5 @@
 """Where the bundled sample data lives, installed or in a checkout (core's own helper:
-the core never imports the UI side; ``tui.resources`` builds on this)."""
+the core never imports the UI side; the resources module builds on this)."""
 
 from __future__ import annotations
 
