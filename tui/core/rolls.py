@@ -138,6 +138,17 @@ def _per_contract(market, layers: tuple) -> tuple[tuple[tuple[int, RollStep], ..
             rows.append((i, step))
     if not rows:
         return (), tuple(warnings)
+    live = market.live_futures
+    if live:
+        beyond = {}
+        for i, (_when, _frm, to, _n) in rows:
+            if to > live[-1].expiry and i not in beyond:
+                beyond[i] = to
+        for i, to in beyond.items():
+            warnings.append(
+                f"layer {layers[i][0]!r}: rolls into {to.isoformat()}, after the last listed future "
+                f"({live[-1].expiry.isoformat()}); priced on a flat extrapolation of the curve"
+            )
 
     # Strikes: the old option is the layer's strike for its first roll, then the strike
     # bought at the previous roll. The new strike is the spec against the new future.
