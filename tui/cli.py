@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .core.plan_io import PlanError, load_plan, printable
 from .core.exposure import stress_lines
+from .core.plan_io import PlanError, load_plan
+from .core.safe_text import printable
 from .core.valuation import VAR_STRESS_NAME, Valuation, value_plan
 
 EXIT_OK = 0

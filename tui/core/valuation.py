@@ -22,8 +22,8 @@ from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-ex
     value_at_risk,
     var_breakdown,
 )
+from .limits import MAX_CONTRACTS
 from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, expiry_warnings, resolve_expiry, resolve_strike
-from .plan_io import MAX_CONTRACTS
 from .regime import RegimeReadout, regime_readout
 from .rolls import RollStep, roll_schedule
 from .scenarios import (
