@@ -303,3 +303,19 @@ def test_status_line_shows_share_of_target_and_of_var():
     assert f"{v.sizing.achieved_usd / v.sizing.target_usd:.1%} of target" in line
     assert f"{v.sizing.achieved_coverage:.1%} of VaR" in line
     assert VAR_STRESS_NAME
+
+
+def test_under_a_replay_the_payoff_grid_uses_the_episodes_curve():
+    plan = _default()
+    ep = next(e for e in load_episodes() if e.id == "covid-2020")
+    shock = episode_shock(ep)
+    v = value_plan(plan, shock=shock, rolls=False)
+    row = next(s for s in v.scenarios if s.episode_id == "covid-2020")
+    # at the episode's own VIX the grid is the replay (no floor binds: every end level is
+    # above today's future); the parametric beta would give a different figure
+    for layer in v.layers:
+        assert float(shock.end_level(layer.dte)) > layer.future
+    at_end = float(np.interp(ep.vix_after, v.payoff.levels, v.payoff.hedge_usd))
+    assert at_end == pytest.approx(row.hedge_pnl_usd, rel=1e-3)
+    parametric = value_plan(plan, rolls=False)
+    assert float(np.interp(ep.vix_after, parametric.payoff.levels, parametric.payoff.hedge_usd)) != pytest.approx(at_end, rel=0.05)
