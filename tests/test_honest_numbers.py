@@ -319,3 +319,17 @@ def test_under_a_replay_the_payoff_grid_uses_the_episodes_curve():
     assert at_end == pytest.approx(row.hedge_pnl_usd, rel=1e-3)
     parametric = value_plan(plan, rolls=False)
     assert float(np.interp(ep.vix_after, parametric.payoff.levels, parametric.payoff.hedge_usd)) != pytest.approx(at_end, rel=0.05)
+
+
+def test_sample_snapshots_carry_the_real_vix3m_close(shared_data):
+    import pandas as pd
+
+    from tui.core.market_csv import load_snapshot_csv
+    from tui.resources import sample_data_dir
+
+    closes = pd.read_csv(shared_data / "vix3m_daily_ohlc.csv").set_index("date")["close"]
+    snapshots = ["calm_contango_2023-12-15.csv", "flat_2022-11-09.csv", "stress_backwardation_2020-03-06.csv", "stress_backwardation_2024-08-05.csv"]
+    for name in snapshots:
+        m = load_snapshot_csv(sample_data_dir() / name)
+        assert m.vix3m == float(closes[m.as_of.isoformat()]), name
+    assert _default().market.vix3m == float(closes["2024-08-05"]) == 33.71
