@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 MAX_PLAN_BYTES = 1_000_000  # a plan is a few KB; a megabyte is not a plan
+MAX_KEY_PARTS = 8  # a.b.c: a plan's keys have at most 3 parts; tomllib is quadratic in the count
 MAX_PROBLEMS = 20  # messages listed before "... and N more"
 MAX_LAYERS = 50
 MAX_FUTURES = 200
@@ -44,3 +45,4 @@ WEIGHT_BOUNDS = (0.0, 1.0)
 WEIGHT_TOLERANCE = 1e-6  # how far from 1 the weights may sum in budget/coverage sizing
 MAX_DAYS_AHEAD = 3650  # futures and layer expiries within ten years of as_of
 AS_OF_RANGE = (date(1990, 1, 1), date(2999, 12, 31))
+TAKE_PROFIT_BOUNDS = (1.01, 1000.0)  # [backtest] take_profit: a multiple of a layer's cost

@@ -30,6 +30,7 @@ from .months import MONTHS_BEYOND_CURVE, months_past_curve
 from .limits import (
     MAX_DAYS_AHEAD,
     MAX_FUTURES,
+    MAX_KEY_PARTS,
     MAX_LAYERS,
     MAX_PCT_STRIKE,
     MAX_PLAN_BYTES,
@@ -38,8 +39,8 @@ from .limits import (
     MIN_LEVEL,
     WEIGHT_TOLERANCE,
 )
-from .plan import SCHEMA_VERSION, Exposure, Layer, Plan, parse_month, parse_strike, weights_sum
-from .plan_reader import PlanError, Problem, Reader, describe, show_number, show_value
+from .plan import SCHEMA_VERSION, BacktestSettings, Exposure, Layer, Plan, parse_month, parse_strike, weights_sum
+from .plan_reader import PlanError, Problem, Reader, deep_key_line, describe, show_number, show_value
 from .plan_schema import Key, key_names, to_table
 from .safe_files import FileStamp, FileTooLargeError, NotRegularFileError, read_regular, stamp_of
 from .safe_text import printable
@@ -77,6 +78,9 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
             source,
             [Problem("", f"is {len(text):,} characters long; a plan file is at most {MAX_PLAN_BYTES:,} (is this a plan?)")],
         )
+    deep = deep_key_line(text)
+    if deep is not None:
+        raise PlanError(source, [Problem("", f"a key has {MAX_KEY_PARTS} or more dotted parts; a plan's keys have at most 3", deep)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -229,6 +233,16 @@ def _read_exposure(r: Reader, data: dict, key: str, path: str, decl: Key, defaul
     return Exposure(**got)
 
 
+def _read_backtest(r: Reader, data: dict, key: str, path: str, decl: Key, default, required, values, context) -> BacktestSettings:
+    b = r.table(data, key, path, required=False)
+    if b is None:
+        return default
+    got = r.fields(b, BacktestSettings, path, context)
+    if got["start"] is not None and got["end"] is not None and got["end"] <= got["start"]:
+        r.fail(f"{path}.end", f"{got['end']} is not after {path}.start {got['start']}")
+    return BacktestSettings(**got)
+
+
 def _read_layers(r: Reader, data: dict, key: str, path: str, decl: Key, default, required, values, context) -> tuple[Layer, ...]:
     raw = data.get(key)
     if raw is None:
@@ -369,6 +383,7 @@ _READERS = {
     "futures": _read_futures,
     "exposure": _read_exposure,
     "layers": _read_layers,
+    "backtest": _read_backtest,
     "expiry": _read_expiry,
     "strike": _read_strike,
     "month": _read_month,
