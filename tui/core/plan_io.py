@@ -372,10 +372,13 @@ def _read_strike(r: Reader, item: dict, key: str, path: str, decl: Key, default,
 
 def _read_month(r: Reader, item: dict, key: str, path: str, decl: Key, default, required, values, context) -> str | None:
     month = r.string(item, key, path, required=required, default=default)
-    if month is not None and parse_month(month) is None:
+    if month is None:
+        return month
+    n = parse_month(month)
+    if n is None:
         r.fail(path, f"expected a month like \"M2\", got {month!r}")
         return default
-    if month is not None and not _check_month_reach(r, path, month, parse_month(month), context.get("market")):
+    if not _check_month_reach(r, path, month, n, context.get("market")):
         return default
     return month
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 
 import numpy as np
 
@@ -96,6 +96,8 @@ class Shock:
 
     def end_level(self, dte) -> np.ndarray:
         """A level replay's end-of-episode curve at ``dte`` days (spot at 0, flat beyond)."""
+        if self.end_curve is None:
+            raise ValueError(f"{self.name}: not a level replay, it has no end-of-episode curve")
         d = np.array([k[0] for k in self.end_curve], dtype=float)
         v = np.array([k[1] for k in self.end_curve], dtype=float)
         return np.interp(np.asarray(dte, dtype=float), d, v)
@@ -280,7 +282,8 @@ def shocked_curve(market, shock: Shock, tau_days: float = DEFAULT_TAU_DAYS, beta
 
 def episode_shock(ep: Episode, mode: str = "level") -> Shock:
     """The replay of one library episode as a shock on today's plan (see the module doc)."""
-    common = dict(
+    shock = partial(
+        Shock,
         name=ep.name,
         kind="historical",
         vix_ratio=ep.vix_after / ep.vix_before,
@@ -295,18 +298,17 @@ def episode_shock(ep: Episode, mode: str = "level") -> Shock:
         end = [(0.0, ep.vix_after)] + [(float((e - ep.end).days), float(v)) for e, v in ep.curve_after]
         knots = [(0.0, ep.spot_move)]  # kept for the payoff grid's and the notes' use
         knots += [(float(d), float(m)) for d, m in sorted(ep.tenor_moves(dte_at="after")) if d > 0]
-        return Shock(spot_level=ep.vix_after, curve_moves=tuple(knots), end_curve=tuple(end), vvix_after=ep.vvix_after, **common)
+        return shock(spot_level=ep.vix_after, curve_moves=tuple(knots), end_curve=tuple(end), vvix_after=ep.vvix_after)
     if mode != "move":
         raise ValueError(f"replay mode must be 'level' or 'move', not {mode!r}")
     knots = [(0.0, ep.spot_move)]
     knots += [(float(d), float(m)) for d, m in sorted(ep.tenor_moves(dte_at="before")) if d > 0]
-    return Shock(
+    return shock(
         spot_shift=ep.spot_move,
         vol_scale=ep.vvix_ratio if ep.vvix_ratio is not None else 1.0,
         days_forward=ep.window_days,
         curve_moves=tuple(knots),
         hold="tenor",
-        **common,
     )
 
 
