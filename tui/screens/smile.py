@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 
 import numpy as np
 from rich.console import Group
@@ -31,6 +32,25 @@ from ..widgets.util import set_border_subtitle, set_border_title
 from .file_prompt import PathModal
 from .problems import ProblemsModal
 from .views import ValuationView
+
+if TYPE_CHECKING:
+    from ..core.calibrate import Calibration
+    from ..core.plan import Plan
+    from ..widgets.layer_editor import LayerEditor
+
+
+class SmileHost(Protocol):
+    """What the view keeps on and asks of the app (``tui.app.AlvhApp``), without importing it."""
+
+    calibration: Calibration | None
+    calibration_busy: str
+    chain_path: Path | None
+    plan: Plan
+
+    @property
+    def editor(self) -> LayerEditor: ...
+    def reprice(self) -> Valuation: ...
+    def apply_plan(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None) -> bool: ...
 
 
 class SmileChart(BrailleChart):
@@ -78,6 +98,10 @@ class SmileScreen(ValuationView):
         self.render_view()
 
     # -- state kept on the app, so that it survives closing the view ----------------------
+    @property
+    def host(self) -> SmileHost:
+        return cast(SmileHost, self.app)
+
     @property
     def calibration(self):
         return getattr(self.app, "calibration", None)
@@ -131,7 +155,10 @@ class SmileScreen(ValuationView):
         in_plan = model == cal.vol
         set_border_subtitle(chart, Text("⠿ market · m model" + ("" if in_plan else " (plan's, not the fit: a applies)")))
         t = Table.grid(padding=(0, 1))
-        for name, justify in (("K", "right"), ("", "left"), ("price", "right"), ("mkt vol", "right"), ("model", "right"), ("resid", "right"), ("", "left")):
+        columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
+            ("K", "right"), ("", "left"), ("price", "right"), ("mkt vol", "right"), ("model", "right"), ("resid", "right"), ("", "left")
+        )
+        for name, justify in columns:
             t.add_column(name, justify=justify)
         summary = Text(
             f"fit {cal.points} quotes · RMSE {cal.rmse_vol_pts:.2f} vol pts · this expiry {fit.rmse_vol_pts:.2f} (n {fit.n})"
@@ -161,7 +188,7 @@ class SmileScreen(ValuationView):
     def _chain_chosen(self, path: Path | None) -> None:
         if path is None:
             return
-        self.app.calibration_busy = f"fitting {path.name} …"
+        self.host.calibration_busy = f"fitting {path.name} …"
         self.render_view()
         self._fit(path, self.valuation.plan.market)
 
@@ -184,17 +211,17 @@ class SmileScreen(ValuationView):
         self.app.call_from_thread(self._fitted, path, cal, calls)
 
     def _fit_failed(self, path: Path, message: str) -> None:
-        self.app.calibration_busy = ""
+        self.host.calibration_busy = ""
         self.render_view()
         self.app.push_screen(ProblemsModal(f"Cannot use {path}", [message], "The plan is unchanged."))
 
     def _fitted(self, path: Path, cal, calls: dict) -> None:
-        self.app.calibration_busy = ""
-        self.app.calibration = cal
-        self.app.chain_path = path
-        editor = self.app.editor  # the layer table's mkt column: the chain's call prices
+        self.host.calibration_busy = ""
+        self.host.calibration = cal
+        self.host.chain_path = path
+        editor = self.host.editor  # the layer table's mkt column: the chain's call prices
         editor.market_quotes, editor.market_quotes_day = calls, cal.as_of
-        self.app.reprice()
+        self.host.reprice()
         self.index = 0
         self.render_view()
         self.notify(f"fitted {cal.points} quotes: RMSE {cal.rmse_vol_pts:.2f} vol points; a applies it to the plan")
@@ -204,14 +231,14 @@ class SmileScreen(ValuationView):
         if cal is None:
             self.notify("no fit yet: l loads a chain", severity="warning")
             return
-        plan = self.app.plan
+        plan = self.host.plan
         if cal.as_of != plan.market.as_of:
             self.notify(f"the fit is of {cal.as_of}, the plan's market of {plan.market.as_of}", severity="error")
             return
         if plan.market.vol == cal.vol:
             self.notify("the plan already holds this fit")
             return
-        if self.app.apply_plan(replace(plan, market=replace(plan.market, vol=cal.vol)), "apply the vol fit"):
+        if self.host.apply_plan(replace(plan, market=replace(plan.market, vol=cal.vol)), "apply the vol fit"):
             self.notify("vol fit applied (u undoes)")
 
     def action_load_curve(self) -> None:
@@ -224,9 +251,9 @@ class SmileScreen(ValuationView):
         from ..core.curve_import import CurveImportError, load_curve, rebase_plan
 
         try:
-            plan, notes = rebase_plan(self.app.plan, load_curve(path))
+            plan, notes = rebase_plan(self.host.plan, load_curve(path))
         except CurveImportError as error:
             self.app.push_screen(ProblemsModal(f"Cannot use {path}", [str(error)], "The plan is unchanged."))
             return
-        if self.app.apply_plan(plan, f"curve from {path.name}"):
+        if self.host.apply_plan(plan, f"curve from {path.name}"):
             self.notify(f"market of {plan.market.as_of} from {path.name} (u undoes)" + ("; " + "; ".join(notes) if notes else ""))

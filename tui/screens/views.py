@@ -12,6 +12,8 @@ loading line meanwhile; nothing on the start-up path or the keystroke path touch
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol, cast
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -27,6 +29,16 @@ from ..core.valuation import Valuation
 from ..format import num, pct, usd
 from ..widgets.grid_table import GridColumn, GridRow, GridTable
 from ..widgets.util import plain, set_border_subtitle, set_border_title
+
+if TYPE_CHECKING:
+    from ..widgets.layer_editor import LayerEditor
+
+
+class Editing(Protocol):
+    """The app as the views see it (``tui.app.AlvhApp``): its layer editor, never its module."""
+
+    @property
+    def editor(self) -> LayerEditor: ...
 
 MODE_NEXT = "m: budget → coverage → contracts"
 
@@ -50,7 +62,7 @@ class ValuationView(Screen[None]):
         self.app.pop_screen()
 
     def action_sizing_mode(self) -> None:
-        self.app.editor.action_sizing()  # -> PlanEdited -> reprice -> show()
+        cast(Editing, self.app).editor.action_sizing()  # -> PlanEdited -> reprice -> show()
 
 
 # -- VaR, sizing, regime ------------------------------------------------------------------
