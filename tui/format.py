@@ -6,7 +6,7 @@ import math
 
 from .cli import pct, usd
 
-__all__ = ["usd", "pct", "usd_short", "num", "signed"]
+__all__ = ["usd", "pct", "usd_short", "num"]
 
 
 def usd_short(x: float) -> str:
@@ -29,7 +29,3 @@ def num(x: float | None, fmt: str = ".2f") -> str:
     if x is None or not math.isfinite(x):
         return "—"
     return format(x, fmt)
-
-
-def signed(x: float | None, fmt: str = "+.2f") -> str:
-    return num(x, fmt)

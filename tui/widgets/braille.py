@@ -2,7 +2,8 @@
 
 Why hand-rolled rather than textual-plot: a redraw here costs ~1-3 ms and sends 4-14 KiB
 (textual-plot: 15-19 ms, 10-26 KiB), which keeps a keystroke-to-repaint inside one frame
-and stays light over SSH; see benchmarks/bench_app.py and the README.
+and stays light over SSH. `python benchmarks/bench_app.py` measures both side by side
+(textual-plot when it is installed).
 
 Each terminal cell holds a 2x4 braille dot matrix, so a W x H plot area is a
 2W x 4H pixel canvas. Lines are told apart without colour by their dot pattern
