@@ -18,7 +18,6 @@ from tui import journaling
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
 from tui.core.plan_save import SaveError, backup_path, file_stamp, save_plan
-from tui.resources import default_plan_path
 from tui.screens.file_prompt import PathModal
 from tui.screens.help import KEY_HELP
 from tui.screens.problems import ProblemsModal
@@ -26,8 +25,8 @@ from tui.screens.recover import FileChangedModal, RecoverModal
 
 
 @pytest.fixture
-def sample():
-    return load_plan(default_plan_path())
+def sample(default_plan):
+    return default_plan
 
 
 @pytest.fixture

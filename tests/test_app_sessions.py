@@ -20,14 +20,13 @@ from tui import app as app_module
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
 from tui.core.plan_save import save_plan
-from tui.resources import default_plan_path
 from tui.screens.problems import ProblemsModal
 from tui.screens.recover import LockedModal, RecoverModal
 
 
 @pytest.fixture
-def sample():
-    return load_plan(default_plan_path())
+def sample(default_plan):
+    return default_plan
 
 
 @pytest.fixture

@@ -18,9 +18,7 @@ import pytest
 from test_app import layer_cell
 from test_app_journal import wait_until
 from tui.core import journal as jr
-from tui.core.plan_io import load_plan
 from tui.core.plan_save import save_plan
-from tui.resources import default_plan_path
 from tui.screens.confirm import ConfirmQuitModal
 from tui.screens.file_prompt import PathModal
 from tui.screens.problems import ProblemsModal
@@ -54,10 +52,10 @@ def assert_safe(app, *literals: str) -> str:
 
 
 @pytest.fixture
-def hostile(tmp_path):
+def hostile(tmp_path, default_plan):
     folder = tmp_path / ('x[b="]y' + ESC_TITLE)
     folder.mkdir()
-    sample = load_plan(default_plan_path())
+    sample = default_plan
     layers = tuple(replace(layer, name=name) for layer, name in zip(sample.layers, MARKUP_NAMES, strict=True))
     plan = replace(sample, name=PLAN_NAME, layers=layers)
     path = folder / ("hedge [draft]" + OSC52 + C1_CSI + ".toml")
@@ -166,9 +164,9 @@ async def test_markup_and_escapes_in_every_title_message_dialog_and_cell(make_ap
         assert_safe(app)
 
 
-async def test_a_plan_named_with_markup_opens_and_its_layers_edit(make_app, tmp_path):
+async def test_a_plan_named_with_markup_opens_and_its_layers_edit(make_app, tmp_path, default_plan):
     """The crashes of issue 10 item 3, one by one: open, first edit, typed `[/]`."""
-    sample = load_plan(default_plan_path())
+    sample = default_plan
     path = tmp_path / "q[b=\"].toml"
     save_plan(replace(sample, name="Q3 [/] hedge", layers=(replace(sample.layers[0], name="x[/]"), *sample.layers[1:])), path)
     app = make_app(path)

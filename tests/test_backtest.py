@@ -18,8 +18,6 @@ from tui.core.backtest import BacktestError, BacktestSettings, Market, exposure_
 from tui.core.backtest_report import episode_windows, episodes, max_drawdown, to_json, worst_window, yearly
 from tui.core.history import load_history
 from tui.core.plan import Layer, Sizing
-from tui.core.plan_io import load_plan
-from tui.resources import default_plan_path
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,8 +28,8 @@ def history():
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return load_plan(default_plan_path())
+def plan(default_plan):
+    return default_plan
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,14 @@ from datetime import date
 import pytest
 
 from tui.core.plan import BacktestSettings
-from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan
+from tui.core.plan_io import PlanError, dumps_plan, parse_plan
 from tui.resources import default_plan_path
 
 DEFAULT = default_plan_path().read_text()
 
 
-def test_the_keys_are_optional_and_default_to_todays_behaviour():
-    plan = load_plan(default_plan_path())
+def test_the_keys_are_optional_and_default_to_todays_behaviour(default_plan):
+    plan = default_plan
     assert plan.backtest == BacktestSettings()
     assert all(layer.roll_when is None for layer in plan.layers)
     assert "backtest" not in dumps_plan(plan) and "roll_when" not in dumps_plan(plan)

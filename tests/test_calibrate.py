@@ -21,7 +21,6 @@ from tui.core.chain import ChainError, chain_quotes, load_chain, parse_chain
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.plan_io import load_plan
 from tui.core.volmodel import M_FLOOR, SmileNode, VolModel
-from tui.resources import default_plan_path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,8 +68,8 @@ def synthetic_chain_text(vol: VolModel, noise_pts: float = 0.0, seed: int = 1) -
     return "\n".join(rows) + "\n"
 
 
-def test_a_plan_without_smile_keys_prices_by_the_power_law_bit_for_bit():
-    plan = load_plan(default_plan_path())
+def test_a_plan_without_smile_keys_prices_by_the_power_law_bit_for_bit(default_plan):
+    plan = default_plan
     v = plan.market.vol
     assert v.smile == () and v.vvix_ratio is None
     K = np.array([10.0, 25.0, 40.0, 90.0])
@@ -129,7 +128,7 @@ def real_chain(shared_data):
     return chain, load_plan(SAMPLE_PLAN).market
 
 
-def test_the_real_chain_fits_within_the_reported_rmse(real_chain):
+def test_the_real_chain_fits_within_the_reported_rmse(real_chain, default_plan):
     chain, mkt = real_chain
     cal = calibrate(chain, mkt, vvix=78.79)
     assert cal.points >= 129
@@ -138,7 +137,7 @@ def test_the_real_chain_fits_within_the_reported_rmse(real_chain):
     used = np.array([r.residual_vol_pts for r in cal.residuals if r.used])
     assert math.isclose(math.sqrt(np.mean(used**2)), cal.rmse_vol_pts, abs_tol=1e-3)
     # the power law with the plan's old anchors is far off the same quotes (the reason for the smile)
-    old = load_plan(default_plan_path()).market.vol
+    old = default_plan.market.vol
     x = [(r.strike, r.forward, (r.expiry - AS_OF).days, r.market_vol) for r in cal.residuals if r.used]
     K, F, d, iv = (np.array(c, dtype=float) for c in zip(*x, strict=True))
     assert math.sqrt(np.mean(((old.vol(K, F, d) - iv) * 100) ** 2)) > 4 * cal.rmse_vol_pts
@@ -288,12 +287,12 @@ def test_bad_smile_keys_are_named_with_their_line(extra, message):
     assert any(message in m and m.startswith("p.toml:") for m in caught.value.messages), caught.value.messages
 
 
-def test_calibration_keys_round_trip_and_a_plan_without_them_writes_none():
+def test_calibration_keys_round_trip_and_a_plan_without_them_writes_none(default_plan):
     from tui.core.plan_io import dumps_plan, parse_plan
 
     plan = load_plan(SAMPLE_PLAN)
     assert parse_plan(dumps_plan(plan)) == plan
     assert plan.market.vol.calibrated_on == date(2024, 6, 3) and len(plan.market.vol.smile) == 6
-    text = dumps_plan(load_plan(default_plan_path()))
+    text = dumps_plan(default_plan)
     for key in ("smile", "vvix_ratio", "calibrated_on", "rmse_vol_pts"):
         assert f"\n{key} = " not in text

@@ -135,8 +135,8 @@ def test_regime_object(default_json):
     assert r["cost_vs_calm"] > 0 and len(r["layers"]) == 3
 
 
-def test_json_matches_the_in_process_valuation(default_json):
-    v = value_plan(load_plan(default_plan_path()))
+def test_json_matches_the_in_process_valuation(default_json, default_plan):
+    v = value_plan(default_plan)
     assert [r["hedge_pnl_usd"] for r in default_json["scenarios"]] == pytest.approx([s.hedge_pnl_usd for s in v.scenarios], rel=1e-12)
     assert [r["cost_usd"] for r in default_json["rolls"]] == pytest.approx([s.cost_usd for s in v.rolls], rel=1e-12)
 
@@ -157,8 +157,8 @@ def test_table_shows_the_same_figures(default_json, default_table):
     assert "entry condition met" in default_table
 
 
-def test_coverage_mode_plan_file(tmp_path):
-    plan = load_plan(default_plan_path())
+def test_coverage_mode_plan_file(tmp_path, default_plan):
+    plan = default_plan
     path = tmp_path / "coverage.toml"
     path.write_text(dumps_plan(replace(plan, sizing=Sizing("coverage", None))))
     proc = run("price", str(path), "--json")

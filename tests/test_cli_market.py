@@ -113,8 +113,8 @@ def test_cboe_history_for_a_chosen_day_matches_the_curated_settlements(shared_da
     assert 10.0 < early.futures[0].settle < 20.0
 
 
-def test_market_command_moves_relative_layers_and_keeps_fixed_ones(tmp_path):
-    plan = load_plan(default_plan_path())
+def test_market_command_moves_relative_layers_and_keeps_fixed_ones(tmp_path, default_plan):
+    plan = default_plan
     from dataclasses import replace
 
     listed = Layer("listed", 0.0, date(2024, 9, 18), 30.0)

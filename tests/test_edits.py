@@ -12,13 +12,12 @@ import pytest
 
 from tui.core import edits
 from tui.core.edits import EditError
-from tui.core.plan_io import dumps_plan, load_plan, parse_plan
-from tui.resources import default_plan_path
+from tui.core.plan_io import dumps_plan, parse_plan
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return load_plan(default_plan_path())
+def plan(default_plan):
+    return default_plan
 
 
 def wsum(p):

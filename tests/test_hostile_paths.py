@@ -104,11 +104,11 @@ async def test_the_prompts_say_what_is_wrong_with_a_name_too_long(make_app, tmp_
 
 # -- wrong messages -----------------------------------------------------------------
 
-def test_saving_where_no_file_can_be_created_does_not_blame_the_folder(tmp_path):
+def test_saving_where_no_file_can_be_created_does_not_blame_the_folder(tmp_path, default_plan):
     if not Path("/proc/1").is_dir():
         pytest.skip("no /proc")
     with pytest.raises(SaveError) as refused:
-        save_plan(load_plan(default_plan_path()), "/proc/1/x.toml")
+        save_plan(default_plan, "/proc/1/x.toml")
     assert "folder does not exist" not in str(refused.value)
 
 
@@ -128,7 +128,7 @@ def test_csv_size_and_fifo_errors_say_what_they_are(tmp_path, make):
 
 # -- item 7: save-as over a huge file -----------------------------------------------
 
-def test_save_as_over_a_huge_file_reads_a_bounded_part_and_keeps_no_backup(tmp_path, monkeypatch):
+def test_save_as_over_a_huge_file_reads_a_bounded_part_and_keeps_no_backup(tmp_path, monkeypatch, default_plan):
     from tui.core.plan_save import backup_path
 
     huge = tmp_path / "huge.toml"
@@ -137,26 +137,26 @@ def test_save_as_over_a_huge_file_reads_a_bounded_part_and_keeps_no_backup(tmp_p
     read = []
     real_read = os.read
     monkeypatch.setattr(os, "read", lambda fd, n: read.append(n) or real_read(fd, n))
-    save_plan(load_plan(default_plan_path()), huge)
+    save_plan(default_plan, huge)
     assert sum(read) < 2_000_000  # the plan file's own bound, not 2 GB
     assert not backup_path(huge).exists()  # not a plan: no 2 GB copy
-    assert load_plan(huge) == load_plan(default_plan_path())
+    assert load_plan(huge) == default_plan
 
 
-def test_a_file_that_is_not_a_plan_is_not_backed_up(tmp_path):
+def test_a_file_that_is_not_a_plan_is_not_backed_up(tmp_path, default_plan):
     from tui.core.plan_save import backup_path
 
     notes = tmp_path / "notes.toml"
     notes.write_text("these are not a plan\n")
-    save_plan(load_plan(default_plan_path()), notes)
+    save_plan(default_plan, notes)
     assert not backup_path(notes).exists()
 
 
 # -- item 10: permissions, owner and hard links ----------------------------------------
 
-def test_a_copy_of_a_private_plan_is_private_too(tmp_path):
+def test_a_copy_of_a_private_plan_is_private_too(tmp_path, default_plan):
     original = tmp_path / "hedge.toml"
-    plan = load_plan(default_plan_path())
+    plan = default_plan
     save_plan(plan, original)
     original.chmod(0o600)
     copy = tmp_path / "hedge.recovered.toml"
@@ -164,25 +164,25 @@ def test_a_copy_of_a_private_plan_is_private_too(tmp_path):
     assert (os.stat(copy).st_mode & 0o777) == 0o600
 
 
-def test_keep_both_writes_the_recovered_plan_with_the_plans_mode(tmp_path):
+def test_keep_both_writes_the_recovered_plan_with_the_plans_mode(tmp_path, default_plan):
     from datetime import datetime
 
     from tui.core import journal as jr
 
     original = tmp_path / "hedge.toml"
-    save_plan(load_plan(default_plan_path()), original)
+    save_plan(default_plan, original)
     original.chmod(0o600)
     target = jr.recovered_path(original, datetime(2026, 1, 1))
-    save_plan(load_plan(default_plan_path()), target, like=original)
+    save_plan(default_plan, target, like=original)
     assert (os.stat(target).st_mode & 0o777) == 0o600
 
 
-def test_a_hard_linked_plan_is_saved_for_every_link(tmp_path):
+def test_a_hard_linked_plan_is_saved_for_every_link(tmp_path, default_plan):
     from dataclasses import replace
 
     from tui.core.plan_save import backup_path
 
-    plan = load_plan(default_plan_path())
+    plan = default_plan
     first = tmp_path / "a.toml"
     save_plan(plan, first)
     second = tmp_path / "b.toml"
@@ -194,8 +194,8 @@ def test_a_hard_linked_plan_is_saved_for_every_link(tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
-def test_saving_keeps_the_files_owner_and_group(tmp_path):
-    plan = load_plan(default_plan_path())
+def test_saving_keeps_the_files_owner_and_group(tmp_path, default_plan):
+    plan = default_plan
     path = tmp_path / "p.toml"
     save_plan(plan, path)
     os.chown(path, 12345, 23456)
@@ -219,12 +219,12 @@ def test_csv_from_a_decimal_comma_locale_gets_a_hint(tmp_path, text, hint):
         load_snapshot_csv(path)
 
 
-def test_a_budget_that_buys_no_contract_says_so():
+def test_a_budget_that_buys_no_contract_says_so(default_plan):
     from dataclasses import replace
 
     from tui.core.valuation import value_plan
 
-    plan = load_plan(default_plan_path())
+    plan = default_plan
     tiny = replace(plan, sizing=replace(plan.sizing, mode="budget", premium_usd=0.01))
     valuation = value_plan(tiny)
     assert all(layer.contracts == 0 for layer in valuation.layers)

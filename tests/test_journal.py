@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 
 from tui.core import journal as jr
-from tui.core.plan_io import load_plan, parse_plan
+from tui.core.plan_io import parse_plan
 from tui.core.plan_save import file_stamp, save_plan
-from tui.resources import default_plan_path
 
 
 @pytest.fixture
-def plan():
-    return load_plan(default_plan_path())
+def plan(default_plan):
+    return default_plan
 
 
 def test_location_follows_the_env_override(tmp_path, monkeypatch):

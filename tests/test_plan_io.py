@@ -272,11 +272,11 @@ def test_plan_is_immutable():
     assert isinstance(plan, Plan)
 
 
-def test_default_plan_embeds_the_shipped_backwardation_snapshot():
+def test_default_plan_embeds_the_shipped_backwardation_snapshot(default_plan):
     from tui.core.market_csv import load_snapshot_csv
     from tui.resources import sample_data_dir
 
-    plan = load_plan(default_plan_path())
+    plan = default_plan
     snapshot = load_snapshot_csv(sample_data_dir() / "stress_backwardation_2024-08-05.csv")
     assert (plan.market.as_of, plan.market.vix_spot, plan.market.rate) == (snapshot.as_of, snapshot.vix_spot, snapshot.rate)
     assert plan.market.futures == snapshot.futures

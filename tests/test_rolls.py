@@ -12,11 +12,9 @@ import pytest
 from tui.core.calendar import is_business_day, monthly_expiries
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.plan import Exposure, Layer, Plan, Sizing, resolve_strike
-from tui.core.plan_io import load_plan
 from tui.core.rolls import roll_dates
 from tui.core.valuation import value_plan
 from tui.core.volmodel import VolModel
-from tui.resources import default_plan_path
 
 D = date.fromisoformat
 
@@ -46,8 +44,8 @@ DEFAULT_SCHEDULE = [
 ]
 
 
-def test_default_plan_schedule_by_hand():
-    v = value_plan(load_plan(default_plan_path()))
+def test_default_plan_schedule_by_hand(default_plan):
+    v = value_plan(default_plan)
     got = [(r.layer, r.date.isoformat(), r.from_expiry.isoformat(), r.to_expiry.isoformat()) for r in v.rolls]
     assert got == DEFAULT_SCHEDULE
     notes = {(r.layer, r.date.isoformat()): r.note for r in v.rolls}
@@ -74,8 +72,8 @@ def test_roll_dates_that_land_on_holidays_move_to_the_business_day_before():
         assert first[2] == monthly_expiries(expected, 2)[-1]
 
 
-def test_every_step_is_a_business_day_into_the_calendars_m_k():
-    plan = load_plan(default_plan_path())
+def test_every_step_is_a_business_day_into_the_calendars_m_k(default_plan):
+    plan = default_plan
     layers = (
         Layer("a", 0.5, "M2", "ATM", roll_at_dte=10, roll_to="M3"),
         Layer("b", 0.3, "M5", "+20%", roll_at_dte=45, roll_to="M6"),
@@ -96,8 +94,8 @@ def test_every_step_is_a_business_day_into_the_calendars_m_k():
     assert [r.date for r in v.rolls] == sorted(r.date for r in v.rolls)
 
 
-def test_roll_cost_against_independent_black76():
-    plan = load_plan(default_plan_path())
+def test_roll_cost_against_independent_black76(default_plan):
+    plan = default_plan
     m = plan.market
     v = value_plan(plan)
     strike_spec = {layer.name: layer.strike for layer in plan.layers}
@@ -139,8 +137,8 @@ def test_contango_rolls_are_a_debit_and_scale_with_contracts():
     assert [r.cost_usd * 10 for r in r1] == pytest.approx([r.cost_usd for r in r10], rel=1e-12)
 
 
-def test_due_now_no_rule_and_a_rule_that_does_not_move_forward():
-    plan = load_plan(default_plan_path())
+def test_due_now_no_rule_and_a_rule_that_does_not_move_forward(default_plan):
+    plan = default_plan
     layers = (
         Layer("late", 0.4, "M1", "ATM", roll_at_dte=20, roll_to="M2"),  # 16 DTE today: overdue
         Layer("none", 0.4, "M3", "ATM"),
@@ -153,5 +151,5 @@ def test_due_now_no_rule_and_a_rule_that_does_not_move_forward():
     assert any("stuck" in w and "not after" in w for w in v.roll_warnings)
 
 
-def test_rolls_can_be_skipped():
-    assert value_plan(load_plan(default_plan_path()), rolls=False).rolls == ()
+def test_rolls_can_be_skipped(default_plan):
+    assert value_plan(default_plan, rolls=False).rolls == ()

@@ -21,12 +21,11 @@ from tui.core.plan_diff import diff_plans
 from tui.core.plan_io import dumps_plan, load_plan, load_plan_stamped, plan_problems
 from tui.core.plan_save import FileChangedError, SaveError, backup_path, file_stamp, save_plan
 from tui.core.safe_files import MISSING, FileStamp
-from tui.resources import default_plan_path
 
 
 @pytest.fixture
-def plan():
-    return load_plan(default_plan_path())
+def plan(default_plan):
+    return default_plan
 
 
 @pytest.fixture

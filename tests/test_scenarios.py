@@ -18,7 +18,6 @@ import tui.core.scenarios as scen
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.episodes import load_episodes
 from tui.core.plan import Exposure, Layer, Plan, Sizing
-from tui.core.plan_io import load_plan
 from tui.core.scenarios import (
     PRESETS,
     Shock,
@@ -30,7 +29,7 @@ from tui.core.scenarios import (
 )
 from tui.core.valuation import VAR_STRESS_NAME, value_plan
 from tui.core.volmodel import VolModel
-from tui.resources import default_plan_path, sample_data_dir
+from tui.resources import sample_data_dir
 
 AS_OF = date(2026, 11, 20)
 EXPIRIES = (date(2026, 12, 16), date(2027, 1, 20), date(2027, 2, 17), date(2027, 3, 17), date(2027, 4, 21), date(2027, 5, 19))
@@ -230,8 +229,8 @@ def test_replay_exposure_by_basis():
     assert v.scenarios[-1].exposure_pnl_usd == pytest.approx(2e9 * 1.5 * ((gfc.vix_after / gfc.vix_before) ** (-1 / 4.0) - 1), rel=1e-12)
 
 
-def test_ftx_replay_shows_a_hedge_that_did_not_help():
-    plan = load_plan(default_plan_path())
+def test_ftx_replay_shows_a_hedge_that_did_not_help(default_plan):
+    plan = default_plan
     for p in (plan, replace(plan, sizing=Sizing("coverage", None))):
         v = value_plan(p)
         rows = {s.episode_id: s for s in v.scenarios if s.kind == "historical"}
@@ -246,8 +245,8 @@ def test_ftx_replay_shows_a_hedge_that_did_not_help():
 
 # -- the scenario set ------------------------------------------------------------------------
 
-def test_default_scenario_set_is_stress_then_library_then_presets():
-    v = value_plan(load_plan(default_plan_path()))
+def test_default_scenario_set_is_stress_then_library_then_presets(default_plan):
+    v = value_plan(default_plan)
     kinds = [s.kind for s in v.scenarios]
     assert v.scenarios[0].name == VAR_STRESS_NAME and kinds[0] == "stress"
     n_lib = len(library_shocks())
@@ -261,7 +260,7 @@ def test_default_scenario_set_is_stress_then_library_then_presets():
             assert s.coverage is None
 
 
-def test_a_scenario_set_is_one_vectorised_pricing(monkeypatch):
+def test_a_scenario_set_is_one_vectorised_pricing(monkeypatch, default_plan):
     calls = []
     real = scen.black76
 
@@ -270,7 +269,7 @@ def test_a_scenario_set_is_one_vectorised_pricing(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(scen, "black76", counting)
-    plan = load_plan(default_plan_path())
+    plan = default_plan
     many = tuple(Shock(f"s{i}", spot_shift=float(i), days_forward=i % 7) for i in range(200)) + library_shocks()
     value_plan(plan, scenarios=many[:3])
     few_calls = len(calls)
@@ -280,8 +279,8 @@ def test_a_scenario_set_is_one_vectorised_pricing(monkeypatch):
     assert calls[0][0] == 1 + len(many) + 161
 
 
-def test_stress_scenario_can_name_an_episode_or_preset():
-    plan = load_plan(default_plan_path())
+def test_stress_scenario_can_name_an_episode_or_preset(default_plan):
+    plan = default_plan
     v = value_plan(replace(plan, sizing=Sizing("budget", 5e6, "COVID-2020")))
     assert v.scenarios[0].episode_id == "covid-2020" and v.scenarios[0].kind == "stress"
     assert sum(1 for s in v.scenarios if s.episode_id == "covid-2020") == 1

@@ -26,7 +26,6 @@ from tui import journaling
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
 from tui.core.plan_save import save_plan
-from tui.resources import default_plan_path
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 
@@ -54,9 +53,9 @@ def _wait(predicate, what: str, timeout: float = 20.0) -> None:
 
 
 @pytest.fixture
-def setup(tmp_path):
+def setup(tmp_path, default_plan):
     plan = tmp_path / "hedge.toml"
-    save_plan(load_plan(default_plan_path()), plan)
+    save_plan(default_plan, plan)
     pidfile = tmp_path / "app.pid"
     env = {
         "ALVH_TUI_CONFIG_DIR": str(tmp_path / "config"),

@@ -12,11 +12,9 @@ import pytest
 
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.plan import Exposure, Layer, Plan, Sizing, listed_strike, resolve_strike
-from tui.core.plan_io import load_plan
 from tui.core.scenarios import Shock, tenor_beta
 from tui.core.valuation import value_at_risk, value_plan, zero_crossings
 from tui.core.volmodel import VolModel
-from tui.resources import default_plan_path
 
 AS_OF = date(2026, 11, 20)
 
@@ -222,8 +220,8 @@ def test_payoff_grid_is_zero_at_spot_today_and_breakevens_are_crossings():
     assert zero_crossings(np.array([0.0, 1.0, 2.0, 3.0]), np.array([-1.0, 1.0, 0.0, -2.0])) == (0.5, 2.0)
 
 
-def test_default_plan_values_cleanly():
-    v = value_plan(load_plan(default_plan_path()))
+def test_default_plan_values_cleanly(default_plan):
+    v = value_plan(default_plan)
     assert len(v.layers) == 3 and v.totals.contracts > 0
     assert v.regime.backwardation
     for s in v.scenarios:
@@ -274,10 +272,10 @@ def test_the_elasticity_is_a_plan_setting():
         assert row.exposure_pnl_usd == pytest.approx(2e9 * 2.0 * ((45.0 / 35.0) ** (-1 / k) - 1), rel=1e-12)
 
 
-def test_new_exposure_keys_round_trip_and_default_when_absent():
+def test_new_exposure_keys_round_trip_and_default_when_absent(default_plan):
     from tui.core.plan_io import dumps_plan, parse_plan
 
-    plan = load_plan(default_plan_path())
+    plan = default_plan
     assert plan.exposure.spx_vix_elasticity == 5.0 and plan.exposure.btc_beta == 1.0  # absent: defaults
     edited = replace(plan, exposure=replace(plan.exposure, spx_vix_elasticity=6.5, btc_beta=1.3))
     text = dumps_plan(edited)
@@ -301,8 +299,8 @@ def _one_contract_gains(plan):
 
 
 @pytest.mark.parametrize("stress", [None, "covid-2020", "VIX +20", "Aug 2024: yen carry unwind"])
-def test_default_plan_in_coverage_mode_hits_its_target_within_one_contract(stress):
-    plan = load_plan(default_plan_path())
+def test_default_plan_in_coverage_mode_hits_its_target_within_one_contract(stress, default_plan):
+    plan = default_plan
     plan = replace(plan, sizing=Sizing("coverage", None, stress))
     v = value_plan(plan)
     s = v.sizing
@@ -357,11 +355,11 @@ def test_premium_read_out_by_hand():
 
 # -- regime read-out --------------------------------------------------------------------------
 
-def test_regime_read_out_on_the_default_plan():
+def test_regime_read_out_on_the_default_plan(default_plan):
     from tui.core.market_csv import load_snapshot_csv
     from tui.resources import sample_data_dir
 
-    v = value_plan(load_plan(default_plan_path()))
+    v = value_plan(default_plan)
     r = v.regime_readout
     assert r.entry_condition_met and r.depth == "deep"
     assert any("-5.3 %" in x for x in r.reasons) and any("VIX/M1 1.202" in x for x in r.reasons)
