@@ -18,3 +18,6 @@ def test_readme_has_the_test_command_ci_reads():
     lines = README.splitlines()
     marker = lines.index("<!-- test-command -->")
     assert lines[marker + 1].startswith("```") and "pytest" in lines[marker + 2]
+    command = lines[marker + 2]
+    # the linters run before the tests, so CI fails on a layer broken or a type wrong
+    assert all(0 <= command.find(tool) < command.find("pytest") for tool in ("ruff check", "lint-imports", "mypy")), command
