@@ -25,7 +25,7 @@ class ProblemsModal(ModalScreen[None]):
             with VerticalScroll(id="problem-list"):
                 for message in self.messages:
                     yield Static(Text("• " + message), classes="problem")
-            yield Static(Text((self.footer_text + "  " if self.footer_text else "") + "enter/esc: close", style="dim"))
+            yield Static(Text((self.footer_text + "  " if self.footer_text else "") + "enter/esc: close", style="dim"), classes="dialog-keys")
 
     def action_dismiss_modal(self) -> None:
         self.dismiss(None)

