@@ -79,3 +79,22 @@ async def test_long_dialogs_scroll_and_keep_their_choices_on_screen(make_app, ki
         screen = await _read_to_the_end(pilot)
         assert "(line 39)" in screen and choice in screen
         assert "more" not in screen  # never cut at "... and N more"
+
+
+@pytest.mark.parametrize("back_to", [(80, 24), (160, 48)])
+async def test_focus_comes_back_after_the_too_small_screen(make_app, back_to):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("2", "down")  # the scenario table, second row
+        table = app.query_one("#scenario-table")
+        assert app.focused is table
+        await pilot.resize_terminal(50, 15)
+        await pilot.pause()
+        await pilot.resize_terminal(*back_to)
+        await pilot.pause()
+        assert app.focused is table
+        await pilot.press("down")
+        assert table.cursor_row == 2  # arrows work at once
+        await pilot.press("1", "right", "plus")
+        await pilot.pause()
+        assert app.editor.table.cursor_column == 1 and app.dirty  # and + nudged the weight

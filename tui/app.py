@@ -108,6 +108,7 @@ class AlvhApp(App[int]):
         self.last_reprice_ms = 0.0
         self.config_folder = config_folder or config_dir()
         self._startup_problems = startup_problems
+        self._focus_before_small = None  # the focused widget when the terminal became too small
         loaded = load_themes(theme_folders)
         self.theme_problems = loaded.problems
         self.file_theme_names = [t.name for t in loaded.themes]
@@ -170,7 +171,17 @@ class AlvhApp(App[int]):
     def _check_size(self, width: int, height: int) -> None:
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         screen = self.main_screen
+        was_small = screen.has_class("-too-small")
+        if small and not was_small:
+            # Hiding the panes blurs the focused one: remember it, to give focus back after.
+            self._focus_before_small = screen.focused
         screen.set_class(small, "-too-small")
+        if was_small and not small:
+            target = self._focus_before_small
+            if target is None or not target.is_attached:
+                target = self.editor.table
+            # (after the refresh: a widget that is still hidden cannot take focus)
+            self.call_after_refresh(target.focus)
         if small:
             self.query_one("#too-small", Static).update(
                 f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}, have {width}x{height}\n\n"
