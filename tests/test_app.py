@@ -378,7 +378,7 @@ async def test_shock_inputs_drive_chart_curve_and_table(make_app):
         # a bad value: a message, the shock unchanged
         await pilot.press("shift+tab", "ctrl+a", "ctrl+k", "0", "enter")
         await pilot.pause()
-        assert app.shock == s and "vol scale" in str(app.query_one("#shocks").border_subtitle)
+        assert app.shock == s and "vol× 0 not applied" in str(app.query_one("#shocks").border_subtitle)
         await pilot.press("escape")  # put back the active values, back to the layers
         await pilot.pause()
         assert app.focused.id == "layer-table"

@@ -98,3 +98,62 @@ async def test_focus_comes_back_after_the_too_small_screen(make_app, back_to):
         await pilot.press("1", "right", "plus")
         await pilot.pause()
         assert app.editor.table.cursor_column == 1 and app.dirty  # and + nudged the weight
+
+
+def _fields(app) -> dict[str, object]:
+    return {name: app.query_one(f"#shock-{name}") for name in ("shift", "vol", "days")}
+
+
+async def _type(pilot, text: str) -> None:
+    await pilot.press("ctrl+a", "ctrl+k", *text)
+    await pilot.pause()
+
+
+async def test_scenario_fields_never_show_a_value_that_is_not_applied(make_app):
+    """vol× 0, days -5, VIX± 1e6: each is kept as typed, marked, explained on screen (within
+    80 columns), and not applied; leaving the field puts back the value in force."""
+    from tui.core.shock_inputs import shock_texts
+
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        fields = _fields(app)
+        await pilot.press("4")
+        assert app.focused is fields["shift"]
+        assert "esc" in screen_text(app).splitlines()[-1]  # the footer says how to leave the field
+        for name, typed, reason in (("shift", "1e6", "at most +500"), ("vol", "0", "must be >0"), ("days", "-5", "whole days")):
+            app.query_one(f"#shock-{name}").focus()
+            await pilot.pause()
+            await _type(pilot, typed)
+            field = fields[name]
+            assert field.value == typed  # nothing dropped silently ("-5" is not "5", "1e6" not "16")
+            assert field.has_class("-not-applied")
+            spot = app.plan.market.vix_spot
+            applied = dict(zip(("shift", "vol", "days"), (app.shock.target_spot(spot) - spot, app.shock.vol_scale, app.shock.days_forward)))
+            assert applied[name] != float(typed)  # not applied (typing "1" of "1e6" applied +1: that is shown)
+            screen = screen_text(app)
+            assert f"{typed} not applied" in screen and reason in screen  # the reason is readable at 80 columns
+            await pilot.press("tab")  # leave the field
+            await pilot.pause()
+            assert not field.has_class("-not-applied")
+            shown = dict(zip(("shift", "vol", "days"), shock_texts(app.shock, app.plan.market.vix_spot)))
+            assert field.value == shown[name]  # the value in force is back
+        await pilot.press("4", "escape")  # esc leaves the fields for the layers
+        await pilot.pause()
+        assert app.focused is app.editor.table and "not applied" not in screen_text(app)
+
+
+async def test_a_replay_shows_rounded_values_and_stays_a_replay(make_app):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        row = next(i for i, r in enumerate(app.valuation.scenarios) if r.episode_id == "covid-2020")
+        await pilot.press("2", *["down"] * row, "enter")
+        await pilot.pause()
+        replay = app.shock
+        assert replay.episode_id == "covid-2020"
+        fields = _fields(app)
+        for name, decimals in (("shift", 1), ("vol", 2)):
+            text = fields[name].value
+            assert len(text.split(".")[-1]) <= decimals if "." in text else True
+        await pilot.press("4", "tab", "tab", "escape")  # through the fields without typing
+        await pilot.pause()
+        assert app.shock == replay  # its own rounded display did not turn it into a custom shock

@@ -24,6 +24,7 @@ from .commands import app_commands
 from .core.plan import Plan, resolve_expiry
 from .core.plan_io import MISSING, FileChangedError, FileStamp, PlanError, SaveError, file_stamp, load_plan, load_plan_stamped, save_plan
 from .core.scenarios import NO_SHOCK, Shock
+from .core.shock_inputs import CUSTOM, ShockInputError, stepped_shock
 from .core.valuation import Valuation, default_scenarios, value_plan
 from .messages import PlanEdited, ShockChosen
 from .journaling import PlanJournal, install_signal_handlers, lookup, offer_recovery, write_pidfile
@@ -38,7 +39,7 @@ from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write
 from .widgets.curve_pane import CurvePane
 from .widgets.layer_editor import LayerEditor
 from .widgets.payoff_chart import PayoffChart
-from .widgets.shock_panel import CUSTOM, ShockPanel
+from .widgets.shock_panel import ShockPanel
 from .widgets.util import set_border_title
 
 MIN_WIDTH = 60
@@ -411,15 +412,12 @@ class AlvhApp(App[int]):
         self.query_one(PayoffChart).toggle_hedge_only()
 
     def action_shock_step(self, points: float) -> None:
-        spot = self.plan.market.vix_spot
-        shift = self.shock.target_spot(spot) - spot + points
-        if spot + shift <= 0.0:
-            self.editor.say("the VIX cannot go to zero", error=True)
+        try:
+            shock = stepped_shock(self.shock, self.plan.market.vix_spot, points)
+        except ShockInputError as error:
+            self.editor.say(error.reason, error=True)
             return
-        if abs(shift) < 1e-9 and self.shock.vol_scale == 1.0 and self.shock.days_forward == 0:
-            self.set_shock(NO_SHOCK)
-            return
-        self.set_shock(Shock(CUSTOM, spot_shift=round(shift, 4), vol_scale=self.shock.vol_scale, days_forward=self.shock.days_forward))
+        self.set_shock(shock)
 
     def action_reset_shock(self) -> None:
         self.set_shock(NO_SHOCK)

@@ -454,6 +454,7 @@ def _results(plan: Plan, shocks, targets, hedge) -> tuple[ScenarioResult, ...]:
                 episode_id=s.episode_id,
                 start=s.start,
                 end=s.end,
+                shock=s,
             )
         )
     return tuple(out)
