@@ -157,3 +157,20 @@ async def test_a_replay_shows_rounded_values_and_stays_a_replay(make_app):
         await pilot.press("4", "tab", "tab", "escape")  # through the fields without typing
         await pilot.pause()
         assert app.shock == replay  # its own rounded display did not turn it into a custom shock
+
+
+@pytest.mark.parametrize("size", [SMALL, (160, 48)])
+async def test_payoff_markers_are_labelled_apart_and_the_break_even_is_printed(make_app, size):
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        spot = app.plan.market.vix_spot
+        breakevens = app.valuation.payoff.breakevens
+        assert breakevens  # the sample hedge breaks even at today's spot
+        screen = screen_text(app)
+        assert "BE VIX" not in screen  # two labels never run together
+        assert f"BE {breakevens[0]:.4g}" in screen and f"VIX {spot:.4g}" in screen
+        await pilot.press("right_square_bracket", "h")  # another horizon and shock: still printed
+        await pilot.pause()
+        title = str(app.query_one("#payoff").border_title)
+        assert "BE " + ", ".join(f"{b:.4g}" for b in app.valuation.payoff.breakevens[:3]) in title
