@@ -174,3 +174,20 @@ async def test_payoff_markers_are_labelled_apart_and_the_break_even_is_printed(m
         await pilot.pause()
         title = str(app.query_one("#payoff").border_title)
         assert "BE " + ", ".join(f"{b:.4g}" for b in app.valuation.payoff.breakevens[:3]) in title
+
+
+async def test_a_weight_edit_says_how_the_others_were_rescaled_and_the_column_adds_up(make_app):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        editor = app.editor
+        await pilot.press("down", "down", "right", "enter", "ctrl+a", "ctrl+k", *"0.3", "enter")
+        await pilot.pause()
+        assert [l.weight for l in app.plan.layers] == pytest.approx([0.35, 0.35, 0.3])
+        message = "rescaled to sum 1: near 0.4→0.35, mid 0.4→0.35"
+        assert message in editor.message and message in screen_text(app)  # readable at 80 columns
+        await pilot.press("up", "up", "enter", "ctrl+a", "ctrl+k", *"0.375", "enter")
+        await pilot.pause()
+        shown = [editor.cell_value(i, "weight") for i in range(3)]
+        total = editor.cell_value(3, "weight")
+        assert round(sum(float(x) for x in shown), 6) == float(total) == 1.0  # the column visibly sums
+        assert "0.375" in shown

@@ -39,7 +39,7 @@ class Column:
 
 COLUMNS = (
     Column("name", "layer", 7, right=False),
-    Column("weight", "wt", 4),
+    Column("weight", "wt", 5),
     Column("expiry", "expiry", 8, right=False),
     Column("dte", "dte", 3),
     Column("strike", "strike", 7),
@@ -71,10 +71,6 @@ LABELS = {
 }
 
 
-def fmt_weight(w: float) -> str:
-    return f"{w:.2f}"
-
-
 def fmt_expiry(spec, expiry: date) -> str:
     if isinstance(spec, date):
         return f"{expiry:%y-%m-%d}"
@@ -94,13 +90,14 @@ def fmt_strike(spec, strike: float) -> str:
 def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
     """The table's rows as plain strings: one per layer, then the totals row."""
     rows: list[tuple[str, list[str]]] = []
+    weights, weight_total = edits.weight_texts([layer.weight for layer in plan.layers])
     for i, (layer, lv) in enumerate(zip(plan.layers, v.layers)):
         rows.append(
             (
                 f"L{i}",
                 [
                     layer.name,
-                    fmt_weight(layer.weight),
+                    weights[i],
                     fmt_expiry(layer.expiry, lv.expiry),
                     str(lv.dte),
                     fmt_strike(layer.strike, lv.strike),
@@ -121,7 +118,7 @@ def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
             TOTAL_ROW,
             [
                 "total",
-                fmt_weight(sum(l.weight for l in plan.layers)),
+                weight_total,
                 "",
                 "",
                 "",
@@ -266,17 +263,20 @@ class LayerEditor(Vertical):
     def move_to(self, row: int, column: int | None = None) -> None:
         self.table.move_cursor(row, column)
 
-    def _post(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None) -> None:
+    def _post(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None, weight_of: int | None = None) -> None:
         base = self.plan
         if base is None:
             return
         if plan == base:
             self.say(f"{label}: no change")
             return
+        if weight_of is not None:  # say what the edit did to the other weights, never silently
+            note = edits.weight_note(base, plan, weight_of)
+            label = f"{label}; {note}" if note else label
         self.say(label)
         self.app.post_message(PlanEdited(base, plan, label, cursor))  # straight to the App: no bubbling hops
 
-    def _try(self, fn, label: str, cursor=None) -> bool:
+    def _try(self, fn, label: str, cursor=None, weight_of: int | None = None) -> bool:
         if self.plan is None:
             return False
         try:
@@ -287,7 +287,7 @@ class LayerEditor(Vertical):
         if isinstance(result, tuple):
             result, row = result
             cursor = (row, self.table.cursor_column)
-        self._post(result, label, cursor)
+        self._post(result, label, cursor, weight_of)
         return True
 
     # -- editing ------------------------------------------------------------------
@@ -361,7 +361,7 @@ class LayerEditor(Vertical):
             self.say(str(error), error=True)  # keep the input open with the bad text
             return
         self._end_edit()
-        self._post(new, label)
+        self._post(new, label, weight_of=row if key == "weight" and row < len(plan.layers) else None)
 
     @on(Input.Blurred, "#cell-input")
     def _blurred(self, event: Input.Blurred) -> None:
@@ -377,7 +377,11 @@ class LayerEditor(Vertical):
             self.say("the total row has nothing to nudge", error=True)
             return
         name = self.plan.layers[row].name
-        self._try(lambda p: edits.nudge(p, row, key, direction), f"{LABELS[key]} of {name} {'up' if direction > 0 else 'down'}")
+        self._try(
+            lambda p: edits.nudge(p, row, key, direction),
+            f"{LABELS[key]} of {name} {'up' if direction > 0 else 'down'}",
+            weight_of=row if key == "weight" else None,
+        )
 
     def action_add(self) -> None:
         row = self._layer_row()
