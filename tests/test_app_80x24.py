@@ -191,3 +191,32 @@ async def test_a_weight_edit_says_how_the_others_were_rescaled_and_the_column_ad
         total = editor.cell_value(3, "weight")
         assert round(sum(float(x) for x in shown), 6) == float(total) == 1.0  # the column visibly sums
         assert "0.375" in shown
+
+
+async def test_a_plan_with_fixable_problems_opens_marked_and_save_waits_for_the_fix(make_app, tmp_path):
+    from tui.cli import check
+
+    sample = load_plan(default_plan_path())
+    path = tmp_path / "heavy.toml"
+    save_plan(sample, path)
+    text = path.read_text().replace("weight = 0.4", "weight = 0.5", 1)  # near 0.5: the weights sum to 1.1
+    path.write_text(text)
+    assert check(path) == 2  # `check` still rejects it
+    app = make_app(path)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        assert app.path == path and [l.weight for l in app.plan.layers] == pytest.approx([0.5, 0.4, 0.2])
+        assert isinstance(app.screen, ProblemsModal)
+        screen = screen_text(app)
+        assert "needs a fix" in screen and "weights sum to 1.1" in screen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "needs a fix" in screen_text(app)  # the plan stays marked
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert path.read_text() == text  # save refused: the file is untouched
+        assert "needs a fix" in app.editor.message
+        await pilot.press("n", "ctrl+s")  # renormalise, then save
+        await pilot.pause()
+        assert not app.needs_fix and "needs a fix" not in screen_text(app)
+        assert load_plan(path) == app.plan and sum(l.weight for l in app.plan.layers) == pytest.approx(1.0)

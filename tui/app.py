@@ -22,7 +22,18 @@ from textual.widgets import Footer, Static
 
 from .commands import app_commands
 from .core.plan import Plan, resolve_expiry
-from .core.plan_io import MISSING, FileChangedError, FileStamp, PlanError, SaveError, file_stamp, load_plan, load_plan_stamped, save_plan
+from .core.plan_io import (
+    MISSING,
+    FileChangedError,
+    FileStamp,
+    PlanError,
+    SaveError,
+    file_stamp,
+    load_plan,
+    load_plan_stamped,
+    plan_problems,
+    save_plan,
+)
 from .core.scenarios import NO_SHOCK, Shock
 from .core.shock_inputs import CUSTOM, ShockInputError, stepped_shock
 from .core.valuation import Valuation, default_scenarios, value_plan
@@ -89,6 +100,7 @@ class AlvhApp(App[int]):
         theme_folders: list[Path] | None = None,
         stamp: FileStamp | None = None,
         recovery=None,
+        needs_fix: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.plan = plan
@@ -109,7 +121,11 @@ class AlvhApp(App[int]):
         self.last_reprice_ms = 0.0
         self.config_folder = config_folder or config_dir()
         self._startup_problems = startup_problems
-        self._focus_before_small = None  # the focused widget when the terminal became too small
+        self._focus_before_small = None
+        # A plan opened although `check` rejects it for a reason the app can fix (weights
+        # summing to 1.1): its problems, until an edit fixes them; saving is refused meanwhile.
+        self.needs_fix: list[str] = list(needs_fix or [])
+        self._file_problems = list(self.needs_fix)  # as the file was read (with its line numbers)  # the focused widget when the terminal became too small
         loaded = load_themes(theme_folders)
         self.theme_problems = loaded.problems
         self.file_theme_names = [t.name for t in loaded.themes]
@@ -156,6 +172,8 @@ class AlvhApp(App[int]):
         if self._startup_problems is not None:
             title, messages = self._startup_problems
             self.push_screen(ProblemsModal(title, messages, "Showing the sample plan; your file is untouched."))
+        if self.needs_fix:
+            self._show_needs_fix(self._file_problems)
         self._uninstall_signals = install_signal_handlers(self)
         if self._recovery is not None:
             offer_recovery(self, self._recovery)
@@ -214,6 +232,8 @@ class AlvhApp(App[int]):
         for screen in self.screen_stack[1:]:  # an open VaR/sizing or roll view follows too
             if isinstance(screen, ValuationView):
                 screen.show(valuation)
+        if self.needs_fix:  # a draft: is it fixed now?
+            self.needs_fix = plan_problems(self.plan, self.path.name if self.path else "plan")
         self._update_chrome()
         self.journal.touch()
         self.last_reprice_ms = (time.perf_counter() - start) * 1000.0
@@ -230,6 +250,8 @@ class AlvhApp(App[int]):
         file = self.path.name if self.path else "untitled"
         state = " (new)" if self.is_new and not self.dirty else ""
         mark = " ● modified" if self.dirty else ""
+        if self.needs_fix:
+            mark += " ● needs a fix"
         title = f"Layers · {file}{state}{mark} · {self.plan.name}"
         set_border_title(self.editor, title)
         # (No App.sub_title: it is an App reactive, and setting it repaints the whole screen.)
@@ -304,6 +326,11 @@ class AlvhApp(App[int]):
         """
         if expect is True:
             expect = self.stamp if path == self.path else None
+        problems = plan_problems(self.plan, path.name)
+        if problems:  # never write a file that would not open again
+            self.notify("Not saved: the plan needs a fix first:\n" + "\n".join(problems), severity="error", markup=False, timeout=10)
+            self.editor.say("not saved: the plan needs a fix first (n renormalises the weights)", error=True)
+            return False
         try:
             save_plan(self.plan, path, expect=expect)
         except FileChangedError as error:
@@ -357,11 +384,15 @@ class AlvhApp(App[int]):
     def open_path(self, path: Path | None) -> bool:
         if path is None:
             return False
+        needs_fix: list[str] = []
         try:
             plan, stamp = load_plan_stamped(path)
         except PlanError as error:
-            self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
-            return False
+            if error.draft is None:
+                self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
+                return False
+            plan, stamp, needs_fix = error.draft, error.stamp, error.messages
+        self.needs_fix = needs_fix
         self.plan = plan
         self.saved_plan = plan
         self.path = path
@@ -372,10 +403,22 @@ class AlvhApp(App[int]):
         self.redo_stack.clear()
         self.reprice()
         self.editor.say(f"opened {path.name}")
+        if self.needs_fix:
+            self._show_needs_fix(needs_fix)
         found = lookup(path)
         if found is not None:
             offer_recovery(self, found)
         return True
+
+    def _show_needs_fix(self, messages: list[str]) -> None:
+        name = self.path.name if self.path else "the plan"
+        self.push_screen(
+            ProblemsModal(
+                f"{name} needs a fix",
+                messages,
+                "Opened as it is and marked; n renormalises the weights. Saving is refused until the plan is valid.",
+            )
+        )
 
     def _guard_unsaved(self, verb: str, proceed: Callable[[], None]) -> None:
         if not self.dirty:
@@ -494,6 +537,8 @@ def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None
     try:
         plan, stamp = load_plan_stamped(path)
     except PlanError as error:
+        if error.draft is not None:  # fixable in the app: open it, marked, problems listed
+            return AlvhApp(error.draft, path, stamp=error.stamp, recovery=lookup(path), needs_fix=error.messages, **kwargs)
         return AlvhApp(sample, None, startup_problems=(f"Cannot open {path}", error.messages), **kwargs)
     return AlvhApp(plan, path, stamp=stamp, recovery=lookup(path), **kwargs)
 

@@ -83,6 +83,7 @@ class Problem:
     key: str  # dotted path, e.g. "layers[2].strike"
     message: str  # what was expected / what is wrong
     line: int | None = None
+    fixable: bool = False  # the plan can still be priced and fixed in the app (e.g. weights summing to 1.1)
 
     def render(self, source: str) -> str:
         source = _clean(source, 200)
@@ -93,11 +94,19 @@ class Problem:
 
 
 class PlanError(ValueError):
-    """A plan file that cannot be used; ``problems`` lists every reason."""
+    """A plan file that cannot be used; ``problems`` lists every reason.
 
-    def __init__(self, source: str, problems: list[Problem]):
+    ``draft``: when every problem is one the app can fix (weights that do not sum to 1:
+    ``n`` renormalises), the plan as read, so the app can open it marked as needing a fix
+    (saving stays refused until it is valid). ``None`` otherwise. ``stamp``: the file's
+    stamp when read by :func:`load_plan_stamped`.
+    """
+
+    def __init__(self, source: str, problems: list[Problem], draft: "Plan | None" = None):
         self.source = source
         self.problems = problems
+        self.draft = draft
+        self.stamp: "FileStamp | None" = None
         super().__init__("\n".join(p.render(source) for p in problems))
 
     @property
@@ -217,11 +226,11 @@ class _Reader:
         self.problems: list[Problem] = []
         self.dropped = 0  # problems beyond MAX_PROBLEMS, counted but not listed
 
-    def fail(self, key: str, message: str) -> None:
+    def fail(self, key: str, message: str, fixable: bool = False) -> None:
         if len(self.problems) >= MAX_PROBLEMS:
             self.dropped += 1
             return
-        self.problems.append(Problem(key, message, self.lines.line(key)))
+        self.problems.append(Problem(key, message, self.lines.line(key), fixable))
 
     def all_problems(self) -> list[Problem]:
         if not self.dropped:
@@ -379,7 +388,8 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     reader = _Reader(source, text)
     plan = _read_plan(reader, data)
     if reader.problems or plan is None:
-        raise PlanError(source, reader.all_problems() or [Problem("", "the plan could not be read")])
+        fixable = plan is not None and not reader.dropped and all(p.fixable for p in reader.problems)
+        raise PlanError(source, reader.all_problems() or [Problem("", "the plan could not be read")], plan if fixable else None)
     return plan
 
 
@@ -453,7 +463,11 @@ def load_plan_stamped(path: str | os.PathLike) -> tuple[Plan, "FileStamp"]:
     """
     path = Path(path)
     raw, st = _read_plan_bytes(path)
-    plan = parse_plan(_decode_plan(raw, str(path)), str(path))
+    try:
+        plan = parse_plan(_decode_plan(raw, str(path)), str(path))
+    except PlanError as error:
+        error.stamp = _stamp_of(raw, st)
+        raise
     return plan, _stamp_of(raw, st)
 
 
@@ -473,9 +487,12 @@ def _read_plan(r: _Reader, data: dict) -> Plan | None:
     exposure = _read_exposure(r, data)
     sizing = _read_sizing(r, data)
     layers = _read_layers(r, data, market, sizing)
-    if r.problems:
+    if r.problems and not all(p.fixable for p in r.problems):
         return None
-    return Plan(name=name, market=market, exposure=exposure, sizing=sizing, layers=layers)
+    try:
+        return Plan(name=name, market=market, exposure=exposure, sizing=sizing, layers=layers)
+    except ValueError:  # Plan's own checks: then the "fixable" plan was not usable after all
+        return None
 
 
 def _read_market(r: _Reader, data: dict) -> MarketSnapshot | None:
@@ -619,7 +636,7 @@ def _read_layers(r: _Reader, data: dict, market: MarketSnapshot | None, sizing: 
     if sizing.mode in ("budget", "coverage") and layers:
         total = weights_sum(tuple(layers))
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
-            r.fail("layers", f"weights sum to {total:.6g}; in sizing mode {sizing.mode!r} they must sum to 1")
+            r.fail("layers", f"weights sum to {total:.6g}; in sizing mode {sizing.mode!r} they must sum to 1", fixable=True)
     return tuple(layers)
 
 
