@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from screen_text import screen_text
-from tui.core.plan_io import load_plan, save_plan
+from tui.core.plan_io import load_plan
+from tui.core.plan_save import save_plan
 from tui.resources import default_plan_path
 from tui.screens.help import KEY_HELP
 from tui.screens.problems import ProblemsModal

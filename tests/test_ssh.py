@@ -25,7 +25,8 @@ import pytest
 
 from test_tmux import ROOT, TMUX, Tmux
 from test_tmux_recover import _edit, _exited, _journal, _recover_and_save, _wait
-from tui.core.plan_io import load_plan, save_plan
+from tui.core.plan_io import load_plan
+from tui.core.plan_save import save_plan
 from tui.resources import default_plan_path
 
 SSHD = shutil.which("sshd") or next((p for p in ("/usr/sbin/sshd", "/usr/local/sbin/sshd") if os.access(p, os.X_OK)), None)
