@@ -9,6 +9,8 @@ Valuation to every pane; the panes never compute figures of their own.
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -20,7 +22,7 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from .commands import app_commands
+from .core.black76 import load_scipy_ndtr
 from .core.plan import Plan, resolve_expiry
 from .core.plan_io import PlanError, load_plan, load_plan_stamped, plan_problems
 from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
@@ -31,18 +33,20 @@ from .core.valuation import Valuation, default_scenarios, value_plan
 from .messages import PlanEdited, ShockChosen
 from .journaling import PlanJournal, install_signal_handlers, lookup, offer_recovery, write_pidfile
 from .resources import default_plan_path
-from .screens.confirm import ConfirmQuitModal
-from .screens.file_prompt import PathModal
-from .screens.help import HelpScreen
 from .screens.problems import ProblemsModal
-from .screens.recover import FileChangedModal
-from .screens.views import RiskScreen, RollScreen, ValuationView
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
 from .widgets.curve_pane import CurvePane
 from .widgets.layer_editor import LayerEditor
 from .widgets.payoff_chart import PayoffChart
 from .widgets.shock_panel import ShockPanel
 from .widgets.util import set_border_title
+
+def _view_class() -> type:
+    """The detail views' base class (imported on first use: the views are off the start-up path)."""
+    from .screens.views import ValuationView as view
+
+    return view
+
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 18
@@ -169,7 +173,15 @@ class AlvhApp(App[int]):
         if self._recovery is not None:
             offer_recovery(self, self._recovery)
 
+    def on_ready(self) -> None:
+        """After the first frame: what start-up does not need."""
+        # Everything built so far lives as long as the app: keep it out of the full
+        # collections that otherwise land on a keystroke now and then (50-80 ms each).
+        gc.freeze()
+        threading.Thread(target=_warm_up, name="alvh-warm-up", daemon=True).start()
+
     def on_unmount(self) -> None:
+        gc.unfreeze()  # (an app made again in the same process, as tests do, starts clean)
         self.journal.flush()  # whatever ends the app, unsaved edits are journaled
         if self.is_headless:  # under test: hand the process its signal handlers back now
             self._uninstall_signals()
@@ -221,7 +233,7 @@ class AlvhApp(App[int]):
         self.query_one(PayoffChart).show(valuation, label)
         self.query_one(ShockPanel).show(valuation)
         for screen in self.screen_stack[1:]:  # an open VaR/sizing or roll view follows too
-            if isinstance(screen, ValuationView):
+            if isinstance(screen, _view_class()):
                 screen.show(valuation)
         if self.needs_fix:  # a draft: is it fixed now?
             self.needs_fix = plan_problems(self.plan, self.path.name if self.path else "plan")
@@ -334,6 +346,8 @@ class AlvhApp(App[int]):
                 elif choice == "save_as":
                     self.action_save_as(then=then)
 
+            from .screens.recover import FileChangedModal
+
             self.push_screen(FileChangedModal(str(path), changed.changes), decided)
             return False
         except OSError as error:
@@ -363,11 +377,15 @@ class AlvhApp(App[int]):
             if path is not None:
                 self.save_to(path, then)
 
+        from .screens.file_prompt import PathModal
+
         self.push_screen(PathModal("Save plan as", initial, must_exist=False, current=self.path), chosen)
 
     def action_open(self) -> None:
         def ask() -> None:
             initial = str(self.path.parent) + "/" if self.path else str(Path.cwd()) + "/"
+            from .screens.file_prompt import PathModal
+
             self.push_screen(PathModal("Open plan", initial, must_exist=True), self.open_path)
 
         self._guard_unsaved("open another plan", ask)
@@ -415,6 +433,8 @@ class AlvhApp(App[int]):
         if not self.dirty:
             proceed()
             return
+        from .screens.confirm import ConfirmQuitModal
+
         if isinstance(self.screen, ConfirmQuitModal):
             return
 
@@ -435,6 +455,8 @@ class AlvhApp(App[int]):
 
     # -- view ---------------------------------------------------------------------
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -465,16 +487,20 @@ class AlvhApp(App[int]):
         self.query_one(ShockPanel).action_info()
 
     def action_risk_view(self) -> None:
+        from .screens.views import RiskScreen
+
         self._open_view(RiskScreen)
 
     def action_roll_view(self) -> None:
+        from .screens.views import RollScreen
+
         self._open_view(RollScreen)
 
     def _open_view(self, kind: type) -> None:
         """Open (or switch to) one of the detail views; the main screen stays underneath."""
         if isinstance(self.screen, kind) or self.valuation is None:
             return
-        if isinstance(self.screen, ValuationView):
+        if isinstance(self.screen, _view_class()):
             self.pop_screen()
         if self.screen is self.main_screen:
             self.push_screen(kind(self.valuation))
@@ -505,7 +531,18 @@ class AlvhApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is self.main_screen:
+            from .commands import app_commands  # (the palette's entries: only when it opens)
+
             yield from app_commands(self)
+
+
+def _warm_up() -> None:
+    """Load scipy's normal CDF off the event loop (see black76.load_scipy_ndtr)."""
+    try:
+        load_scipy_ndtr()
+    except Exception:  # (the libm path stays in use: slower, never wrong)
+        return
+    gc.freeze()  # scipy's modules, too, live as long as the process
 
 
 def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None, theme_folders: list[Path] | None = None) -> AlvhApp:
