@@ -221,3 +221,45 @@ async def test_a_plan_with_fixable_problems_opens_marked_and_save_waits_for_the_
         await pilot.pause()
         assert not app.needs_fix and "needs a fix" not in screen_text(app)
         assert load_plan(path) == app.plan and sum(l.weight for l in app.plan.layers) == pytest.approx(1.0)
+
+
+def _table_lines(app) -> list[str]:
+    """The layer table's lines as shown (header first), inside the pane's border."""
+    lines = screen_text(app).splitlines()
+    top = next(i for i, line in enumerate(lines) if line.lstrip("│ ").startswith("layer "))
+    return [line.strip("│") for line in lines[top : top + 1 + len(app.plan.layers) + 1]]
+
+
+async def test_layer_names_stay_in_view_and_hidden_columns_are_marked(make_app, tmp_path):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        lines = _table_lines(app)
+        assert lines[0].rstrip().endswith("▶") and "◀" not in lines[0]  # more columns to the right
+        await pilot.press("end")  # the last column (theta)
+        await pilot.pause()
+        lines = _table_lines(app)
+        assert "theta" in lines[0] and "◀" in lines[0]
+        names = [l.name for l in app.plan.layers] + ["total"]
+        assert [line.split()[0] for line in lines[1:]] == names  # every row still says which layer it is
+        # another plan opens scrolled back to the start
+        other = tmp_path / "other.toml"
+        save_plan(app.plan, other)
+        app.open_path(other)
+        await pilot.pause()
+        assert app.editor.table.cursor == (0, 0) and "◀" not in _table_lines(app)[0]
+
+
+async def test_wide_layer_names_keep_the_columns_aligned(make_app):
+    from rich.cells import cell_len
+
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("enter", "ctrl+a", "ctrl+k", *"近月对冲", "enter")  # rename near (8 cells)
+        await pilot.pause()
+        assert app.plan.layers[0].name == "近月对冲"
+        lines = _table_lines(app)
+        widths = {cell_len(line) for line in lines}
+        assert len(widths) == 1  # every line exactly as wide as the pane
+        # the weight column starts at the same cell in every row
+        starts = [cell_len(line[: line.index("0.")]) for line in lines[1:4]]
+        assert len(set(starts)) == 1, lines

@@ -410,6 +410,7 @@ class AlvhApp(App[int]):
         self.journal.retarget(path)
         self.undo_stack.clear()
         self.redo_stack.clear()
+        self.editor.table.reset_scroll()  # the old plan's scroll position means nothing here
         self.reprice()
         self.editor.say(f"opened {path.name}")
         if self.needs_fix:

@@ -204,7 +204,7 @@ class LayerEditor(Vertical):
         self.message = ""
 
     def compose(self) -> ComposeResult:
-        yield LayerTable(id="layer-table", cursor_type="cell")
+        yield LayerTable(id="layer-table", cursor_type="cell", frozen=1)  # the layer's name stays in view
         yield Static(id="sizing-line")
         with Horizontal(id="edit-row"):
             yield Label("", id="edit-label")
