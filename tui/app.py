@@ -30,7 +30,7 @@ from .core.safe_files import MISSING, FileStamp
 from .core.scenarios import NO_SHOCK, Shock
 from .core.shock_inputs import CUSTOM, ShockInputError, stepped_shock
 from .core.valuation import Valuation, default_scenarios, value_plan
-from .messages import PlanEdited, ShockChosen
+from .messages import PlanEdited
 from .journaling import PlanJournal, install_signal_handlers, lookup, offer_recovery, write_pidfile
 from .resources import default_plan_path
 from .screens.problems import ProblemsModal
@@ -284,10 +284,17 @@ class AlvhApp(App[int]):
             return
         self.apply_plan(message.plan, message.label, message.cursor)
 
-    @on(ShockChosen)
-    def _shock_chosen(self, message: ShockChosen) -> None:
+    @on(ShockPanel.Chosen)
+    def _shock_chosen(self, message: ShockPanel.Chosen) -> None:
         message.stop()
         self.set_shock(message.shock)
+
+    @on(ShockPanel.InfoRequested)
+    def _scenario_info(self, message: ShockPanel.InfoRequested) -> None:
+        message.stop()
+        from .screens.scenario_info import ScenarioInfoScreen
+
+        self.push_screen(ScenarioInfoScreen(message.valuation, message.index))
 
     def set_shock(self, shock: Shock) -> None:
         self.shock = shock

@@ -1,12 +1,30 @@
-"""Number formats shared by the panes (the money and percent formats come from the CLI)."""
+"""Number formats shared by the command line and the panes (no textual, no rich: the CLI's
+``price`` table uses them without loading the app)."""
 
 from __future__ import annotations
 
 import math
 
-from .cli import pct, usd
-
 __all__ = ["usd", "pct", "usd_short", "num", "signed"]
+
+
+def usd(x: float | None) -> str:
+    """Compact money: $1.23M, -$45.6k, $812."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    if a >= 999.5e6:
+        return f"{sign}${a / 1e9:,.2f}B"
+    if a >= 999.5e3:
+        return f"{sign}${a / 1e6:,.2f}M"
+    if a >= 1e4:
+        return f"{sign}${a / 1e3:,.1f}k"
+    return f"{sign}${a:,.0f}"
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x * 100:.{digits}f}%"
 
 
 def usd_short(x: float) -> str:

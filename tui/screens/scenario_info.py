@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..core.valuation import Valuation
+from ..widgets.scenario_text import scenario_detail
 
 
 @lru_cache(maxsize=1)
@@ -60,8 +61,6 @@ class ScenarioInfoScreen(ModalScreen[None]):
         self.index = index
 
     def text(self) -> str:
-        from ..widgets.shock_panel import scenario_detail
-
         v = self.valuation
         r = v.scenarios[self.index]
         lines = scenario_detail(v, self.index)

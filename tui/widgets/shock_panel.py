@@ -11,18 +11,20 @@ P&L are marked ▲ / ▼ (not by colour alone). The detail line explains the cur
 
 from __future__ import annotations
 
-from rich.text import Text
+from dataclasses import dataclass
+
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from ..core.scenarios import NO_SHOCK, ScenarioResult, Shock
 from ..core.shock_inputs import DEFAULTS, FIELDS, UNFINISHED, ShockInputError, field_errors, parse_shock_inputs, shock_params, shock_texts, shows
 from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
-from ..messages import ShockChosen
+from .scenario_text import BEST, KIND_TAGS, WORST, best_worst, scenario_detail, scenario_one_liner, short_name  # noqa: F401  (re-exported)
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import set_border_subtitle, set_border_title
 
@@ -35,115 +37,8 @@ WIDE = (("name", "  scenario", 19), ("hedge", "hedge", 8), ("exposure", "exposur
 COMPACT = (("name", "  scenario", 12), ("hedge", "hedge", 6), ("exposure", "expos", 7), ("net", "net", 8), ("cover", "cover", 5))
 COMPACT_BELOW = 64  # pane width (cells) under which the compact table is used
 
-KIND_TAGS = {"stress": "S", "historical": "H", "parametric": "P"}
-KIND_WORDS = {"stress": "stress (the sizing's reference)", "historical": "historical replay", "parametric": "parametric"}
 LEGEND = "S stress · H historical · P parametric · ▲best ▼worst net"
 LEGEND_SHORT = "S/H/P kind · ▲best ▼worst net"
-BEST, WORST = "▲", "▼"
-
-# Short names for the table (the detail line has the full one).
-PRESET_SHORT = {"30 days, no move": "+30d flat", "Crypto -30 %, VIX flat": "Expo -30%"}
-EPISODE_TAGS = {
-    "gfc-2008": "GFC",
-    "china-2015": "China",
-    "volmageddon-2018": "Volmageddon",
-    "covid-2020": "COVID",
-    "terra-2022": "Terra",
-    "ftx-2022": "FTX",
-    "svb-2023": "SVB",
-    "yen-carry-2024": "yen carry",
-    "tariffs-2025": "tariffs",
-}
-
-
-def short_name(r: ScenarioResult, wide: bool = False) -> str:
-    """``Oct 2008`` (compact) / ``Oct 2008 GFC`` (wide) for a replay, ``VaR loss`` for the
-    VaR stress, a few presets shortened; otherwise the name itself."""
-    if r.kind == "stress" and r.episode_id is None and r.name.startswith("VaR"):
-        return "VaR stress" if wide else "VaR loss"
-    if r.name in PRESET_SHORT:
-        return PRESET_SHORT[r.name]
-    if ":" in r.name:
-        when, rest = r.name.split(":", 1)
-        if not wide:
-            return when.strip()
-        tag = EPISODE_TAGS.get(r.episode_id or "") or rest.strip().split(" ")[0].rstrip(",")
-        return f"{when.strip()} {tag}"
-    return r.name
-
-
-def best_worst(scenarios) -> tuple[int, int]:
-    """Row indexes of the best and the worst net P&L (-1 when there are no rows)."""
-    nets = [r.net_pnl_usd for r in scenarios]
-    if not nets:
-        return -1, -1
-    return max(range(len(nets)), key=nets.__getitem__), min(range(len(nets)), key=nets.__getitem__)
-
-
-def _did_not_help(r: ScenarioResult, spot: float, short: bool = False) -> str:
-    """The honest verdict when the exposure lost and the hedge barely paid ("" otherwise)."""
-    if r.exposure_pnl_usd >= 0.0:
-        return "no loss to cover" if short else "the exposure gains here: nothing to cover"
-    if r.coverage is not None and r.coverage < 0.01:
-        move = r.target_spot - spot
-        if short:
-            return f"hedge no help, VIX {move:+.1f} pts"
-        why = f"the VIX moved only {move:+.1f} pts" if abs(move) >= 0.05 else "the VIX did not move"
-        return f"the hedge did not help ({why})"
-    return ""
-
-
-def scenario_detail(v: Valuation, index: int) -> list[str]:
-    """Four lines on scenario row ``index``: what it is, how it moves the market, the
-    exposure's return and its basis, and the figures (with the honest verdict first)."""
-    r = v.scenarios[index]
-    spot = v.market.vix_spot
-    best, worst = best_worst(v.scenarios)
-    exposure = v.plan.exposure
-    replay = r.shock if r.episode_id else None
-    if replay is not None:
-        days = (r.end - r.start).days if r.start and r.end else r.days_forward
-        what = f"{r.name} · {KIND_WORDS['historical'] if r.kind == 'historical' else r.kind} · {r.start}→{r.end} ({days}d)"
-        move = (
-            f"VIX {replay.spot_shift:+.1f} pts → {r.target_spot:.2f} from today · VX curve moved by tenor as then"
-            f" · vol ×{r.vol_scale:.2f} (VVIX) · +{r.days_forward}d"
-        )
-    elif r.kind == "stress":
-        what = f"{r.name} · {KIND_WORDS['stress']}"
-        move = r.description
-        if v.var is not None and v.var.var_spx_return is not None:
-            move += f" · S&P {v.var.var_spx_return:+.1%} = VaR / notional / β {exposure.beta_spx:g}"
-    else:
-        what = f"{r.name} · {KIND_WORDS.get(r.kind, r.kind)}"
-        move = r.description + ("" if r.days_forward or r.vol_scale != 1.0 else " · VX curve by tenor beta")
-    ret = r.exposure_return
-    if r.exposure_basis == "btc" and replay is not None and replay.btc_return is not None:
-        basis = f"exposure {pct(ret)} = BTC {pct(replay.btc_return)} over the window × BTC β {exposure.btc_beta:g}"
-    elif r.exposure_basis == "override":
-        basis = f"exposure {pct(ret)}: set by the scenario (no VIX link)"
-    else:
-        ratio = replay.vix_ratio if replay is not None and replay.vix_ratio else r.target_spot / spot
-        basis = f"exposure {pct(ret)} = β {exposure.beta_spx:g} × S&P move implied by VIX ×{ratio:.2f} (k {exposure.spx_vix_elasticity:g})"
-        if r.kind == "historical" and (replay is None or replay.btc_return is None):
-            basis += " · no BTC data then"
-    mark = f" · {BEST} best net" if index == best else (f" · {WORST} worst net" if index == worst else "")
-    verdict = _did_not_help(r, spot)
-    figures = (f"{verdict} · " if verdict else "") + (
-        f"cover {pct(r.coverage)} · hedge {usd(r.hedge_pnl_usd)} · net {usd(r.net_pnl_usd)}{mark}"
-    )
-    return [what, move, basis, figures]
-
-
-def scenario_one_liner(v: Valuation, index: int) -> str:
-    """The detail in one line (short screens): short name, then the verdict or the move."""
-    r = v.scenarios[index]
-    spot = v.market.vix_spot
-    tail = _did_not_help(r, spot, short=True)
-    if not tail:
-        move = f"VIX {r.target_spot - spot:+.1f} pts" if r.episode_id else r.description
-        tail = f"{move}, cover {pct(r.coverage)}"
-    return f"{short_name(r, wide=True)}: {tail}"
-
 
 def result_shock(result: ScenarioResult) -> Shock:
     """The shock behind a row of the scenario table (carried by the result itself)."""
@@ -164,6 +59,21 @@ class ShockInput(Input):
 
 
 class ShockPanel(Vertical):
+    """The scenario inputs, the scenario table and the cursor row's detail line."""
+
+    @dataclass
+    class Chosen(Message):
+        """The user chose the active scenario (typed fields, a picked row); the App applies it."""
+
+        shock: Shock
+
+    @dataclass
+    class InfoRequested(Message):
+        """``i``: show scenario row ``index`` of ``valuation`` in full (the App opens the notes)."""
+
+        valuation: Valuation
+        index: int
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.valuation: Valuation | None = None
@@ -322,9 +232,7 @@ class ShockPanel(Vertical):
             return
         if not self.table.has_focus and self.active_row() is not None:
             self.table.move_cursor(self.active_row())
-        from ..screens.scenario_info import ScenarioInfoScreen
-
-        self.app.push_screen(ScenarioInfoScreen(v, min(self.table.cursor_row, len(v.scenarios) - 1)))
+        self.post_message(self.InfoRequested(v, min(self.table.cursor_row, len(v.scenarios) - 1)))
 
     # -- input ------------------------------------------------------------------
     def _mark(self, errors: dict[str, ShockInputError]) -> None:
@@ -360,7 +268,7 @@ class ShockPanel(Vertical):
             if not bad and not unfinished:
                 shock = parse_shock_inputs(*values, spot)
                 if not shows(values, v.shock, spot) and shock_params(shock, spot) != shock_params(v.shock, spot):
-                    self.app.post_message(ShockChosen(shock))
+                    self.post_message(self.Chosen(shock))
         table = self.app.query("#layer-table")
         if table:
             table.first().focus()
@@ -391,7 +299,7 @@ class ShockPanel(Vertical):
         shock = parse_shock_inputs(*values, spot)
         if shows(values, v.shock, spot) or shock_params(shock, spot) == shock_params(v.shock, spot):
             return  # the fields already show the active shock (e.g. a picked preset)
-        self.app.post_message(ShockChosen(shock))
+        self.post_message(self.Chosen(shock))
 
     @on(Input.Blurred, "#shock-inputs Input")
     def _left_field(self, event: Input.Blurred) -> None:
@@ -422,4 +330,4 @@ class ShockPanel(Vertical):
             shock = NO_SHOCK  # picking the active scenario again turns it off
         self._restore_fields(self.input_error and FIELDS or ())
         self._mark({})
-        self.app.post_message(ShockChosen(shock))
+        self.post_message(self.Chosen(shock))
