@@ -263,3 +263,18 @@ async def test_wide_layer_names_keep_the_columns_aligned(make_app):
         # the weight column starts at the same cell in every row
         starts = [cell_len(line[: line.index("0.")]) for line in lines[1:4]]
         assert len(set(starts)) == 1, lines
+
+
+def test_episode_notes_speak_to_users_and_name_public_sources():
+    from tui.core.episodes import load_episodes
+    from tui.screens.scenario_info import PUBLIC_DATA, episode_notes
+
+    for ep in load_episodes():
+        text = "\n".join(episode_notes(ep.id))
+        for internal in ("domain.md", ".csv", "suspect", "source column", "section 4", "row)"):
+            assert internal not in text, (ep.id, internal, text)
+        assert PUBLIC_DATA["vix_daily_ohlc.csv"] in text  # the data behind every replay, named
+        for source in ep.sources:
+            for outside in ("reuters.com", "coindesk.com", "financemagnates.com"):
+                if outside in source:
+                    assert outside in text  # the outside sources the research notes name are kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rich.text import Text
@@ -26,6 +27,37 @@ def _episodes() -> dict:
         return {}
 
 
+# The library records where each figure came from for whoever rebuilds it (data files,
+# columns, filters, the project's research notes). The notes screen speaks to users: the
+# public data behind each file, and the outside sources the research notes name.
+PUBLIC_DATA = {
+    "vix_daily_ohlc.csv": "Cboe VIX index, daily closes",
+    "vvix_daily_close.csv": "Cboe VVIX index, daily closes",
+    "vx_monthly_settlements.csv": "Cboe Futures Exchange (CFE) VX futures, daily settlements",
+    "btc_usd_daily.csv": "BTC-USD daily closes (Yahoo Finance)",
+}
+_NOTES_REF = re.compile(r"domain\.md section \d+ \(([^)]*(?:\([^)]*\)[^)]*)*)\)\s*:?\s*(.*)")
+_INTERNAL = re.compile(r"^\d{4}-\d{2}-\d{2} row$|no outside source named")
+
+
+def public_source(source: str) -> str | None:
+    """A library source as a user can look it up: a data file becomes the public data set
+    it holds, a research-notes reference becomes the outside sources it names (None when
+    it names none)."""
+    name = source.split(":", 1)[0].strip()
+    if name in PUBLIC_DATA:
+        return PUBLIC_DATA[name]
+    match = _NOTES_REF.match(source)
+    if match is None:
+        return source
+    named = [part.strip() for chunk in match.group(1).split(";") for part in chunk.split(",")]
+    named = [part for part in named if part and not _INTERNAL.search(part)]
+    rest = match.group(2).strip()
+    if not named:
+        return rest or None
+    return ", ".join(named) + (f": {rest}" if rest else "")
+
+
 def episode_notes(episode_id: str | None) -> list[str]:
     """The library's own words on an episode: closes, notes, ETH where known, sources."""
     ep = _episodes().get(episode_id or "")
@@ -44,11 +76,12 @@ def episode_notes(episode_id: str | None) -> list[str]:
     else:
         lines.append("BTC: no data for this window")
     if ep.eth_return is not None:
-        lines.append(f"ETH {ep.eth_return:+.0%} ({ep.eth_source})")
+        lines.append(f"ETH {ep.eth_return:+.0%} ({public_source(ep.eth_source or '') or 'source not named'})")
     if ep.notes:
         lines += ["", ep.notes]
-    if ep.sources:
-        lines += ["", "Sources: " + "; ".join(ep.sources)]
+    sources = list(dict.fromkeys(s for s in (public_source(x) for x in ep.sources) if s))
+    if sources:
+        lines += ["", "Sources: " + "; ".join(sources)]
     return lines
 
 
