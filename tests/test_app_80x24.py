@@ -278,3 +278,24 @@ def test_episode_notes_speak_to_users_and_name_public_sources():
             for outside in ("reuters.com", "coindesk.com", "financemagnates.com"):
                 if outside in source:
                     assert outside in text  # the outside sources the research notes name are kept
+
+
+async def test_small_things_at_80_columns(make_app, tmp_path):
+    """q Quit in the footer; after a save the message line says so (not "nothing to redo")
+    and no toast covers the table; one precision per column (prices, money)."""
+    app = make_app()
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await pilot.pause()
+        assert "q Quit" in screen_text(app).splitlines()[-1]
+        prices = [app.editor.cell_value(i, "price") for i in range(3)]
+        assert len({len(p.split(".")[1]) for p in prices}) == 1  # 3.511 / 3.435 / 1.846: one precision
+        await pilot.press("U")  # "nothing to redo"
+        await pilot.pause()
+        assert app.editor.message == "nothing to redo"
+        path = tmp_path / "saved.toml"
+        app.save_to(path)
+        await pilot.pause()
+        assert app.editor.message == f"saved {path}" and not app._notifications
+    from tui.format import usd_short
+
+    assert [usd_short(x) for x in (23.0e6, 22.04e6, 578e6, 2.5e6, 800e3, 0)] == ["$23.0M", "$22.0M", "$578M", "$2.50M", "$800k", "$0"]

@@ -141,7 +141,7 @@ class AlvhApp(App[int]):
                 yield PayoffChart(id="payoff")
                 yield ShockPanel(id="shocks")
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True)  # compact: q Quit still fits at 80 columns
 
     @property
     def editor(self) -> LayerEditor:
@@ -372,7 +372,9 @@ class AlvhApp(App[int]):
         self.is_new = False
         self.journal.retarget(path)
         self._update_chrome()
-        self.notify(f"Saved {path}", markup=False, timeout=3)
+        # In the message line (a toast would cover the net and cover columns), replacing
+        # whatever it said before ("nothing to redo").
+        self.editor.say(f"saved {path}")
         if then is not None:
             then()
         return True

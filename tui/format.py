@@ -34,12 +34,17 @@ def usd_short(x: float) -> str:
     sign = "-" if x < 0 else ""
     a = abs(x)
     if a >= 999.5e6:
-        return f"{sign}${a / 1e9:.3g}B"
+        return f"{sign}${_three(a / 1e9)}B"
     if a >= 999.5e3:
-        return f"{sign}${a / 1e6:.3g}M"
+        return f"{sign}${_three(a / 1e6)}M"
     if a >= 999.5:
-        return f"{sign}${a / 1e3:.3g}k"
+        return f"{sign}${_three(a / 1e3)}k"
     return f"{sign}${a:.0f}"
+
+
+def _three(x: float) -> str:
+    """Three significant digits, trailing zeros kept ($23.0M beside $22.4M, not $23M)."""
+    return f"{x:#.3g}".rstrip(".")
 
 
 def num(x: float | None, fmt: str = ".2f") -> str:

@@ -103,7 +103,7 @@ def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
                     fmt_strike(layer.strike, lv.strike),
                     num(lv.future, ".2f" if lv.future < 100 else ".1f"),
                     f"{num(lv.vol * 100, '.0f')}%",
-                    num(lv.price, ".4g"),
+                    num(lv.price, ".3f"),  # one precision down the column
                     f"{lv.contracts:,}",
                     usd(lv.premium_usd),
                     num(lv.delta, ".3f"),
