@@ -299,3 +299,22 @@ async def test_small_things_at_80_columns(make_app, tmp_path):
     from tui.format import usd_short
 
     assert [usd_short(x) for x in (23.0e6, 22.04e6, 578e6, 2.5e6, 800e3, 0)] == ["$23.0M", "$22.0M", "$578M", "$2.50M", "$800k", "$0"]
+
+
+async def test_a_wide_terminal_shows_every_figure_in_full(make_app):
+    from tui.core import edits
+    from tui.format import usd
+
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.apply_plan(edits.set_budget(app.plan, "25M"), "budget")  # totals large enough to be cut before
+        await pilot.pause()
+        screen = screen_text(app)
+        totals = app.valuation.totals
+        for figure in (totals.premium_usd, totals.delta_usd, totals.vega_usd, totals.theta_usd):
+            assert usd(figure) in screen, usd(figure)
+        table = [line for line in screen.splitlines()[:8]]
+        assert not any("…" in line for line in table)
+        squashed = _squash(screen)
+        for line in app.query_one("#shocks").detail_lines():  # the scenario detail, uncut
+            assert _squash(line) in squashed, line

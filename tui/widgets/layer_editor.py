@@ -53,6 +53,10 @@ COLUMNS = (
     Column("theta", "theta/d", 7),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+# With room to spare (a wide terminal), money and greek columns get room for large plans'
+# totals (-$428.1k, $12.35M) instead of ending in "…".
+WIDE_EXTRA = {"name": 3, "premium": 3, "delta": 3, "vega": 3, "theta": 3, "contracts": 2}
+WIDE_FROM = sum(c.width + 2 for c in COLUMNS) + sum(WIDE_EXTRA.values())
 TOTAL_ROW = "total"
 LABELS = {
     "name": "name",
@@ -211,8 +215,13 @@ class LayerEditor(Vertical):
             yield CellInput(id="cell-input", compact=True, select_on_focus=True)
 
     def on_mount(self) -> None:
-        self.table.set_columns([GridColumn(c.key, c.label, c.width, c.right) for c in COLUMNS])
+        self._wide = False
+        self.table.set_columns(self._columns(False))
         self.query_one("#edit-row").display = False
+
+    @staticmethod
+    def _columns(wide: bool) -> list[GridColumn]:
+        return [GridColumn(c.key, c.label, c.width + (WIDE_EXTRA.get(c.key, 0) if wide else 0), c.right) for c in COLUMNS]
 
     @property
     def table(self) -> LayerTable:
@@ -238,6 +247,12 @@ class LayerEditor(Vertical):
             self.query_one("#sizing-line", Static).update(line, layout=False)
 
     def on_resize(self) -> None:
+        wide = self.content_size.width >= WIDE_FROM
+        if wide != self._wide:
+            self._wide = wide
+            cursor = self.table.cursor
+            self.table.set_columns(self._columns(wide))
+            self.table.move_cursor(*cursor)
         self._show_sizing()
 
     def cell_value(self, row: int, key: str) -> str:
