@@ -9,7 +9,9 @@ Valuation to every pane; the panes never compute figures of their own.
 
 from __future__ import annotations
 
+import errno
 import gc
+import sys
 import threading
 import time
 from pathlib import Path
@@ -26,12 +28,13 @@ from .core.black76 import load_scipy_ndtr
 from .core.plan import Plan, resolve_expiry
 from .core.plan_io import PlanError, load_plan, load_plan_stamped, plan_problems
 from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
-from .core.safe_files import MISSING, FileStamp
+from .core.safe_files import MISSING, FileStamp, cause_of, path_kind
+from .core.safe_text import printable
 from .core.scenarios import NO_SHOCK, Shock
 from .core.shock_inputs import CUSTOM, ShockInputError, stepped_shock
 from .core.valuation import Valuation, default_scenarios, value_plan
 from .messages import PlanEdited
-from .journaling import PlanJournal, install_signal_handlers, lookup, offer_recovery, write_pidfile
+from .journaling import PlanJournal, Unsaved, install_signal_handlers, lookup, offer_at_open, write_pidfile
 from .resources import default_plan_path
 from .screens.problems import ProblemsModal
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
@@ -104,13 +107,21 @@ class AlvhApp(App[int]):
         self.is_new = is_new
         # what the file was when opened (save_plan refuses to overwrite a changed one)
         self.stamp: FileStamp | None = stamp if stamp is not None else (MISSING if is_new else None)
-        self.journal = PlanJournal(self, path)  # unsaved edits, in the state folder (tui.journaling)
+        self.read_only = False  # opened read-only: the plan is open in another session
+        self.undo_stack: list[tuple[Plan, str]] = []
+        # this session's lock on the plan and its unsaved edits, in the state folder (tui.journaling)
+        self.journal = PlanJournal(
+            self._unsaved,
+            path,
+            schedule=lambda delay, callback: self.set_timer(delay, callback, name="journal"),
+            warn=lambda message: self.notify(message, title="Journal", severity="warning", timeout=10, markup=False),
+        )
         self._recovery = recovery
         self.signals_received = 0
+        self._signal_watchdog = None
         self._uninstall_signals = lambda: None
         self.shock: Shock = NO_SHOCK
         self.horizon = "shock"
-        self.undo_stack: list[tuple[Plan, str]] = []
         self.redo_stack: list[tuple[Plan, str]] = []
         self.valuation: Valuation | None = None
         self.last_reprice_ms = 0.0
@@ -170,8 +181,10 @@ class AlvhApp(App[int]):
         if self.needs_fix:
             self._show_needs_fix(self._file_problems)
         self._uninstall_signals = install_signal_handlers(self)
-        if self._recovery is not None:
-            offer_recovery(self, self._recovery)
+        if self.journal.lock_error:
+            self.notify(self.journal.lock_error, title="Journal", severity="warning", timeout=10, markup=False)
+        if self._recovery:
+            offer_at_open(self, self._recovery, self.path)
 
     def on_ready(self) -> None:
         """After the first frame: what start-up does not need."""
@@ -183,6 +196,7 @@ class AlvhApp(App[int]):
     def on_unmount(self) -> None:
         gc.unfreeze()  # (an app made again in the same process, as tests do, starts clean)
         self.journal.flush()  # whatever ends the app, unsaved edits are journaled
+        self.journal.release()
         if self.is_headless:  # under test: hand the process its signal handlers back now
             self._uninstall_signals()
         # (a real run keeps them, and the exit watchdog, until run() returns: see run_app)
@@ -246,6 +260,32 @@ class AlvhApp(App[int]):
     def dirty(self) -> bool:
         return self.plan != self.saved_plan
 
+    def _unsaved(self) -> Unsaved:
+        return Unsaved(self.plan, self.path, self.stamp, self.dirty, len(self.undo_stack))
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.editor.say(message, error=error)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:
+        """A literal notification (``markup=False``, how the app sends them) never carries a raw
+        control character: file names can hold ESC, BEL or OSC 52 (write the clipboard)."""
+        if not markup:
+            message, title = printable(message, 2000), printable(title, 200)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.read_only = read_only
+        self.journal.set_read_only(read_only)
+        self._update_chrome()
+
+    def adopt_recovered(self, plan: Plan, stamp: FileStamp | None, label: str) -> None:
+        """Make a recovered plan current, unsaved and undoable back to the file."""
+        self.undo_stack.append((self.plan, label))
+        self.redo_stack.clear()
+        self.plan = plan
+        self.stamp = stamp
+        self.reprice()
+
     def display_path(self) -> str:
         return str(self.path) if self.path else "the sample plan (not saved yet)"
 
@@ -255,7 +295,8 @@ class AlvhApp(App[int]):
         mark = " ● modified" if self.dirty else ""
         if self.needs_fix:
             mark += " ● needs a fix"
-        title = f"Layers · {file}{state}{mark} · {self.plan.name}"
+        mode = " · read-only" if self.read_only else ""
+        title = f"Layers · {file}{state}{mark}{mode} · {self.plan.name}"
         set_border_title(self.editor, title)
         # (No App.sub_title: it is an App reactive, and setting it repaints the whole screen.)
 
@@ -339,10 +380,14 @@ class AlvhApp(App[int]):
         problems = plan_problems(self.plan, path.name)
         if problems:  # never write a file that would not open again
             self.notify("Not saved: the plan needs a fix first:\n" + "\n".join(problems), severity="error", markup=False, timeout=10)
-            self.editor.say("not saved: the plan needs a fix first (n renormalises the weights)", error=True)
+            self.say("not saved: the plan needs a fix first (n renormalises the weights)", error=True)
+            return False
+        if self.read_only and path == self.path:
+            self.journal.flush()
+            self.say("opened read-only (the plan is open in another session): S saves as another file", error=True)
             return False
         try:
-            save_plan(self.plan, path, expect=expect)
+            save_plan(self.plan, path, expect=expect, like=self.path)
         except FileChangedError as error:
             changed = error  # (the except name is unbound when the block ends)
             self.journal.flush()
@@ -370,6 +415,7 @@ class AlvhApp(App[int]):
             self.stamp = None
         self.saved_plan = self.plan
         self.is_new = False
+        self.read_only = self.journal.read_only = False
         self.journal.retarget(path)
         self._update_chrome()
         # In the message line (a toast would cover the net and cover columns), replacing
@@ -380,7 +426,7 @@ class AlvhApp(App[int]):
         return True
 
     def action_save_as(self, then: Callable[[], None] | None = None) -> None:
-        initial = str(self.path) if self.path else str(Path.cwd() / "plan.toml")
+        initial = _typable(self.path) or _typable(Path.cwd() / "plan.toml") or ""
 
         def chosen(path: Path | None) -> None:
             if path is not None:
@@ -392,7 +438,7 @@ class AlvhApp(App[int]):
 
     def action_open(self) -> None:
         def ask() -> None:
-            initial = str(self.path.parent) + "/" if self.path else str(Path.cwd()) + "/"
+            initial = (_typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
             from .screens.file_prompt import PathModal
 
             self.push_screen(PathModal("Open plan", initial, must_exist=True), self.open_path)
@@ -410,23 +456,25 @@ class AlvhApp(App[int]):
                 self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
                 return False
             plan, stamp, needs_fix = error.draft, error.stamp, error.messages
-        self.needs_fix = needs_fix
-        self.plan = plan
-        self.saved_plan = plan
-        self.path = path
-        self.stamp = stamp
-        self.is_new = False
-        self.journal.retarget(path)
-        self.undo_stack.clear()
-        self.redo_stack.clear()
-        self.editor.table.reset_scroll()  # the old plan's scroll position means nothing here
-        self.reprice()
-        self.editor.say(f"opened {path.name}")
-        if self.needs_fix:
-            self._show_needs_fix(needs_fix)
-        found = lookup(path)
-        if found is not None:
-            offer_recovery(self, found)
+
+        def open_it(read_only: bool) -> None:
+            self.needs_fix = needs_fix
+            self.plan = plan
+            self.saved_plan = plan
+            self.path = path
+            self.stamp = stamp
+            self.is_new = False
+            self.read_only = self.journal.read_only = read_only
+            self.journal.retarget(path)
+            self.undo_stack.clear()
+            self.redo_stack.clear()
+            self.editor.table.reset_scroll()  # the old plan's scroll position means nothing here
+            self.reprice()
+            self.say(f"opened {path.name}")
+            if self.needs_fix:
+                self._show_needs_fix(needs_fix)
+
+        offer_at_open(self, lookup(path, own=self.journal.own_files), path, at_start=False, then=open_it)
         return True
 
     def _show_needs_fix(self, messages: list[str]) -> None:
@@ -453,7 +501,7 @@ class AlvhApp(App[int]):
                 self.journal.discard()
                 proceed()
             elif choice == "save":
-                if self.path is None:
+                if self.path is None or self.read_only:
                     self.action_save_as(then=proceed)
                 else:
                     self.save_to(self.path, proceed)
@@ -555,6 +603,13 @@ def _warm_up() -> None:
     gc.freeze()  # scipy's modules, too, live as long as the process
 
 
+def _typable(path: Path) -> str | None:
+    """``path`` as the prompt's starting text, or None when it holds control characters
+    (shown raw in the input line, they would reach the terminal)."""
+    text = str(path)
+    return text if printable(text, len(text) + 3) == text else None
+
+
 def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None, theme_folders: list[Path] | None = None) -> AlvhApp:
     """The app for ``alvh-tui [PLAN.toml]`` (shared by the CLI, tests and benchmarks).
 
@@ -567,11 +622,19 @@ def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None
     kwargs = dict(config_folder=config_folder, theme_folders=theme_folders)
     if plan_path is None:
         return AlvhApp(sample, None, recovery=lookup(None), **kwargs)
-    path = Path(plan_path).expanduser()
-    if not path.is_absolute():
-        path = Path.cwd() / path
-    if not path.exists():
-        return AlvhApp(sample, path, is_new=True, recovery=lookup(path), **kwargs)
+    path = Path(plan_path)
+    try:
+        path = path.expanduser()
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        kind = path_kind(path)
+        if kind == "loop":
+            raise OSError(errno.ELOOP, "the path is a loop of symbolic links")
+        if kind in ("missing", "dangling"):
+            return AlvhApp(sample, path, is_new=True, recovery=lookup(path), **kwargs)
+    except (OSError, ValueError, RuntimeError) as error:  # a name too long, a folder one may not enter, a NUL, ~nobody
+        cause = cause_of(error) if isinstance(error, OSError) else str(error)
+        return AlvhApp(sample, None, startup_problems=(f"Cannot open {path}", [f"{path}: {cause}"]), **kwargs)
     try:
         plan, stamp = load_plan_stamped(path)
     except PlanError as error:
@@ -589,4 +652,9 @@ def run_app(plan_path: Path | None = None, mouse: bool = True) -> int:
     finally:
         app._uninstall_signals()  # the exit completed: no watchdog needed
         app.journal.flush()  # a crash or a signal: whatever is unsaved is in the journal
+        app.journal.release()
+    if app.return_code:  # an uncaught exception (Textual printed it): never exit 0
+        if app.dirty:
+            print(f"alvh-tui: your unsaved edits are in the recovery journal {printable(str(app.journal.file))}; open the plan again to recover them", file=sys.stderr)
+        return app.return_code
     return 0 if result is None else int(result)

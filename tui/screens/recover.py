@@ -1,4 +1,4 @@
-"""Dialogs of "nothing lost": recover a journal, and a plan file changed on disk."""
+"""Dialogs of "nothing lost": a plan open in another session, recover a journal, a plan file changed on disk."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..widgets.util import plain
 
 
 class RecoverModal(ModalScreen[str]):
@@ -34,7 +36,7 @@ class RecoverModal(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="recover"):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(plain(self.title_text, style="bold"), id="dialog-title")
             third = (
                 "  [b]l[/b]  later: open the sample, keep the journal for another time"
                 if self.untitled
@@ -50,11 +52,11 @@ class RecoverModal(ModalScreen[str]):
                 yield Static("", id="recover-message")
             with VerticalScroll(id="recover-changes"):
                 for fact in self.facts:
-                    yield Static(Text(fact), classes="recover-fact")
+                    yield Static(plain(fact), classes="recover-fact")
                 if self.changes:
                     yield Static(Text(f"file -> journal ({len(self.changes)} changes; ↑ ↓ scroll):", style="bold"))
                     for line in self.changes:
-                        yield Static(Text("  " + line), classes="recover-change")
+                        yield Static(plain("  " + line), classes="recover-change")
                 else:
                     yield Static(Text("(the journal holds the same plan as the file)"))
 
@@ -74,6 +76,42 @@ class RecoverModal(ModalScreen[str]):
         self.query_one("#recover-message", Static).update(Text(f"choose {keys}: nothing is lost either way", style="bold"))
 
 
+class LockedModal(ModalScreen[str | None]):
+    """The plan is open in another session (vim's ATTENTION). Returns "read_only", "anyway" or
+    None (at start: quit; when opening from the app: keep the current plan)."""
+
+    BINDINGS = [
+        Binding("r", "choose('read_only')", "Read-only"),
+        Binding("o", "choose('anyway')", "Open anyway"),
+        Binding("q,escape", "choose(None)", "Quit"),
+    ]
+
+    def __init__(self, title: str, holders: list[str], *, at_start: bool = True) -> None:
+        super().__init__()
+        self.title_text = title
+        self.holders = holders
+        self.at_start = at_start
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="locked"):
+            yield Static(plain(self.title_text, style="bold"), id="dialog-title")
+            leave = "quit" if self.at_start else "keep the current plan"
+            yield Static(
+                "  [b]r[/b]  open read-only: explore freely; saving asks for another file\n"
+                "  [b]o[/b]  open anyway and edit (each session keeps its own journal)\n"
+                f"  [b]q[/b]  {leave}",
+                markup=True,
+                classes="dialog-keys",
+            )
+            with VerticalScroll(id="lock-holders"):
+                for holder in self.holders:
+                    yield Static(plain("  open in " + holder), classes="lock-holder")
+                yield Static(Text("Two sessions editing one plan overwrite each other's saves (each save asks first)."))
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+
 class FileChangedModal(ModalScreen[str | None]):
     """The plan file changed on disk since it was opened. Returns "overwrite", "save_as" or None."""
 
@@ -90,7 +128,7 @@ class FileChangedModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="changed"):
-            yield Static(Text(f"{self.path_text} changed on disk since it was opened", style="bold"), id="dialog-title")
+            yield Static(plain(f"{self.path_text} changed on disk since it was opened", style="bold"), id="dialog-title")
             yield Static(
                 "  [b]o[/b]  overwrite it with your plan (the file on disk goes to the backup~)\n"
                 "  [b]a[/b]  save yours as another file\n"
@@ -100,7 +138,7 @@ class FileChangedModal(ModalScreen[str | None]):
             )
             with VerticalScroll(id="changed-list"):
                 for line in self.changes:
-                    yield Static(Text("  " + line))
+                    yield Static(plain("  " + line))
 
     def action_choose(self, choice: str | None) -> None:
         self.dismiss(choice)

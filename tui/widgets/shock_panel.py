@@ -26,7 +26,7 @@ from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from .scenario_text import BEST, KIND_TAGS, WORST, best_worst, scenario_detail, scenario_one_liner, short_name  # noqa: F401  (re-exported)
 from .grid_table import GridColumn, GridRow, GridTable
-from .util import set_border_subtitle, set_border_title
+from .util import plain, set_border_subtitle, set_border_title
 
 FIELD_IDS = {"shift": "#shock-shift", "vol": "#shock-vol", "days": "#shock-days"}
 TYPING_HINT = "typing a shock · enter applies · esc back to the layers"
@@ -202,7 +202,7 @@ class ShockPanel(Vertical):
             self._detail_text = text
             detail = self.query_one("#scenario-detail", Static)
             detail.set_class(bool(self.input_error), "-error")
-            detail.update(text, layout=False)
+            detail.update(plain(text), layout=False)
 
     @on(GridTable.Moved, "#scenario-table")
     def _moved(self, event: GridTable.Moved) -> None:
