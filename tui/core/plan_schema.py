@@ -124,9 +124,9 @@ def table(item: type, *, kind: str = "table", required: bool = False, omit: tupl
     return _field(Key(kind, item=item, omit=omit), factory=item)
 
 
-def tables(item: type, default: Any = _NO, *, kind: str = "tables") -> Any:
+def tables(item: type, default: Any = _NO, *, kind: str = "tables", omit: tuple = (None,)) -> Any:
     """An array of tables, each holding the keys of dataclass ``item``."""
-    return _field(Key(kind, item=item), default)
+    return _field(Key(kind, item=item, omit=omit), default)
 
 
 def schema_version(default: int) -> Any:
