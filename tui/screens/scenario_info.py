@@ -35,6 +35,7 @@ PUBLIC_DATA = {
     "vvix_daily_close.csv": "Cboe VVIX index, daily closes",
     "vx_monthly_settlements.csv": "Cboe Futures Exchange (CFE) VX futures, daily settlements",
     "btc_usd_daily.csv": "BTC-USD daily closes (Yahoo Finance)",
+    "spx_daily.csv": "S&P 500 index, daily closes",
 }
 _NOTES_REF = re.compile(r"domain\.md section \d+ \(([^)]*(?:\([^)]*\)[^)]*)*)\)\s*:?\s*(.*)")
 _INTERNAL = re.compile(r"^\d{4}-\d{2}-\d{2} row$|no outside source named")
