@@ -292,7 +292,7 @@ async def bench_table(kind: str, n: int, size: tuple[int, int] = (120, 36)) -> f
                 t.move_cursor(self.k % rows)
             else:
                 for i in range(rows):
-                    for (key, _), value in zip(columns, cells(self.k, i)):
+                    for (key, _), value in zip(columns, cells(self.k, i), strict=True):
                         t.update_cell(f"r{i}", key, value)
                 t.move_cursor(row=self.k % rows)
 

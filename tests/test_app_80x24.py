@@ -126,14 +126,14 @@ async def test_scenario_fields_never_show_a_value_that_is_not_applied(make_app):
             assert field.value == typed  # nothing dropped silently ("-5" is not "5", "1e6" not "16")
             assert field.has_class("-not-applied")
             spot = app.plan.market.vix_spot
-            applied = dict(zip(("shift", "vol", "days"), (app.shock.target_spot(spot) - spot, app.shock.vol_scale, app.shock.days_forward)))
+            applied = dict(zip(("shift", "vol", "days"), (app.shock.target_spot(spot) - spot, app.shock.vol_scale, app.shock.days_forward), strict=True))
             assert applied[name] != float(typed)  # not applied (typing "1" of "1e6" applied +1: that is shown)
             screen = screen_text(app)
             assert f"{typed} not applied" in screen and reason in screen  # the reason is readable at 80 columns
             await pilot.press("tab")  # leave the field
             await pilot.pause()
             assert not field.has_class("-not-applied")
-            shown = dict(zip(("shift", "vol", "days"), shock_texts(app.shock, app.plan.market.vix_spot)))
+            shown = dict(zip(("shift", "vol", "days"), shock_texts(app.shock, app.plan.market.vix_spot), strict=True))
             assert field.value == shown[name]  # the value in force is back
         await pilot.press("4", "escape")  # esc leaves the fields for the layers
         await pilot.pause()
@@ -180,7 +180,7 @@ async def test_a_weight_edit_says_how_the_others_were_rescaled_and_the_column_ad
         editor = app.editor
         await pilot.press("down", "down", "right", "enter", "ctrl+a", "ctrl+k", *"0.3", "enter")
         await pilot.pause()
-        assert [l.weight for l in app.plan.layers] == pytest.approx([0.35, 0.35, 0.3])
+        assert [layer.weight for layer in app.plan.layers] == pytest.approx([0.35, 0.35, 0.3])
         message = "rescaled to sum 1: near 0.4→0.35, mid 0.4→0.35"
         assert message in editor.message and message in screen_text(app)  # readable at 80 columns
         await pilot.press("up", "up", "enter", "ctrl+a", "ctrl+k", *"0.375", "enter")
@@ -203,7 +203,7 @@ async def test_a_plan_with_fixable_problems_opens_marked_and_save_waits_for_the_
     app = make_app(path)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
-        assert app.path == path and [l.weight for l in app.plan.layers] == pytest.approx([0.5, 0.4, 0.2])
+        assert app.path == path and [layer.weight for layer in app.plan.layers] == pytest.approx([0.5, 0.4, 0.2])
         assert isinstance(app.screen, ProblemsModal)
         screen = screen_text(app)
         assert "needs a fix" in screen and "weights sum to 1.1" in screen
@@ -217,7 +217,7 @@ async def test_a_plan_with_fixable_problems_opens_marked_and_save_waits_for_the_
         await pilot.press("n", "ctrl+s")  # renormalise, then save
         await pilot.pause()
         assert not app.needs_fix and "needs a fix" not in screen_text(app)
-        assert load_plan(path) == app.plan and sum(l.weight for l in app.plan.layers) == pytest.approx(1.0)
+        assert load_plan(path) == app.plan and sum(layer.weight for layer in app.plan.layers) == pytest.approx(1.0)
 
 
 def _table_lines(app) -> list[str]:
@@ -236,7 +236,7 @@ async def test_layer_names_stay_in_view_and_hidden_columns_are_marked(make_app, 
         await pilot.pause()
         lines = _table_lines(app)
         assert "theta" in lines[0] and "◀" in lines[0]
-        names = [l.name for l in app.plan.layers] + ["total"]
+        names = [layer.name for layer in app.plan.layers] + ["total"]
         assert [line.split()[0] for line in lines[1:]] == names  # every row still says which layer it is
         # another plan opens scrolled back to the start
         other = tmp_path / "other.toml"

@@ -16,13 +16,14 @@ import threading
 import time
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Callable, Iterable, Literal
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from .core.black76 import load_scipy_ndtr
@@ -45,8 +46,11 @@ from .widgets.payoff_chart import PayoffChart
 from .widgets.shock_panel import ShockPanel
 from .widgets.util import set_border_title
 
+if TYPE_CHECKING:
+    from .screens.views import ValuationView
 
-def _view_class() -> type:
+
+def _view_class() -> type[ValuationView]:
     """The detail views' base class (imported on first use: the views are off the start-up path)."""
     from .screens.views import ValuationView as view
 
@@ -134,7 +138,7 @@ class AlvhApp(App[int]):
         self.last_reprice_ms = 0.0
         self.config_folder = config_folder or config_dir()
         self._startup_problems = startup_problems
-        self._focus_before_small = None
+        self._focus_before_small: Widget | None = None
         # A plan opened although `check` rejects it for a reason the app can fix (weights
         # summing to 1.1): its problems, until an edit fixes them; saving is refused meanwhile.
         self.needs_fix: list[str] = list(needs_fix or [])
@@ -459,6 +463,7 @@ class AlvhApp(App[int]):
         if path is None:
             return False
         needs_fix: list[str] = []
+        stamp: FileStamp | None
         try:
             plan, stamp = load_plan_stamped(path)
         except PlanError as error:

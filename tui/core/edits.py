@@ -255,7 +255,7 @@ def weight_note(old: Plan, new: Plan, edited: int) -> str:
         return ""
     moved = [
         (a.name, a.weight, b.weight)
-        for i, (a, b) in enumerate(zip(old.layers, new.layers))
+        for i, (a, b) in enumerate(zip(old.layers, new.layers, strict=True))
         if i != edited and abs(a.weight - b.weight) > 1e-12
     ]
     if not moved:

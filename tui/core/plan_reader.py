@@ -16,11 +16,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .limits import MAX_KEY_PARTS, MAX_NAME_CHARS, MAX_PROBLEMS
 from .plan_schema import Key, default_of, key_names, keyed_fields
 from .safe_text import printable, text_problem
+
+if TYPE_CHECKING:
+    from .safe_files import FileStamp
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class PlanError(ValueError):
         self.source = source
         self.problems = problems
         self.draft = draft
-        self.stamp = None
+        self.stamp: FileStamp | None = None
         super().__init__("\n".join(p.render(source) for p in problems))
 
     @property

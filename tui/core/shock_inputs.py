@@ -53,7 +53,7 @@ def shows(values, shock: Shock, spot: float) -> bool:
     picked replay is not turned into a custom shock by its own rounded display)."""
     shown = shock_texts(shock, spot)
     try:
-        return all(abs(float(a) - float(b)) < 1e-9 for a, b in zip(values, shown))
+        return all(abs(float(a) - float(b)) < 1e-9 for a, b in zip(values, shown, strict=True))
     except ValueError:
         return False
 
@@ -103,7 +103,7 @@ def parse_shock_inputs(shift: str, vol: str, days: str, spot: float) -> Shock:
 def field_errors(values, spot: float) -> dict[str, ShockInputError]:
     """Every field that is wrong, by field name (empty when all three can be applied)."""
     out = {}
-    for field, text in zip(FIELDS, values):
+    for field, text in zip(FIELDS, values, strict=True):
         try:
             parse_field(field, text, spot)
         except ShockInputError as error:

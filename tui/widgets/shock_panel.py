@@ -146,7 +146,7 @@ class ShockPanel(Vertical):
     def _sync_inputs(self, shock: Shock, spot: float, force: bool = False) -> None:
         """Show the active shock in the fields (leaving alone the one being typed in)."""
         texts = shock_texts(shock, spot)
-        for field, text in zip(self._fields(), texts):
+        for field, text in zip(self._fields(), texts, strict=True):
             if field.has_focus and not force:
                 continue
             if field.value != text:
@@ -237,7 +237,7 @@ class ShockPanel(Vertical):
     # -- input ------------------------------------------------------------------
     def _mark(self, errors: dict[str, ShockInputError]) -> None:
         """Mark the fields whose text is not applied, and say why (first wrong field)."""
-        for name, field in zip(FIELDS, self._fields()):
+        for name, field in zip(FIELDS, self._fields(), strict=True):
             field.set_class(name in errors, "-not-applied")
         self.input_error = str(next(iter(errors.values()))) if errors else ""
         self.set_class(bool(errors), "-error")
@@ -249,7 +249,7 @@ class ShockPanel(Vertical):
         v = self.valuation
         if v is None:
             return
-        texts = dict(zip(FIELDS, shock_texts(v.shock, v.market.vix_spot)))
+        texts = dict(zip(FIELDS, shock_texts(v.shock, v.market.vix_spot), strict=True))
         for name in which:
             field = self.query_one(FIELD_IDS[name], Input)
             field.value = texts[name]
@@ -263,10 +263,10 @@ class ShockPanel(Vertical):
             spot = v.market.vix_spot
             values = [f.value for f in self._fields()]
             bad = field_errors(values, spot)
-            unfinished = [name for name, x in zip(FIELDS, values) if x.strip() in UNFINISHED[1:]]
+            unfinished = [name for name, x in zip(FIELDS, values, strict=True) if x.strip() in UNFINISHED[1:]]
             self._restore_fields([*bad, *unfinished])
             if not bad and not unfinished:
-                shock = parse_shock_inputs(*values, spot)
+                shock = parse_shock_inputs(values[0], values[1], values[2], spot)
                 if not shows(values, v.shock, spot) and shock_params(shock, spot) != shock_params(v.shock, spot):
                     self.post_message(self.Chosen(shock))
         table = self.app.query("#layer-table")
@@ -285,18 +285,18 @@ class ShockPanel(Vertical):
         fields = self._fields()
         submitted = isinstance(event, Input.Submitted)
         if submitted:  # enter on an emptied field: its default (0, 1, 0)
-            for name, f in zip(FIELDS, fields):
+            for name, f in zip(FIELDS, fields, strict=True):
                 if not f.value.strip():
                     f.value = DEFAULTS[name]
         values = [f.value.strip() for f in fields]
-        unfinished = [name for name, x in zip(FIELDS, values) if x in UNFINISHED]
+        unfinished = [name for name, x in zip(FIELDS, values, strict=True) if x in UNFINISHED]
         errors = field_errors(values, spot)
         if not submitted:  # "-" or "" while typing is not an error yet
             errors = {k: e for k, e in errors.items() if k not in unfinished}
         self._mark(errors)
         if errors or unfinished:
             return
-        shock = parse_shock_inputs(*values, spot)
+        shock = parse_shock_inputs(values[0], values[1], values[2], spot)
         if shows(values, v.shock, spot) or shock_params(shock, spot) == shock_params(v.shock, spot):
             return  # the fields already show the active shock (e.g. a picked preset)
         self.post_message(self.Chosen(shock))
