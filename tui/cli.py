@@ -208,7 +208,16 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 for c in rr.layers
             ],
         },
-        "warnings": list(v.warnings) + list(v.roll_warnings),
+        "events": [
+            {
+                "date": e.date,
+                "event": e.event,
+                "days_after_as_of": e.days_after_as_of,
+                "layers_expiring_before": list(e.layers_expiring_before),
+            }
+            for e in v.events
+        ],
+        "warnings": list(v.warnings) + list(v.roll_warnings) + list(v.event_warnings),
     }
     return _clean(out)
 
@@ -337,7 +346,10 @@ def render_table(v: Valuation) -> str:
         out.append(f"{'total':<12}{'':<10}{'':>12}{'':>12}{'':>14}{'':>10}{usd(v.roll_cost_usd):>11}")
     else:
         out.append("rolls: none (no layer has a roll rule that falls before the last expiry)")
-    for w in v.warnings + v.roll_warnings:
+    if v.events:
+        out.append("")
+        out.append("macro events before the last expiry: " + "  ".join(f"{e.date:%b%d} {e.event}" for e in v.events))
+    for w in v.warnings + v.roll_warnings + v.event_warnings:
         out.append(f"warning: {w}")
     return "\n".join(out)
 
@@ -371,6 +383,6 @@ def check(path: Path) -> int:
     valuation = value_plan(plan)
     shown = printable(str(path))  # a hostile file name must not drive the terminal
     print(f"{shown}: ok — {len(plan.layers)} layers, {len(plan.market.live_futures)} live months, as of {plan.market.as_of}")
-    for w in valuation.warnings + valuation.roll_warnings:
+    for w in valuation.warnings + valuation.roll_warnings + valuation.event_warnings:
         print(f"{shown}: warning: {w}")
     return EXIT_OK

@@ -15,6 +15,7 @@ import numpy as np
 
 from .black76 import black76
 from .curve import MarketSnapshot, Regime
+from .events import EventRow
 from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-exported)
     VarBreakdown,
     exposure_pnl,
@@ -26,6 +27,7 @@ from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_s
 from .plan_io import MAX_CONTRACTS
 from .regime import RegimeReadout, regime_readout
 from .rolls import RollStep, roll_schedule
+from .kit import plan_events
 from .scenarios import (
     NO_SHOCK,
     PRESETS,
@@ -124,6 +126,10 @@ class Valuation:
     roll_source: Callable[[], tuple[tuple[RollStep, ...], tuple[str, ...]]] | None = field(
         default=None, repr=False, compare=False
     )
+    # The macro events between as_of and the last layer expiry (no pandas: plain dates).
+    events: tuple[EventRow, ...] = ()
+    # Layer-expiry warnings need business days (the exchange calendar, i.e. pandas): lazy.
+    event_source: Callable[[], tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def market(self) -> MarketSnapshot:
@@ -145,6 +151,11 @@ class Valuation:
     @property
     def roll_cost_usd(self) -> float:
         return float(sum(r.cost_usd for r in self.rolls))
+
+    @cached_property
+    def event_warnings(self) -> tuple[str, ...]:
+        """Layers that expire 1-2 business days before a scheduled FOMC or CPI day."""
+        return self.event_source() if self.event_source is not None else ()
 
 
 # -- exposure --------------------------------------------------------------
@@ -324,6 +335,8 @@ def value_plan(
         def roll_source(plan=plan, expiries=tuple(expiries), strike=strike.copy(), contracts=contracts.copy()):
             return roll_schedule(plan, expiries, strike, contracts)
 
+    events, event_source = plan_events(plan, expiries, warnings)
+
     regime = market.regime()
     held = contracts_f if contracts_f.sum() > 0 else weights
     readout = regime_readout(market, regime, [x.name for x in plan.layers], dte, future, strike, price, held)
@@ -344,6 +357,8 @@ def value_plan(
         stress=stress,
         regime_readout=readout,
         roll_source=roll_source,
+        events=events,
+        event_source=event_source,
     )
 
 

@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..core.kit import window_events_note
 from ..core.valuation import Valuation
 
 
@@ -44,6 +45,7 @@ def episode_notes(episode_id: str | None) -> list[str]:
         lines.append("BTC: no data for this window")
     if ep.eth_return is not None:
         lines.append(f"ETH {ep.eth_return:+.0%} ({ep.eth_source})")
+    lines.append(window_events_note(ep.start, ep.end))
     if ep.notes:
         lines += ["", ep.notes]
     if ep.sources:

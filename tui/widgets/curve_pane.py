@@ -25,8 +25,9 @@ class CurveChart(BrailleChart):
     CurveChart > .chart--layer { color: $secondary; }
     CurveChart > .chart--axis { color: $text-muted; }
     CurveChart > .chart--zero { color: $text-muted; }
+    CurveChart > .chart--event { color: $accent; }
     """
-    COMPONENT_CLASSES = {"chart--curve", "chart--shocked", "chart--layer", "chart--axis", "chart--zero"}
+    COMPONENT_CLASSES = {"chart--curve", "chart--shocked", "chart--layer", "chart--axis", "chart--zero", "chart--event"}
 
     def set_curve(
         self,
@@ -34,6 +35,7 @@ class CurveChart(BrailleChart):
         levels: np.ndarray,
         shocked: tuple[np.ndarray, np.ndarray] | None,
         layer_marks: list[tuple[int, str]],
+        event_marks: list[tuple[int, str]] = (),
     ) -> None:
         self.points = (np.asarray(days, float), np.asarray(levels, float))
         self.shocked = shocked
@@ -41,6 +43,8 @@ class CurveChart(BrailleChart):
         if shocked is not None:
             series.append(Series(np.asarray(shocked[0], float), np.asarray(shocked[1], float), "shocked", "dashed", "s"))
         marks = [VLine(float(d), "layer", True, label) for d, label in layer_marks]
+        # Macro events (F: FOMC, C: CPI) as ticks on the bottom row, under the curve.
+        marks += [VLine(float(d), "event", False, label, full=False) for d, label in event_marks]
         ys = [s.y for s in series]
         lo = min(float(np.min(y)) for y in ys)
         hi = max(float(np.max(y)) for y in ys)
@@ -72,6 +76,12 @@ def regime_text(regime: Regime, width: int) -> Text:
         if len(text) <= width:
             return Text(text)
     return Text(f"M1→M2 {slope} VIX/M1 {ratio}")
+
+
+def event_note(valuation: Valuation) -> str:
+    """The next scheduled event after as_of, for the pane's subtitle (F/C ticks on the chart)."""
+    nxt = next((e for e in valuation.events if "unscheduled" not in e.event), None)
+    return "" if nxt is None else f" · next {nxt.event} {nxt.date:%b %d}"
 
 
 class CurvePane(Vertical):
@@ -119,11 +129,12 @@ class CurvePane(Vertical):
             sd, sl = zip(*valuation.shocked_curve)
             shocked = (np.array(sd, float), np.array(sl, float))
         marks = [(layer.dte, layer.name[:4]) for layer in valuation.layers]
-        key = (days.tobytes(), levels.tobytes(), None if shocked is None else (shocked[0].tobytes(), shocked[1].tobytes()), tuple(marks))
+        events = [(e.days_after_as_of, e.event[:1]) for e in valuation.events]
+        key = (days.tobytes(), levels.tobytes(), None if shocked is None else (shocked[0].tobytes(), shocked[1].tobytes()), tuple(marks), tuple(events))
         if key != self._chart_key:  # a strike edit leaves the curve as it was: no redraw
             self._chart_key = key
-            self.query_one(CurveChart).set_curve(days, levels, shocked, marks)
-        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}")
+            self.query_one(CurveChart).set_curve(days, levels, shocked, marks, events)
+        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}{event_note(valuation)}")
         if old is None or old.market != market:
             self._fill_table(valuation)
 
