@@ -139,6 +139,8 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             "premium_pct_notional": v.sizing.premium_pct_notional * 100.0,
             "premium_pct_annualised": v.sizing.premium_pct_annualised * 100.0,
             "theta_pct_annualised": -v.totals.theta_usd * 365.0 / e.notional_usd * 100.0,
+            "funding_rate": e.funding_rate,
+            "funding_cost_usd": v.sizing.funding_cost_usd,
         },
         "scenarios": [
             {
@@ -321,6 +323,11 @@ def render_table(v: Valuation) -> str:
         f"premium {usd(t.premium_usd)} = {pct(s.premium_pct_notional, 3)} of notional, {pct(s.premium_pct_annualised, 2)} annualised "
         f"(each layer over its own life); theta carry {pct(carry, 2)}/yr"
     )
+    if e.funding_rate is not None:
+        out.append(
+            f"funding {usd(s.funding_cost_usd)}: the premium carried to each layer's expiry at {e.funding_rate * 100:.2f}%/yr "
+            f"(total cost {usd(t.premium_usd + s.funding_cost_usd)})"
+        )
     out.append("")
     nets = [sc.net_pnl_usd for sc in v.scenarios]
     best = max(range(len(nets)), key=nets.__getitem__) if nets else -1

@@ -47,6 +47,10 @@ class Exposure:
     # episode's window (where the library has it); 0 means "not a crypto exposure":
     # replays then use beta_spx and the S&P move implied by the episode's VIX move.
     btc_beta: float = 1.0
+    # The treasury's cost of capital (annual, continuously compounded): the premium paid
+    # now is carried at this rate over each layer's life (sizing.funding_cost_usd).
+    # None: no funding cost is counted.
+    funding_rate: float | None = None
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,7 @@ _EXPOSURE_KEYS = (
     "coverage_target",
     "spx_vix_elasticity",
     "btc_beta",
+    "funding_rate",
 )
 _SIZING_KEYS = ("mode", "premium_usd", "stress_scenario")
 _LAYER_KEYS = ("name", "weight", "expiry", "strike", "contracts", "roll_at_dte", "roll_to")
@@ -558,6 +559,7 @@ def _read_exposure(r: _Reader, data: dict) -> Exposure:
         coverage_target=r.number(e, "coverage_target", "exposure.coverage_target", required=False, default=d.coverage_target, positive=True, maximum=10.0),
         spx_vix_elasticity=r.number(e, "spx_vix_elasticity", "exposure.spx_vix_elasticity", required=False, default=d.spx_vix_elasticity, minimum=0.5, maximum=50.0),
         btc_beta=r.number(e, "btc_beta", "exposure.btc_beta", required=False, default=d.btc_beta, minimum=0.0, maximum=20.0),
+        funding_rate=r.number(e, "funding_rate", "exposure.funding_rate", required=False, default=d.funding_rate, minimum=-0.2, maximum=1.0),
     )
 
 
@@ -732,6 +734,8 @@ def plan_to_dict(plan: Plan) -> dict:
         "spx_vix_elasticity": e.spx_vix_elasticity,
         "btc_beta": e.btc_beta,
     }
+    if e.funding_rate is not None:
+        exposure["funding_rate"] = e.funding_rate
     sizing: dict[str, Any] = {"mode": plan.sizing.mode}
     if plan.sizing.premium_usd is not None:
         sizing["premium_usd"] = _num(plan.sizing.premium_usd)

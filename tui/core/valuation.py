@@ -27,7 +27,7 @@ from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_s
 from .plan_io import MAX_CONTRACTS
 from .regime import RegimeReadout, regime_readout
 from .rolls import RollStep, roll_schedule
-from .kit import plan_events
+from .kit import funding_cost, plan_events
 from .scenarios import (
     NO_SHOCK,
     PRESETS,
@@ -93,6 +93,9 @@ class SizingResult:
     gain_per_contract_usd: tuple[float, ...] = ()  # stress gain of one contract of each layer
     tolerance_usd: float = 0.0  # one contract's stress P&L: the whole-contract rounding bound
     premium_usd: float = 0.0
+    # The carry cost of the premium over each layer's life at exposure.funding_rate
+    # (0 when no rate is set); see kit.funding_cost.
+    funding_cost_usd: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,7 @@ def value_plan(
         gain_per_contract_usd=tuple(float(g) for g in stress_gain),
         tolerance_usd=float(positive.max()) if len(positive) else 0.0,
         premium_usd=totals.premium_usd,
+        funding_cost_usd=funding_cost(premium, dte, plan.exposure.funding_rate),
     )
 
     hedge = gain_per_contract @ contracts_f

@@ -89,6 +89,14 @@ def sizing_lines(v: Valuation) -> list[str]:
         f"{pct(s.premium_pct_annualised, 2)} annualised",
         "             (annualised: each layer's premium over its own life, bought again at expiry)",
     ]
+    rate = v.plan.exposure.funding_rate
+    if rate is not None:
+        lines.append(
+            f"  funding    {usd(s.funding_cost_usd)} at {pct(rate, 2)}/yr to each layer's expiry · "
+            f"premium + funding {usd(s.premium_usd + s.funding_cost_usd)}"
+        )
+    else:
+        lines.append("  funding    no exposure.funding_rate set: the premium's cost of capital is not counted")
     if s.budget_usd is not None:
         lines.append(f"  budget     {usd(s.budget_usd)}, unspent {usd(s.leftover_usd)} (whole contracts)")
     per = " · ".join(f"{l.name} {usd(g)}" for l, g in zip(v.layers, s.gain_per_contract_usd))
