@@ -63,3 +63,35 @@ def make_app(isolated_config):
 def pytest_configure(config):
     # Headless runs must not depend on the developer's terminal colour settings.
     os.environ.pop("TEXTUAL_COLOR_SYSTEM", None)
+
+
+# A test module that drives the app (Pilot, snapshots, a real terminal) is an `app` module;
+# every other one is `core`. `pytest -m core` is the seconds-long loop for core work. Read
+# from the module's text so a new test file is classified without being listed anywhere.
+_APP_MARKS = ("run_test(", "snap_compare", "tmux")
+_module_kind: dict[str, str] = {}
+
+
+def _kind_of(path: Path) -> str:
+    key = str(path)
+    if key not in _module_kind:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        _module_kind[key] = "app" if any(mark in text for mark in _APP_MARKS) else "core"
+    return _module_kind[key]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        item.add_marker(getattr(pytest.mark, _kind_of(Path(str(item.fspath)))))
+
+
+@pytest.fixture(scope="session")
+def default_plan():
+    """The bundled sample plan, loaded once (plans are immutable)."""
+    from tui.core.plan_io import load_plan
+    from tui.resources import default_plan_path
+
+    return load_plan(default_plan_path())
