@@ -95,6 +95,27 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 "theta": layer.theta,
                 "contracts": layer.contracts,
                 "premium_usd": layer.premium_usd,
+                "net_premium_usd": layer.net_usd,
+                "financing_share": layer.financing_share,
+                "legs": [
+                    {
+                        "side": leg.side,
+                        "expiry": leg.expiry.isoformat(),
+                        "strike": leg.strike,
+                        "ratio": leg.ratio,
+                        "contracts": leg.contracts,
+                        "price": leg.price,
+                        "delta": leg.delta,
+                        "gamma": leg.gamma,
+                        "vega": leg.vega,
+                        "theta": leg.theta,
+                        "dte": leg.dte,
+                        "future": leg.future,
+                        "vol": leg.vol,
+                        "premium_usd": leg.premium_usd,
+                    }
+                    for leg in layer.legs
+                ],
             }
             for layer in v.layers
         ],
@@ -285,6 +306,18 @@ def render_table(v: Valuation) -> str:
             f"{layer.future:>8.2f}{layer.strike:>8.2f}{layer.vol * 100:>6.1f}%{layer.price:>8.3f}"
             f"{layer.delta:>7.3f}{layer.vega:>7.3f}{layer.theta:>8.4f}{layer.contracts:>10,d}{usd(layer.premium_usd):>11}"
         )
+        for leg in layer.legs:
+            sign = -1 if leg.side == "short" else 1
+            out.append(
+                f"{'  ' + leg.side:<10}{leg.ratio:>5g}{leg.expiry.isoformat():>12}{leg.dte:>5d}"
+                f"{leg.future:>8.2f}{leg.strike:>8.2f}{leg.vol * 100:>6.1f}%{leg.price:>8.3f}"
+                f"{sign * leg.delta:>7.3f}{sign * leg.vega:>7.3f}{sign * leg.theta:>8.4f}{sign * leg.contracts:>10,d}{usd(leg.premium_usd):>11}"
+            )
+        if layer.legs:
+            out.append(
+                f"{'  net':<10}{'':>5}{'':>12}{'':>5}{'':>8}{'':>8}{'':>7}{'':>8}{'':>7}{'':>7}{'':>8}{'':>10}{usd(layer.net_usd):>11}"
+                f"  ({pct(layer.financing_share, 0)} financed)"
+            )
     t = v.totals
     out.append("-" * len(header))
     out.append(

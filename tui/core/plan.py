@@ -21,6 +21,24 @@ _MONTH_RE = re.compile(r"^M([1-9][0-9]?)$")
 _PCT_RE = re.compile(r"^(?:ATM)?\s*([+-])\s*([0-9]+(?:\.[0-9]*)?)\s*%$")
 
 
+LEG_SIDES = ("short", "long")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A further call held with a layer's long call, per long contract: a short call sold to
+    finance it (a call spread, a ratio spread, or a shorter-dated call for a calendar)."""
+
+    side: str = "short"  # "short" (sold: financing) or "long"
+    strike: float | str = "+50%"  # a number, "ATM" or "+x%" of the leg's own future
+    ratio: float = 1.0  # contracts of this leg per long contract of the layer
+    expiry: str | date | None = None  # None: the layer's expiry; else "M<n>" or a date
+
+    @property
+    def sign(self) -> float:
+        return -1.0 if self.side == "short" else 1.0
+
+
 @dataclass(frozen=True)
 class Layer:
     name: str
@@ -30,6 +48,7 @@ class Layer:
     contracts: int | None = None  # used (and required) in sizing mode "contracts"
     roll_at_dte: int | None = None
     roll_to: str | None = None  # "M<n>"
+    legs: tuple[Leg, ...] = ()  # financing legs; a layer without legs is one long call
 
 
 @dataclass(frozen=True)
@@ -84,6 +103,12 @@ def preset_442() -> tuple[Layer, ...]:
         Layer("mid", 0.4, "M3", "+10%", roll_at_dte=30, roll_to="M4"),
         Layer("tail", 0.2, "M6", "+50%", roll_at_dte=60, roll_to="M7"),
     )
+
+
+def preset_442_financed() -> tuple[Layer, ...]:
+    """The 4/4/2 with the near layer financed by a 1x1 call spread: short the +50 % call."""
+    near, mid, tail = preset_442()
+    return (replace(near, legs=(Leg("short", "+50%", 1.0),)), mid, tail)
 
 
 # -- resolving a layer against a market -------------------------------------

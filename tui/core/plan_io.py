@@ -39,7 +39,9 @@ from .plan import (
     SCHEMA_VERSION,
     SIZING_MODES,
     Exposure,
+    LEG_SIDES,
     Layer,
+    Leg,
     Plan,
     Sizing,
     parse_month,
@@ -208,7 +210,10 @@ _EXPOSURE_KEYS = (
     "funding_rate",
 )
 _SIZING_KEYS = ("mode", "premium_usd", "stress_scenario")
-_LAYER_KEYS = ("name", "weight", "expiry", "strike", "contracts", "roll_at_dte", "roll_to")
+_LAYER_KEYS = ("name", "weight", "expiry", "strike", "contracts", "roll_at_dte", "roll_to", "legs")
+_LEG_KEYS = ("side", "strike", "ratio", "expiry")
+MAX_LEGS = 4  # per layer
+MAX_LEG_RATIO = 10.0
 
 
 class _Reader:
@@ -617,12 +622,40 @@ def _read_layers(r: _Reader, data: dict, market: MarketSnapshot | None, sizing: 
         if roll_to is not None and parse_month(roll_to) is None:
             r.fail(f"{path}.roll_to", f"expected a listed month like \"M2\", got {roll_to!r}")
             roll_to = None
-        layers.append(Layer(name, weight, expiry, strike, contracts, roll_at, roll_to))
+        legs = _read_legs(r, item, path, market)
+        layers.append(Layer(name, weight, expiry, strike, contracts, roll_at, roll_to, legs))
     if sizing.mode in ("budget", "coverage") and layers:
         total = weights_sum(tuple(layers))
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
             r.fail("layers", f"weights sum to {total:.6g}; in sizing mode {sizing.mode!r} they must sum to 1")
     return tuple(layers)
+
+
+def _read_legs(r: _Reader, item: dict, path: str, market: MarketSnapshot | None) -> tuple[Leg, ...]:
+    raw = item.get("legs")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+        r.fail(f"{path}.legs", "expected [[layers.legs]] tables")
+        return ()
+    if len(raw) > MAX_LEGS:
+        r.fail(f"{path}.legs", f"{len(raw)} legs; at most {MAX_LEGS} per layer")
+        return ()
+    legs: list[Leg] = []
+    for j, leg in enumerate(raw):
+        lp = f"{path}.legs[{j}]"
+        r.unknown_keys(leg, _LEG_KEYS, lp)
+        side = r.string(leg, "side", f"{lp}.side", required=False, default="short")
+        if side not in LEG_SIDES:
+            r.fail(f"{lp}.side", f"expected \"short\" or \"long\", got {side!r}")
+            side = "short"
+        if "strike" not in leg:
+            r.fail(f"{lp}.strike", "missing; expected a number, \"ATM\" or \"+x%\"")
+        strike = _read_strike(r, leg, f"{lp}.strike")
+        ratio = r.number(leg, "ratio", f"{lp}.ratio", required=False, default=1.0, positive=True, maximum=MAX_LEG_RATIO)
+        expiry = _read_expiry(r, leg, f"{lp}.expiry", market) if "expiry" in leg else None
+        legs.append(Leg(side, strike, float(ratio), expiry))
+    return tuple(legs)
 
 
 def _check_layer_date(r: _Reader, path: str, value: date, market: MarketSnapshot | None) -> None:
@@ -751,6 +784,8 @@ def plan_to_dict(plan: Plan) -> dict:
             out["roll_at_dte"] = layer.roll_at_dte
         if layer.roll_to is not None:
             out["roll_to"] = layer.roll_to
+        if layer.legs:
+            out["legs"] = [_leg_to_dict(leg) for leg in layer.legs]
         layers.append(out)
     return {
         "schema": plan.schema,
@@ -760,6 +795,13 @@ def plan_to_dict(plan: Plan) -> dict:
         "sizing": sizing,
         "layers": layers,
     }
+
+
+def _leg_to_dict(leg: Leg) -> dict:
+    out: dict[str, Any] = {"side": leg.side, "strike": leg.strike, "ratio": _num(leg.ratio)}
+    if leg.expiry is not None:
+        out["expiry"] = leg.expiry
+    return out
 
 
 def dumps_plan(plan: Plan) -> str:

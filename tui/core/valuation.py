@@ -26,6 +26,7 @@ from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-ex
 from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_strike
 from .plan_io import MAX_CONTRACTS
 from .regime import RegimeReadout, regime_readout
+from .legs import resolve_positions, roll_inputs, uncovered_warnings
 from .rolls import RollStep, roll_schedule
 from .kit import funding_cost, plan_events
 from .scenarios import (
@@ -47,6 +48,26 @@ VAR_STRESS_NAME = "VaR-sized loss"
 
 
 @dataclass(frozen=True)
+class LegValue:
+    """One financing leg of a layer, priced (per option; ``contracts`` is a count >= 0)."""
+
+    side: str
+    expiry: date
+    dte: int
+    future: float
+    strike: float
+    ratio: float
+    vol: float
+    price: float
+    delta: float
+    gamma: float
+    vega: float
+    theta: float
+    contracts: int
+    premium_usd: float  # signed: negative for a short leg (premium received)
+
+
+@dataclass(frozen=True)
 class LayerValue:
     name: str
     weight: float
@@ -61,13 +82,24 @@ class LayerValue:
     vega: float
     theta: float
     contracts: int
-    premium_usd: float
+    premium_usd: float  # the long call's premium: price x 100 x contracts
+    legs: tuple[LegValue, ...] = ()
+    net_premium_usd: float | None = None  # the long call less the legs (None: premium_usd)
+
+    @property
+    def net_usd(self) -> float:
+        return self.premium_usd if self.net_premium_usd is None else self.net_premium_usd
+
+    @property
+    def financing_share(self) -> float:
+        """The share of the long call's premium paid for by the short legs."""
+        return 0.0 if self.premium_usd <= 0.0 else 1.0 - self.net_usd / self.premium_usd
 
 
 @dataclass(frozen=True)
 class Totals:
-    contracts: int
-    premium_usd: float
+    contracts: int  # long contracts of the layers
+    premium_usd: float  # net of the short legs: what the hedge costs
     delta_usd: float  # USD per 1 point move of every layer's future
     gamma_usd: float
     vega_usd: float  # USD per 1 vol point on every layer
@@ -181,12 +213,10 @@ def var_stress_shock(exposure: Exposure, vix_spot: float, var_usd: float | None 
 # -- the valuation ---------------------------------------------------------
 
 def _layer_inputs(plan: Plan) -> tuple[list[date], np.ndarray, np.ndarray, np.ndarray]:
-    market = plan.market
-    expiries = [resolve_expiry(layer.expiry, market) for layer in plan.layers]
-    dte = np.array([market.dte(e) for e in expiries], dtype=float)
-    future = np.array([market.forward_at(e) for e in expiries], dtype=float)
-    strike = np.array([resolve_strike(layer.strike, f) for layer, f in zip(plan.layers, future)], dtype=float)
-    return expiries, dte, future, strike
+    """The layers' long calls only (their legs: :func:`legs.resolve_positions`)."""
+    pos = resolve_positions(plan)
+    n = len(plan.layers)
+    return list(pos.expiries[:n]), pos.dte[:n], pos.future[:n], pos.strike[:n]
 
 
 def default_scenarios(warnings: list[str] | None = None) -> tuple[Shock, ...]:
@@ -234,7 +264,13 @@ def value_plan(
     """
     market = plan.market
     warnings: list[str] = []
-    expiries, dte, future, strike = _layer_inputs(plan)
+    # Every option: the layers' long calls first (positions 0..L-1), then their legs.
+    pos = resolve_positions(plan)
+    n_layers = len(plan.layers)
+    expiries = list(pos.expiries[:n_layers])
+    dte, future, strike = pos.dte, pos.future, pos.strike
+    per_layer = pos.by_layer(n_layers)  # (P, L) signed contracts per long contract
+    warnings.extend(uncovered_warnings(plan, pos))
     T = dte / 365.0
     vol = market.vol.vol(strike, future, dte)
     greeks = black76(future, strike, T, market.rate, vol, True)
@@ -269,17 +305,23 @@ def value_plan(
         future_override=override,
     )
     prices, grid_prices = all_prices[:n_s], all_prices[n_s:]
-    gain_per_contract = (prices - price) * CONTRACT_MULTIPLIER  # (S, L) USD per contract
-    stress_gain = gain_per_contract[0]
+    gain_per_contract = (prices - price) * CONTRACT_MULTIPLIER  # (S, P) USD per contract
+    # Per long contract of each layer, net of its legs: the price and the stress gain.
+    unit_price = price @ per_layer
+    stress_gain = gain_per_contract[0] @ per_layer
 
     weights = np.array([layer.weight for layer in plan.layers], dtype=float)
-    contracts, budget, leftover = _size(plan, price, weights, stress_gain, var_usd, warnings)
+    layer_contracts, budget, leftover = _size(plan, unit_price, weights, stress_gain, var_usd, warnings)
+    contracts = pos.contracts(layer_contracts)  # signed, every position
     contracts_f = contracts.astype(float)
 
-    premium = price * CONTRACT_MULTIPLIER * contracts_f
+    premium = price * CONTRACT_MULTIPLIER * contracts_f  # signed, every position
+    net_premium = premium @ (per_layer != 0.0)  # per layer
+    if budget is not None and n_layers:
+        leftover = budget - float(net_premium.sum())
     mult = CONTRACT_MULTIPLIER * contracts_f
     totals = Totals(
-        contracts=int(contracts.sum()),
+        contracts=int(layer_contracts.sum()),
         premium_usd=float(premium.sum()),
         delta_usd=float((greeks.delta * mult).sum()),
         gamma_usd=float((greeks.gamma * mult).sum()),
@@ -302,14 +344,35 @@ def value_plan(
             theta=float(greeks.theta[i]),
             contracts=int(contracts[i]),
             premium_usd=float(premium[i]),
+            legs=tuple(
+                LegValue(
+                    side=layer.legs[pos.leg[p]].side,
+                    expiry=pos.expiries[p],
+                    dte=int(dte[p]),
+                    future=float(future[p]),
+                    strike=float(strike[p]),
+                    ratio=float(layer.legs[pos.leg[p]].ratio),
+                    vol=float(vol[p]),
+                    price=float(price[p]),
+                    delta=float(greeks.delta[p]),
+                    gamma=float(greeks.gamma[p]),
+                    vega=float(greeks.vega[p]),
+                    theta=float(greeks.theta[p]),
+                    contracts=int(abs(contracts[p])),
+                    premium_usd=float(premium[p]),
+                )
+                for p in np.flatnonzero((pos.owner == i) & (pos.leg >= 0))
+            ),
+            net_premium_usd=float(net_premium[i]) if layer.legs else None,
         )
         for i, layer in enumerate(plan.layers)
     )
     inputs = LayerInputs(dte, future, strike, price, contracts_f)
 
-    achieved = float(stress_gain @ contracts_f)
+    achieved = float(gain_per_contract[0] @ contracts_f)
     notional = plan.exposure.notional_usd
-    annualised = float((premium * 365.0 / np.maximum(dte, 1.0)).sum()) / notional if len(dte) else 0.0
+    layer_dte = dte[:n_layers]
+    annualised = float((net_premium * 365.0 / np.maximum(layer_dte, 1.0)).sum()) / notional if n_layers else 0.0
     positive = stress_gain[stress_gain > 0.0]
     sizing = SizingResult(
         mode=plan.sizing.mode,
@@ -326,7 +389,7 @@ def value_plan(
         gain_per_contract_usd=tuple(float(g) for g in stress_gain),
         tolerance_usd=float(positive.max()) if len(positive) else 0.0,
         premium_usd=totals.premium_usd,
-        funding_cost_usd=funding_cost(premium, dte, plan.exposure.funding_rate),
+        funding_cost_usd=funding_cost(net_premium, layer_dte, plan.exposure.funding_rate),
     )
 
     hedge = gain_per_contract @ contracts_f
@@ -336,14 +399,17 @@ def value_plan(
 
     roll_source = None
     if rolls:
-        def roll_source(plan=plan, expiries=tuple(expiries), strike=strike.copy(), contracts=contracts.copy()):
-            return roll_schedule(plan, expiries, strike, contracts)
+        def roll_source(plan=plan, pos=pos, contracts=contracts.copy()):
+            return roll_schedule(*roll_inputs(plan, pos), contracts)
 
     events, event_source = plan_events(plan, expiries, warnings)
 
     regime = market.regime()
-    held = contracts_f if contracts_f.sum() > 0 else weights
-    readout = regime_readout(market, regime, [x.name for x in plan.layers], dte, future, strike, price, held)
+    longs = slice(0, n_layers)  # the read-out compares the layers' long calls with calm
+    held = contracts_f[longs] if contracts_f[longs].sum() > 0 else weights
+    readout = regime_readout(
+        market, regime, [x.name for x in plan.layers], dte[longs], future[longs], strike[longs], price[longs], held
+    )
 
     return Valuation(
         plan=plan,
