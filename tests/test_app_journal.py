@@ -15,7 +15,8 @@ import pytest
 from tui import app as app_module
 from tui import journaling
 from tui.core import journal as jr
-from tui.core.plan_io import SaveError, backup_path, file_stamp, load_plan, save_plan
+from tui.core.plan_io import load_plan
+from tui.core.plan_save import SaveError, backup_path, file_stamp, save_plan
 from tui.resources import default_plan_path
 from tui.screens.file_prompt import PathModal
 from tui.screens.help import KEY_HELP

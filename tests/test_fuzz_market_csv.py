@@ -32,7 +32,7 @@ from _fuzz import (
     time_limit,
     warm_up,
 )
-from tui.core import plan_io as io
+from tui.core import limits as io
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.market_csv import COLUMN_ORDER, MarketDataError, load_snapshot_csv, save_snapshot_csv
 from tui.core.plan import Layer

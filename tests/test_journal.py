@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tui.core import journal as jr
-from tui.core.plan_io import file_stamp, load_plan, parse_plan, save_plan
+from tui.core.plan_io import load_plan, parse_plan
+from tui.core.plan_save import file_stamp, save_plan
 from tui.resources import default_plan_path
 
 

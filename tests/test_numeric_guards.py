@@ -21,7 +21,7 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from _fuzz import CLI_LIMIT_S, DEFAULT_PLAN, REPO_ROOT, examples, integer_overflow, non_finite, time_limit, warm_up
-from tui.core import plan_io as io
+from tui.core import limits as io
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.plan import Exposure, Layer, Plan, Sizing
 from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan, plan_problems

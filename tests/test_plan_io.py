@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tui.core.plan import Layer, Plan, preset_442
-from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan, save_plan
+from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan
+from tui.core.plan_save import save_plan
 from tui.resources import default_plan_path
 
 GOOD = """\

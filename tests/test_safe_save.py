@@ -16,21 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from tui.core import plan_io
-from tui.core.plan_io import (
-    MISSING,
-    FileChangedError,
-    FileStamp,
-    SaveError,
-    backup_path,
-    diff_plans,
-    dumps_plan,
-    file_stamp,
-    load_plan,
-    load_plan_stamped,
-    plan_problems,
-    save_plan,
-)
+from tui.core import safe_files
+from tui.core.plan_diff import diff_plans
+from tui.core.plan_io import dumps_plan, load_plan, load_plan_stamped, plan_problems
+from tui.core.plan_save import FileChangedError, SaveError, backup_path, file_stamp, save_plan
+from tui.core.safe_files import MISSING, FileStamp
 from tui.resources import default_plan_path
 
 
@@ -358,4 +348,4 @@ def test_stamps_are_plain_values():
     stamp = FileStamp(1, 2, "ab")
     assert stamp.exists and not MISSING.exists
     assert stamp == FileStamp(1, 2, "ab")
-    assert plan_io.FileStamp is FileStamp
+    assert safe_files.FileStamp is FileStamp

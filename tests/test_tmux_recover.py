@@ -23,7 +23,8 @@ import pytest
 from test_tmux import ROOT, TMUX, Tmux, cells
 from tui import journaling
 from tui.core import journal as jr
-from tui.core.plan_io import load_plan, save_plan
+from tui.core.plan_io import load_plan
+from tui.core.plan_save import save_plan
 from tui.resources import default_plan_path
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")

@@ -22,7 +22,9 @@ from textual.widgets import Footer, Static
 
 from .commands import app_commands
 from .core.plan import Plan, resolve_expiry
-from .core.plan_io import MISSING, FileChangedError, FileStamp, PlanError, SaveError, file_stamp, load_plan, load_plan_stamped, save_plan
+from .core.plan_io import PlanError, load_plan, load_plan_stamped
+from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
+from .core.safe_files import MISSING, FileStamp
 from .core.scenarios import NO_SHOCK, Shock
 from .core.valuation import Valuation, default_scenarios, value_plan
 from .messages import PlanEdited, ShockChosen

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .core.plan_io import PlanError, load_plan, printable
+from .core.plan_io import PlanError, load_plan
+from .core.safe_text import printable
 from .core.valuation import Valuation, value_plan
 
 EXIT_OK = 0

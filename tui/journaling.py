@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING, Callable
 
 from .core import journal as jr
 from .core.plan import Plan
-from .core.plan_io import MISSING, SaveError, diff_plans, save_plan
+from .core.plan_diff import diff_plans
+from .core.plan_save import SaveError, save_plan
+from .core.safe_files import MISSING
 from .screens.problems import ProblemsModal
 from .screens.recover import RecoverModal
 

@@ -12,19 +12,20 @@ The config dir is ``$ALVH_TUI_CONFIG_DIR`` if set, else platformdirs' user confi
 from __future__ import annotations
 
 import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.theme import Theme
 
+from .core.safe_files import read_regular, write_atomic
 from .resources import themes_dir
 
 APP_NAME = "alvh-tui"
 CONFIG_ENV = "ALVH_TUI_CONFIG_DIR"
 SETTINGS_FILE = "settings.toml"
 DEFAULT_THEME = "alvh-dark"
+MAX_THEME_BYTES = 256_000  # a theme or the settings file is a few hundred bytes
 
 
 def config_dir() -> Path:
@@ -45,7 +46,7 @@ class ThemeLoad:
 def load_theme_file(path: Path) -> Theme:
     """One theme from a TOML file; ValueError with a readable reason otherwise."""
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        table = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"not valid TOML: {error}") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -84,31 +85,27 @@ def load_themes(folders: list[Path] | None = None) -> ThemeLoad:
     return result
 
 
+def _read_text(path: Path) -> str:
+    """A small TOML file's text: a regular file of at most MAX_THEME_BYTES (OSError else)."""
+    raw, _ = read_regular(path, MAX_THEME_BYTES)
+    return raw.decode("utf-8")
+
+
 def read_settings(folder: Path | None = None) -> dict:
     path = (folder or config_dir()) / SETTINGS_FILE
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(_read_text(path))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def write_settings(settings: dict, folder: Path | None = None) -> Path:
-    """Write atomically (a temporary file beside it, then rename)."""
+    """Write atomically and durably (``safe_files.write_atomic``)."""
     import tomli_w
 
     folder = folder or config_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / SETTINGS_FILE
-    fd, tmp = tempfile.mkstemp(prefix=".settings.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(tomli_w.dumps(settings))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomic(path, tomli_w.dumps(settings).encode("utf-8"))
     return path

@@ -8,19 +8,21 @@ interpolated curve never overshoots between listed months.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
 import numpy as np
 
+from . import limits
+from .plan_schema import day, number, table, tables, text
 from .volmodel import VolModel
 
 
 @dataclass(frozen=True)
 class Future:
-    expiry: date
-    settle: float
+    expiry: date = day()
+    settle: float = number(minimum=limits.MIN_LEVEL, maximum=limits.MAX_VIX, positive=True, required=True)
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,13 @@ class Regime:
 
 @dataclass(frozen=True)
 class MarketSnapshot:
-    as_of: date
-    vix_spot: float
-    rate: float
-    futures: tuple[Future, ...]
-    vol: VolModel = field(default_factory=VolModel)
-    source: str = ""
+    # The fields declare the plan file's [market] keys (see plan_schema.py).
+    as_of: date = day(bounds=limits.AS_OF_RANGE)
+    vix_spot: float = number(minimum=limits.MIN_LEVEL, maximum=limits.MAX_VIX, positive=True, required=True)
+    rate: float = number(bounds=limits.RATE_BOUNDS, required=True)
+    futures: tuple[Future, ...] = tables(Future, kind="futures")
+    vol: VolModel = table(VolModel)
+    source: str = text("", limit=limits.MAX_SOURCE_CHARS, omit=(None, ""))
 
     def __post_init__(self) -> None:
         # Keep futures sorted by expiry so M1..Mn are positional.

@@ -19,9 +19,9 @@ preceded by two comment lines; the second carries the header as JSON::
     schema = 1
     ...
 
-``based_on`` is the :class:`~tui.core.plan_io.FileStamp` of the file the edits were made
+``based_on`` is the :class:`~tui.core.safe_files.FileStamp` of the file the edits were made
 on (``null`` when the plan had no file yet). Writes are atomic (temporary file beside,
-fsync, rename).
+fsync, rename: ``safe_files.write_atomic``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .plan import Plan
-from .plan_io import FileStamp, PlanError, _clean, dumps_plan, parse_plan
+from .plan_io import PlanError, dumps_plan, parse_plan
+from .safe_files import FileStamp, FileTooLargeError, read_regular, write_atomic
+from .safe_text import printable
 
 STATE_ENV = "ALVH_TUI_STATE_DIR"
 APP_NAME = "alvh-tui"
@@ -152,7 +154,7 @@ def parse(text: str, file: Path) -> JournalEntry:
         entry_pid = int(pid) if isinstance(pid, int) else None
         edits = header.get("edits")
     except (ValueError, KeyError, TypeError) as error:
-        raise JournalCorrupt(file, f"unreadable header ({_clean(str(error), 120)})") from None
+        raise JournalCorrupt(file, f"unreadable header ({printable(str(error), 120)})") from None
     try:
         plan = parse_plan(text, str(file))
     except PlanError as error:
@@ -162,21 +164,20 @@ def parse(text: str, file: Path) -> JournalEntry:
         plan=plan,
         plan_path=plan_path,
         based_on=based_on,
-        written_at=_clean(str(header.get("written_at", "?")), 40),
+        written_at=printable(str(header.get("written_at", "?")), 40),
         pid=entry_pid,
-        host=_clean(str(header.get("host", "")), 80),
+        host=printable(str(header.get("host", "")), 80),
         edits=edits if isinstance(edits, int) else 0,
     )
 
 
 def read(file: Path) -> JournalEntry:
     try:
-        with open(file, "rb") as handle:
-            raw = handle.read(MAX_JOURNAL_BYTES + 1)
+        raw, _ = read_regular(file, MAX_JOURNAL_BYTES)
+    except FileTooLargeError:
+        raise JournalCorrupt(file, "too large to be a journal") from None
     except OSError as error:
         raise JournalCorrupt(file, f"cannot be read ({error.strerror or error})") from None
-    if len(raw) > MAX_JOURNAL_BYTES:
-        raise JournalCorrupt(file, "too large to be a journal")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -199,35 +200,8 @@ def find(path: Path | None = None, base: Path | None = None) -> Path | None:
 
 def write(file: Path, text: str) -> None:
     """Atomically replace ``file`` with ``text`` (folder 0700, file 0600)."""
-    folder = file.parent
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = folder / f".{file.name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        try:
-            data = memoryview(text.encode("utf-8"))
-            while data:
-                data = data[os.write(fd, data):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, file)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    write_atomic(file, text.encode("utf-8"), mode=0o600)
 
 
 def remove(file: Path) -> None:

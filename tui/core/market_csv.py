@@ -21,7 +21,7 @@ the line and column, what was expected and what was found.
 
 Hostile files get the same treatment, in bounded time: only a regular file of at most
 ``MAX_CSV_BYTES`` is read; levels, vols, dates and the number of rows are held to the
-bounds of ``plan_io`` (so a snapshot that loads always fits in a plan that saves and
+bounds of ``limits`` (so a snapshot that loads always fits in a plan that saves and
 reloads); the source text is folded onto one line and may not hold control characters;
 and messages never echo a control character to the terminal.
 """
@@ -31,19 +31,17 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
 import re
-import stat
-import tempfile
 import warnings
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from . import plan_io as _limits
+from . import limits as _limits
 from .curve import Future, MarketSnapshot
-from .plan_io import printable, text_problem
+from .safe_files import FileTooLargeError, NotRegularFileError, read_regular, write_atomic
+from .safe_text import printable, text_problem
 from .volmodel import VolModel
 
 __all__ = [
@@ -183,27 +181,18 @@ class _Reader:
     def read_bytes(self) -> bytes:
         """The file's bytes: a regular file only (a FIFO or a device could block or never
         end), and at most MAX_CSV_BYTES of it."""
-        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
         try:
-            st = os.fstat(fd)
-            if stat.S_ISDIR(st.st_mode):
-                raise IsADirectoryError(21, "Is a directory", self.name)
-            if not stat.S_ISREG(st.st_mode):
-                raise self.fail("is not a regular file (a pipe or a device?), expected a CSV file")
-            if st.st_size > MAX_CSV_BYTES:
-                raise self.fail(f"is {st.st_size:,} bytes; a market snapshot is at most {MAX_CSV_BYTES:,} (is this the right file?)")
-            chunks, remaining = [], MAX_CSV_BYTES + 1
-            while remaining > 0:
-                chunk = os.read(fd, min(remaining, 1 << 16))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
-        finally:
-            os.close(fd)
-        raw = b"".join(chunks)
-        if len(raw) > MAX_CSV_BYTES:
-            raise self.fail(f"is more than {MAX_CSV_BYTES:,} bytes; a market snapshot is a few KB (is this the right file?)")
+            raw, _ = read_regular(self.path, MAX_CSV_BYTES)
+        except NotRegularFileError:
+            raise self.fail("is not a regular file (a pipe or a device?), expected a CSV file") from None
+        except FileTooLargeError as error:
+            if error.size is not None:
+                raise self.fail(
+                    f"is {error.size:,} bytes; a market snapshot is at most {MAX_CSV_BYTES:,} (is this the right file?)"
+                ) from None
+            raise self.fail(
+                f"is more than {MAX_CSV_BYTES:,} bytes; a market snapshot is a few KB (is this the right file?)"
+            ) from None
         return raw
 
     def check_field_counts(self, joined: str, kept, width: int) -> list[int]:
@@ -482,8 +471,8 @@ def snapshot_to_frame(snapshot: MarketSnapshot):
 def save_snapshot_csv(snapshot: MarketSnapshot, path, comments: Iterable[str] = ()) -> None:
     """Write ``snapshot`` in the CSV format that ``load_snapshot_csv`` reads.
 
-    ``comments`` become ``# `` lines at the top. The write is atomic: the file is
-    written beside the target and renamed over it, so a failure never leaves half a file.
+    ``comments`` become ``# `` lines at the top. The write is atomic and durable
+    (``safe_files.write_atomic``), so a failure never leaves half a file.
     Floats are written with ``repr`` precision, so a load gives back the same numbers.
     """
     if not snapshot.futures:
@@ -491,16 +480,4 @@ def save_snapshot_csv(snapshot: MarketSnapshot, path, comments: Iterable[str] = 
     path = Path(path)
     header = "".join(f"# {' '.join(str(c).split())}\n" for c in comments)
     body = snapshot_to_frame(snapshot).to_csv(index=False, lineterminator="\n")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(header + body)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, (header + body).encode("utf-8"))

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
+from . import limits
 from .curve import MarketSnapshot
+from .plan_schema import choice, custom, integer, number, schema_version, table, tables, text
 
 SCHEMA_VERSION = 1
 SIZING_MODES = ("contracts", "budget", "coverage")
@@ -21,6 +23,9 @@ _MONTH_RE = re.compile(r"^M([1-9][0-9]?)$")
 _PCT_RE = re.compile(r"^(?:ATM)?\s*([+-])\s*([0-9]+(?:\.[0-9]*)?)\s*%$")
 
 
+# The fields below declare the plan file's keys (see plan_schema.py): adding a key is
+# one line here, with its bounds in limits.py.
+
 LEG_SIDES = ("short", "long")
 
 
@@ -29,10 +34,10 @@ class Leg:
     """A further call held with a layer's long call, per long contract: a short call sold to
     finance it (a call spread, a ratio spread, or a shorter-dated call for a calendar)."""
 
-    side: str = "short"  # "short" (sold: financing) or "long"
-    strike: float | str = "+50%"  # a number, "ATM" or "+x%" of the leg's own future
-    ratio: float = 1.0  # contracts of this leg per long contract of the layer
-    expiry: str | date | None = None  # None: the layer's expiry; else "M<n>" or a date
+    side: str = choice("short", LEG_SIDES)  # "short" (sold: financing) or "long"
+    strike: float | str = custom("strike", "+50%")  # a number, "ATM" or "+x%" of the leg's own future
+    ratio: float = number(1.0, bounds=limits.LEG_RATIO_BOUNDS, positive=True)  # contracts per long contract
+    expiry: str | date | None = custom("leg_expiry", None)  # None: the layer's expiry; else "M<n>" or a date
 
     @property
     def sign(self) -> float:
@@ -41,52 +46,56 @@ class Leg:
 
 @dataclass(frozen=True)
 class Layer:
-    name: str
-    weight: float
-    expiry: str | date = "M1"  # "M<n>" or a date
-    strike: float | str = "ATM"  # a number, "ATM", or "+x%" / "-x%" of the layer's future
-    contracts: int | None = None  # used (and required) in sizing mode "contracts"
-    roll_at_dte: int | None = None
-    roll_to: str | None = None  # "M<n>"
-    legs: tuple[Leg, ...] = ()  # financing legs; a layer without legs is one long call
+    name: str = text(missing=None)  # the reader names an unnamed layer "layer <n>"
+    weight: float = number(bounds=limits.WEIGHT_BOUNDS, missing=0.0)
+    expiry: str | date = custom("expiry", "M1", required=True)  # "M<n>" or a date
+    strike: float | str = custom("strike", "ATM")  # a number, "ATM", or "+x%" / "-x%" of the layer's future
+    # used (and required) in sizing mode "contracts"
+    contracts: int | None = integer(None, minimum=0, maximum=limits.MAX_CONTRACTS, required_if=("sizing.mode", "contracts"))
+    roll_at_dte: int | None = integer(None, minimum=0, maximum=limits.MAX_DAYS_AHEAD)
+    roll_to: str | None = custom("month", None)  # "M<n>"
+    # financing legs ([[layers.legs]]); a layer without legs is one long call
+    legs: tuple[Leg, ...] = tables(Leg, (), kind="legs", omit=(None, ()))
 
 
 @dataclass(frozen=True)
 class Exposure:
-    notional_usd: float = 2_000_000_000.0
-    beta_spx: float = 2.0
-    vol_annual: float = 0.75
-    var_confidence: float = 0.99
-    var_horizon_days: int = 10
-    coverage_target: float = 0.20
+    notional_usd: float = number(2_000_000_000.0, bounds=limits.NOTIONAL_BOUNDS, positive=True, required=True, whole=True)
+    beta_spx: float = number(2.0, bounds=limits.BETA_BOUNDS)
+    vol_annual: float = number(0.75, minimum=limits.MIN_EXPOSURE_VOL, maximum=limits.MAX_EXPOSURE_VOL, positive=True)
+    var_confidence: float = number(0.99, bounds=limits.VAR_CONFIDENCE_BOUNDS)
+    var_horizon_days: int = integer(10, maximum=limits.MAX_VAR_HORIZON_DAYS, positive=True)
+    coverage_target: float = number(0.20, maximum=limits.MAX_COVERAGE_TARGET, positive=True)
     # The S&P 500 move that goes with a VIX move: SPX'/SPX = (VIX'/VIX) ** (-1 / k).
     # See tui/core/exposure.py for the calibration of the default k = 5.
-    spx_vix_elasticity: float = 5.0
+    spx_vix_elasticity: float = number(5.0, bounds=limits.ELASTICITY_BOUNDS)
     # Historical replays move a crypto exposure by btc_beta x BTC's return over the
     # episode's window (where the library has it); 0 means "not a crypto exposure":
     # replays then use beta_spx and the S&P move implied by the episode's VIX move.
-    btc_beta: float = 1.0
+    btc_beta: float = number(1.0, bounds=limits.BTC_BETA_BOUNDS)
     # The treasury's cost of capital (annual, continuously compounded): the premium paid
     # now is carried at this rate over each layer's life (sizing.funding_cost_usd).
     # None: no funding cost is counted.
-    funding_rate: float | None = None
+    funding_rate: float | None = number(None, bounds=limits.FUNDING_RATE_BOUNDS)
 
 
 @dataclass(frozen=True)
 class Sizing:
-    mode: str = "budget"
-    premium_usd: float | None = 5_000_000.0
-    stress_scenario: str | None = None
+    mode: str = choice("budget", SIZING_MODES)
+    premium_usd: float | None = number(
+        5_000_000.0, maximum=limits.MAX_PREMIUM_USD, positive=True, required_if=("mode", "budget"), whole=True, missing=None
+    )
+    stress_scenario: str | None = text(None)
 
 
 @dataclass(frozen=True)
 class Plan:
-    name: str
-    market: MarketSnapshot
-    exposure: Exposure = field(default_factory=Exposure)
-    sizing: Sizing = field(default_factory=Sizing)
-    layers: tuple[Layer, ...] = ()
-    schema: int = SCHEMA_VERSION
+    schema: int = schema_version(SCHEMA_VERSION)  # keyword-only: first in the file
+    name: str = text(missing="Untitled plan")
+    market: MarketSnapshot = table(MarketSnapshot, kind="market", required=True)
+    exposure: Exposure = table(Exposure, kind="exposure")
+    sizing: Sizing = table(Sizing)
+    layers: tuple[Layer, ...] = tables(Layer, (), kind="layers")
 
     def with_layer(self, index: int, **changes) -> "Plan":
         layers = list(self.layers)

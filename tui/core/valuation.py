@@ -24,7 +24,7 @@ from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-ex
     var_breakdown,
 )
 from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_strike
-from .plan_io import MAX_CONTRACTS
+from .limits import MAX_CONTRACTS
 from .regime import RegimeReadout, regime_readout
 from .legs import resolve_positions, roll_inputs, uncovered_warnings
 from .rolls import RollStep, roll_schedule

@@ -12,13 +12,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import limits
+from .plan_schema import number
+
 
 @dataclass(frozen=True)
 class VolModel:
-    atm_front: float = 1.10
-    atm_long: float = 0.55
-    decay_days: float = 90.0
-    skew: float = 0.35
+    # The fields declare the plan file's [market.vol] keys (see plan_schema.py).
+    atm_front: float = number(1.10, bounds=limits.VOL_BOUNDS, positive=True)
+    atm_long: float = number(0.55, bounds=limits.VOL_BOUNDS, positive=True)
+    decay_days: float = number(90.0, minimum=limits.MIN_DECAY_DAYS, maximum=limits.MAX_DECAY_DAYS, positive=True, whole=True)
+    skew: float = number(0.35, bounds=limits.SKEW_BOUNDS)
 
     def atm(self, days) -> np.ndarray:
         days = np.maximum(np.asarray(days, dtype=float), 0.0)
