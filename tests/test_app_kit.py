@@ -95,3 +95,20 @@ async def test_curve_chart_marks_the_events(make_app):
         assert sorted(v.x for v in ticks) == [e.days_after_as_of for e in app.valuation.events]
         subtitle = str(app.query_one("#curve").border_subtitle)
         assert "next CPI Aug 14" in subtitle
+
+
+async def test_signals_in_the_curve_title_and_the_v_view(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        title = str(app.query_one("#curve").border_title)
+        assert "▲" in title and "VIX>VIX3M" in title  # 2024-08-05: every signal is on
+        await pilot.press("v")
+        await pilot.pause()
+        await app.screen.workers.wait_for_complete() if hasattr(app.screen, "workers") else None
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = app.screen.query_one("#signals-text").render().plain
+        assert "Entry signals" in text and "RSI(14) of the VIX" in text and "record" in text and "all days: 14.0%" in text
+        assert "Sep 18 FOMC" in text

@@ -102,3 +102,64 @@ def test_read_signals_on_a_short_frame():
     # as_of long after the history: no data, but the record is still reported
     late = {s.name: s for s in read_signals(frame, date(2030, 1, 1))}
     assert late["rsi14"].state == "no data" and late["rsi14"].value is None and late["rsi14"].days_on == got["rsi14"].days_on
+
+
+# -- on the real history (the backtest's loader) ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def real():
+    from tui.core.kit import signals_at
+
+    readout = signals_at(date(2024, 8, 5))
+    if readout.problem and not readout.signals:
+        pytest.skip(readout.problem)
+    return {s.name: s for s in readout.signals}, readout
+
+
+def test_signal_values_on_2024_08_05_against_the_raw_closes(real, shared_data):
+    signals, _ = real
+    vix = pd.read_csv(shared_data / "vix_daily_ohlc.csv", parse_dates=["date"]).set_index("date")
+    vix3m = pd.read_csv(shared_data / "vix3m_daily_ohlc.csv", parse_dates=["date"]).set_index("date")
+    day = pd.Timestamp("2024-08-05")
+    assert signals["vix_vix3m"].value == pytest.approx(vix.loc[day, "close"] / vix3m.loc[day, "close"], rel=1e-9)
+    # the sample snapshot of that day (sample_data/stress_backwardation_2024-08-05.csv): M1 32.0986, M2 30.3911
+    assert signals["m1_m2_slope"].value == pytest.approx((30.3911 / 32.0986 - 1) * 100, rel=1e-6)
+    assert signals["m1_m2_slope"].since == date(2024, 8, 5)  # contango on Aug 2 (M1 21.85 < M2 21.98)
+    assert signals["vix_vix3m"].on and signals["rsi14"].on and signals["rsi14"].value > 70
+
+
+def test_hit_and_base_rates_against_a_plain_count(real):
+    from tui.core.history import load_history
+
+    signals, readout = real
+    closes = load_history().daily["vix"].to_numpy()
+    # a day counts when it and the next 20 trading days all have a VIX close (two VX
+    # settlement days have none: 2015-04-03, 2018-12-05)
+    known = [i for i in range(len(closes) - 20) if np.isfinite(closes[i : i + 21]).all()]
+    hits = [max(closes[i + 1 : i + 21]) >= 1.5 * closes[i] for i in known]
+    assert signals["rsi14"].base_rate == pytest.approx(sum(hits) / len(hits), rel=1e-12)
+    assert readout.history.startswith("2006-") and readout.history.endswith("2025-04-30")
+    for s in signals.values():
+        assert 0 <= s.hit_rate <= 1 and s.days_on > 50
+
+
+def test_json_signals(real):
+    from tui.cli import valuation_to_json
+    from tui.core.plan_io import load_plan
+    from tui.core.valuation import value_plan
+    from tui.resources import default_plan_path
+
+    data = valuation_to_json(value_plan(load_plan(default_plan_path())))
+    names = [s["name"] for s in data["signals"]]
+    assert names == ["vix_vix3m", "m1_m2_slope", "rsi14", "macd"]
+    for s in data["signals"]:
+        assert set(s) >= {"name", "value", "state", "since", "hit_rate", "base_rate"}
+        assert s["state"] in ("on", "off") and s["since"] <= "2024-08-05"
+
+
+def test_as_of_after_the_history_reports_the_record_only():
+    from tui.core.kit import signals_at
+
+    readout = signals_at(date(2026, 11, 20))
+    assert readout.problem and "does not reach 2026-11-20" in readout.problem
+    assert all(s.state == "no data" and s.hit_rate is not None for s in readout.signals)

@@ -65,6 +65,7 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
     e = v.plan.exposure
     var = v.var
     rr = v.regime_readout
+    readout = v.signals
     out = {
         "schema": v.plan.schema,
         "plan": v.plan.name,
@@ -232,6 +233,22 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 for c in rr.layers
             ],
         },
+        "signals": [
+            {
+                "name": sig.name,
+                "label": sig.label,
+                "rule": sig.rule,
+                "value": sig.value,
+                "state": sig.state,
+                "since": sig.since,
+                "day": sig.day,
+                "hit_rate": sig.hit_rate,
+                "base_rate": sig.base_rate,
+                "days_on": sig.days_on,
+            }
+            for sig in readout.signals
+        ],
+        "signals_history": readout.history,
         "events": [
             {
                 "date": e.date,
@@ -241,7 +258,7 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             }
             for e in v.events
         ],
-        "warnings": list(v.warnings) + list(v.roll_warnings) + list(v.event_warnings),
+        "warnings": list(v.warnings) + list(v.roll_warnings) + list(v.event_warnings) + ([readout.problem] if readout.problem else []),
     }
     return _clean(out)
 
@@ -267,6 +284,24 @@ def pct(x: float | None, digits: int = 1) -> str:
 
 def _num(x: float | None, fmt: str) -> str:
     return "—" if x is None or not math.isfinite(x) else format(x, fmt)
+
+
+def signal_lines(readout) -> list[str]:
+    """The entry signals, one line each, with their record (shared with the v view)."""
+    if not readout.signals:
+        return [f"signals  {readout.problem}"] if readout.problem else []
+    base = readout.signals[0].base_rate
+    lines = [
+        f"signals  at {readout.signals[0].day or '—'}; record {readout.history}: P(VIX +50% within 20 trading days) "
+        f"after the signal vs {pct(base)} on all days"
+    ]
+    for s in readout.signals:
+        value = "—" if s.value is None else f"{s.value:.2f}"
+        since = f" since {s.since.isoformat()}" if s.since else ""
+        lines.append(f"  {s.label:<26}{value:>8}  {s.state.upper():<7}{since:<17} hit {pct(s.hit_rate)} of {s.days_on:,} days  ({s.rule})")
+    if readout.problem:
+        lines.append(f"  {readout.problem}")
+    return lines
 
 
 def render_table(v: Valuation) -> str:
@@ -295,6 +330,8 @@ def render_table(v: Valuation) -> str:
                 f"({_num(rr.cost_vs_calm_future, '.2f')}x per point of each future); {rr.reference}"
             )
             out.append(f"         price / VIX now vs calm: {per_layer}")
+    for line in signal_lines(v.signals):
+        out.append(line)
     out.append("")
     out.append("curve     " + "  ".join(f"{f.expiry:%b%y}:{f.settle:6.2f}" for f in m.live_futures))
     out.append("")

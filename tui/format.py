@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from .cli import pct, usd
+from .cli import pct, signal_lines, usd
 
-__all__ = ["usd", "pct", "usd_short", "num", "signed"]
+__all__ = ["usd", "pct", "usd_short", "num", "signed", "signal_lines"]
 
 
 def usd_short(x: float) -> str:

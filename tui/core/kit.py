@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -88,3 +89,42 @@ def window_events_note(start: date, end: date) -> str:
     if not inside:
         return "Macro events in the window: none (no FOMC statement or CPI release)"
     return "Macro events in the window: " + ", ".join(f"{e.event} {e.date.isoformat()}" for e in inside)
+
+
+# -- entry signals on the daily history (the backtest's loader) -----------------------------
+
+@dataclass(frozen=True)
+class SignalReadout:
+    signals: tuple = ()  # tuple[signals.Signal, ...]
+    problem: str | None = None  # why there are none (no history, unreadable file)
+    history: str = ""  # which history they were read from, and its span
+
+    @property
+    def firing(self) -> tuple:
+        return tuple(s for s in self.signals if s.on)
+
+
+@lru_cache(maxsize=1)
+def _history_frame():
+    """The bundled daily history (loaded once; pandas): the frame the signals read."""
+    from .history import load_history
+    from .signals import history_frame
+
+    history = load_history()
+    return history_frame(history), f"{history.first_day.isoformat()}..{history.last_day.isoformat()}"
+
+
+@lru_cache(maxsize=32)
+def signals_at(as_of: date) -> SignalReadout:
+    """Every entry signal at ``as_of`` with its 2006-2025 record (see :mod:`signals`)."""
+    from .signals import read_signals
+
+    try:
+        frame, span = _history_frame()
+    except (OSError, ValueError) as error:
+        return SignalReadout(problem=f"no daily history for the entry signals ({error})")
+    out = read_signals(frame, as_of)
+    problem = None
+    if all(s.state == "no data" for s in out):
+        problem = f"the daily history ({span}) does not reach {as_of.isoformat()}: signals show their record only"
+    return SignalReadout(out, problem, span)

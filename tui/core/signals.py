@@ -135,10 +135,10 @@ def signal_frame(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 SIGNALS = (
-    ("vix_vix3m", "VIX/VIX3M", "on above 1 (spot over the 3-month index: backwardation)"),
-    ("m1_m2_slope", "M1→M2 slope %", "on below 0 (front future over the second: backwardation)"),
-    ("rsi14", "RSI(14) of the VIX", f"on at or above {RSI_ON:g} (upward momentum)"),
-    ("macd", "MACD(12,26,9) of the VIX", "on while the MACD line is above its signal line"),
+    ("vix_vix3m", "VIX/VIX3M", "on above 1 (backwardation)"),
+    ("m1_m2_slope", "M1→M2 slope %", "on below 0 (M1 above M2)"),
+    ("rsi14", "RSI(14) of the VIX", f"on at or above {RSI_ON:g} (momentum)"),
+    ("macd", "MACD(12,26,9) of the VIX", "on while MACD is above its signal line"),
 )
 
 

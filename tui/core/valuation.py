@@ -187,6 +187,14 @@ class Valuation:
     def roll_cost_usd(self) -> float:
         return float(sum(r.cost_usd for r in self.rolls))
 
+    @property
+    def signals(self):
+        """The entry signals at as_of with their record (:class:`kit.SignalReadout`). The
+        first read loads the daily history (pandas): never on the app's event loop."""
+        from .kit import signals_at
+
+        return signals_at(self.plan.market.as_of)
+
     @cached_property
     def event_warnings(self) -> tuple[str, ...]:
         """Layers that expire 1-2 business days before a scheduled FOMC or CPI day."""

@@ -28,6 +28,7 @@ from ..widgets.grid_table import GridColumn, GridRow, GridTable
 from ..widgets.util import set_border_subtitle, set_border_title
 
 MODE_NEXT = "m: budget → coverage → contracts"
+SIGNALS_LOADING = "Entry signals: reading the daily history…"
 
 
 class ValuationView(Screen[None]):
@@ -130,6 +131,24 @@ def regime_lines(v: Valuation) -> list[str]:
     return lines
 
 
+def signal_view_lines(readout) -> list[str]:
+    """The entry signals for the v view: value, state, last crossover, then the record."""
+    if not readout.signals:
+        return [f"  {readout.problem}"] if readout.problem else ["  none"]
+    s0 = readout.signals[0]
+    lines = [
+        f"  at {s0.day or '—'}; record {readout.history}: how often the VIX rose",
+        f"  50%+ within 20 trading days after a day it was on (all days: {pct(s0.base_rate)})",
+    ]
+    for s in readout.signals:
+        since = f"since {s.since.isoformat()}" if s.since else ""
+        lines.append(f"  {s.label:<25} {num(s.value, '.2f'):>7}  {s.state.upper():<7} {since}")
+        lines.append(f"    {s.rule}; record {pct(s.hit_rate)} of {s.days_on:,} days")
+    if readout.problem:
+        lines.append(f"  {readout.problem}")
+    return lines
+
+
 def risk_text(v: Valuation) -> Text:
     text = Text()
     for title, lines in (("VaR", var_lines(v)), ("Sizing", sizing_lines(v)), ("Regime", regime_lines(v))):
@@ -149,6 +168,7 @@ class RiskScreen(ValuationView):
         with Vertical(id="view", classes="risk"):
             with VerticalScroll(id="view-body"):
                 yield Static(id="risk-text")
+                yield Static(SIGNALS_LOADING, id="signals-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -161,6 +181,29 @@ class RiskScreen(ValuationView):
         set_border_title(body, f"VaR · sizing · regime — {valuation.plan.name}")
         set_border_subtitle(body, "m sizing mode · r rolls · esc back")
         self.query_one("#risk-text", Static).update(risk_text(valuation))
+        self._signals(valuation)
+
+    @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
+    def _signals(self, valuation: Valuation) -> None:
+        # The first read loads the daily history (pandas): never on the event loop.
+        readout, warnings = valuation.signals, valuation.event_warnings
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_signals, valuation, readout, warnings)
+
+    def _show_signals(self, valuation: Valuation, readout, warnings) -> None:
+        if valuation is not self.valuation or not self.is_attached:
+            return
+        text = Text()
+        text.append("Entry signals\n", style="bold underline")
+        text.append("\n".join(signal_view_lines(readout)) + "\n")
+        if valuation.events:
+            text.append("\nMacro events before the last expiry\n", style="bold underline")
+            text.append(
+                "  " + " · ".join(f"{e.date:%b %d} {e.event}" for e in valuation.events) + "\n"
+            )
+        for w in warnings:
+            text.append(f"warning: {w}\n", style="bold")
+        self.query_one("#signals-text", Static).update(text)
 
 
 # -- rolls ---------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from ..core.curve import Regime
 from ..core.valuation import Valuation
@@ -78,6 +80,10 @@ def regime_text(regime: Regime, width: int) -> Text:
     return Text(f"M1→M2 {slope} VIX/M1 {ratio}")
 
 
+# The pane title names the entry signals that are on (the v view has their values and record).
+SHORT_SIGNAL = {"vix_vix3m": "VIX>VIX3M", "m1_m2_slope": "M1>M2", "rsi14": "RSI", "macd": "MACD"}
+
+
 def event_note(valuation: Valuation) -> str:
     """The next scheduled event after as_of, for the pane's subtitle (F/C ticks on the chart)."""
     nxt = next((e for e in valuation.events if "unscheduled" not in e.event), None)
@@ -94,6 +100,8 @@ class CurvePane(Vertical):
         self.valuation: Valuation | None = None
         self._regime_plain = ""
         self._chart_key: tuple | None = None
+        self.signals = None  # the entry signals (kit.SignalReadout), read in a worker
+        self.signals_for = None  # the as_of they were read for
         set_border_title(self, "VIX curve")
 
     def compose(self) -> ComposeResult:
@@ -120,7 +128,9 @@ class CurvePane(Vertical):
         self.valuation = valuation
         market = valuation.market
         self._set_regime(regime_text(valuation.regime, self.content_size.width or 80))
-        set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}")
+        self._title(valuation)
+        if old is None or old.market.as_of != market.as_of:
+            self._read_signals(valuation)
         live = market.live_futures
         days = np.array([0.0] + [float(market.dte(f.expiry)) for f in live])
         levels = np.array([market.vix_spot] + [f.settle for f in live])
@@ -137,6 +147,24 @@ class CurvePane(Vertical):
         set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}{event_note(valuation)}")
         if old is None or old.market != market:
             self._fill_table(valuation)
+
+    def _title(self, valuation: Valuation) -> None:
+        firing = ""
+        if self.signals is not None and self.signals_for == valuation.market.as_of and self.signals.firing:
+            firing = " · ▲ " + ", ".join(SHORT_SIGNAL.get(s.name, s.name) for s in self.signals.firing)
+        set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}{firing}")
+
+    @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
+    def _read_signals(self, valuation: Valuation) -> None:
+        # The first read loads the daily history (pandas): never on the event loop.
+        readout = valuation.signals
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._signals_read, valuation.market.as_of, readout)
+
+    def _signals_read(self, as_of, readout) -> None:
+        self.signals, self.signals_for = readout, as_of
+        if self.valuation is not None and self.is_attached:
+            self._title(self.valuation)
 
     def _fill_table(self, valuation: Valuation) -> None:
         market = valuation.market
