@@ -151,7 +151,9 @@ class CurvePane(Vertical):
     def _title(self, valuation: Valuation) -> None:
         firing = ""
         if self.signals is not None and self.signals_for == valuation.market.as_of and self.signals.firing:
-            firing = " · ▲ " + ", ".join(SHORT_SIGNAL.get(s.name, s.name) for s in self.signals.firing)
+            on = self.signals.firing
+            names = ", ".join(SHORT_SIGNAL.get(s.name, s.name) for s in on)
+            firing = f" · ▲ {names}" if len(on) <= 2 else f" · ▲{len(on)} signals"
         set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}{firing}")
 
     @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
