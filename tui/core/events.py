@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -119,8 +120,10 @@ def business_days_between(earlier: date, later: date) -> int:
 
 
 def events_between(events: tuple[MacroEvent, ...], start: date, end: date) -> tuple[MacroEvent, ...]:
-    """Events with ``start < date <= end`` (events on ``as_of`` itself are already known)."""
-    return tuple(e for e in events if start < e.date <= end)
+    """Events with ``start < date <= end`` (events on ``as_of`` itself are already known);
+    ``events`` sorted by date, as :func:`load_events` gives them."""
+    dates = [e.date for e in events]
+    return events[bisect_right(dates, start) : bisect_right(dates, end)]
 
 
 def event_rows(events: tuple[MacroEvent, ...], as_of: date, layers: list[tuple[str, date]]) -> tuple[EventRow, ...]:

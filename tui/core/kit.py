@@ -21,7 +21,11 @@ CONFIG_ENV = "ALVH_TUI_CONFIG_DIR"  # the same folder the app keeps its settings
 
 def user_events_path() -> Path | None:
     """A user's own event file: ``<config dir>/macro_events.csv`` (merged with the bundled one)."""
-    folder = os.environ.get(CONFIG_ENV)
+    return _user_events_path(os.environ.get(CONFIG_ENV))
+
+
+@lru_cache(maxsize=8)
+def _user_events_path(folder: str | None) -> Path | None:
     if not folder:
         try:
             from platformdirs import user_config_path

@@ -449,7 +449,10 @@ def _size(plan, price, weights, stress_gain, var_usd, warnings):
     cost = price * CONTRACT_MULTIPLIER
     affordable = cost >= MIN_CONTRACT_USD
     for i in np.flatnonzero(~affordable):
-        warnings.append(f"layer {plan.layers[i].name!r} is worth nothing at this strike; it gets no contracts")
+        if plan.layers[i].legs:
+            warnings.append(f"layer {plan.layers[i].name!r} costs nothing net (its legs bring in as much as the long call costs); it gets no contracts")
+        else:
+            warnings.append(f"layer {plan.layers[i].name!r} is worth nothing at this strike; it gets no contracts")
     if mode == "budget":
         budget = float(budget or 0.0)
         wanted = np.where(affordable, budget * weights / np.where(affordable, cost, 1.0), 0.0)
