@@ -15,7 +15,19 @@ from tui.core.market_csv import MarketDataError, load_snapshot_csv, save_snapsho
 from tui.core.volmodel import VolModel
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
-SAMPLES = sorted(SAMPLE_DIR.glob("*.csv"))
+
+
+def _is_snapshot(path: Path) -> bool:
+    """sample_data holds other CSVs too (the daily history, the option chain, event dates):
+    a market snapshot is the one whose header starts with as_of."""
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.lstrip().startswith("#"):
+                return line.lower().startswith("as_of,")
+    return False
+
+
+SAMPLES = sorted(p for p in SAMPLE_DIR.glob("*.csv") if _is_snapshot(p))
 
 HEADER = "as_of,vix_spot,rate,expiry,settle"
 GOOD_ROWS = [
