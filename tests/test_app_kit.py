@@ -39,7 +39,7 @@ async def test_f_adds_a_financing_leg_and_removes_it(make_app):
         assert app.plan.layers[0].legs == (Leg("short", "+50%", 1.0),)
         near = app.valuation.layers[0]
         short = near.legs[0]
-        assert cell(app, 0, "strike") == f"{near.strike:g}/{short.strike:g}"
+        assert cell(app, 0, "strike") == f"{near.strike:g}/{short.strike:g}" and not near.uncovered
         assert near.net_usd < near.premium_usd
         assert "financed" in app.editor.query_one("#sizing-line").render().plain or "fin " in app.editor.query_one("#sizing-line").render().plain
         # the budget buys more near spreads than it bought near calls
@@ -61,7 +61,9 @@ async def test_typing_a_spread_into_the_strike_cell(make_app):
         await pilot.pause()
         assert app.plan.layers[0].legs == (Leg("short", "+40%", 2.0),)
         assert any("uncovered" in w for w in app.valuation.warnings)  # a 1x2 ratio spread
-        assert cell(app, 0, "strike").count("/") == 1 and "2x" in cell(app, 0, "strike")
+        # the strike cell shows the spread, marked "!" for the uncovered short
+        assert cell(app, 0, "strike").count("/") == 1 and "2x" in cell(app, 0, "strike") and cell(app, 0, "strike").endswith("!")
+        assert app.valuation.layers[0].uncovered
 
 
 async def test_financed_preset_key_and_palette(make_app):

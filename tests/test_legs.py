@@ -124,6 +124,7 @@ def test_uncovered_warning_in_check_and_price(base, tmp_path):
     leg = data["layers"][0]["legs"][0]
     assert set(leg) >= {"side", "expiry", "strike", "ratio", "contracts", "price", "delta", "gamma", "vega", "theta"}
     assert leg["side"] == "short" and leg["contracts"] == 20 and leg["ratio"] == 2.0
+    assert data["layers"][0]["uncovered"] is True
     lay = data["layers"][0]
     assert lay["net_premium_usd"] == pytest.approx(lay["premium_usd"] - 100 * 20 * leg["price"])
 

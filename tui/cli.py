@@ -99,6 +99,7 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 "premium_usd": layer.premium_usd,
                 "net_premium_usd": layer.net_usd,
                 "financing_share": layer.financing_share,
+                "uncovered": layer.uncovered,
                 "legs": [
                     {
                         "side": leg.side,

@@ -77,7 +77,7 @@ def resolve_positions(plan: Plan) -> Positions:
     )
 
 
-def uncovered_warnings(plan: Plan, positions: Positions) -> list[str]:
+def uncovered_warnings(plan: Plan, positions: Positions) -> dict[int, str]:
     """Short calls that are not covered by the layer's long calls.
 
     Above a strike ``K`` a call position gains or loses one point per point of the future
@@ -85,7 +85,7 @@ def uncovered_warnings(plan: Plan, positions: Positions) -> list[str]:
     ones, the layer loses without limit as the VIX rises past ``K``. A short leg that
     expires after the long call it finances is naked once the long has expired.
     """
-    out: list[str] = []
+    out: dict[int, list[str]] = {}
     for i, layer in enumerate(plan.layers):
         mine = np.flatnonzero(positions.owner == i)
         if not layer.legs:
@@ -105,18 +105,18 @@ def uncovered_warnings(plan: Plan, positions: Positions) -> list[str]:
             else:
                 upto = levels[short[-1] + 1]
                 risk = f"a loss that grows from {first:g} to {upto:g}, then stops"
-            out.append(
+            out.setdefault(i, []).append(
                 f"layer {layer.name!r}: {sold:g} short call(s) against {held:g} long at strikes up to {first:g} "
                 f"per long contract: uncovered upside risk ({risk})"
             )
         long_expiry = positions.expiries[i]
         for p in mine:
             if positions.unit[p] < 0 and positions.expiries[p] > long_expiry:
-                out.append(
+                out.setdefault(i, []).append(
                     f"layer {layer.name!r}: a short leg expires {positions.expiries[p].isoformat()}, after the long call "
                     f"({long_expiry.isoformat()}): it is uncovered once the long call expires"
                 )
-    return out
+    return {i: "; ".join(messages) for i, messages in out.items()}
 
 
 def roll_inputs(plan: Plan, positions: Positions):

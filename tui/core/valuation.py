@@ -85,6 +85,7 @@ class LayerValue:
     premium_usd: float  # the long call's premium: price x 100 x contracts
     legs: tuple[LegValue, ...] = ()
     net_premium_usd: float | None = None  # the long call less the legs (None: premium_usd)
+    uncovered: bool = False  # short calls outnumber long calls at some strike, or outlive the long
 
     @property
     def net_usd(self) -> float:
@@ -278,7 +279,8 @@ def value_plan(
     expiries = list(pos.expiries[:n_layers])
     dte, future, strike = pos.dte, pos.future, pos.strike
     per_layer = pos.by_layer(n_layers)  # (P, L) signed contracts per long contract
-    warnings.extend(uncovered_warnings(plan, pos))
+    uncovered = uncovered_warnings(plan, pos)
+    warnings.extend(uncovered.values())
     T = dte / 365.0
     vol = market.vol.vol(strike, future, dte)
     greeks = black76(future, strike, T, market.rate, vol, True)
@@ -372,6 +374,7 @@ def value_plan(
                 for p in np.flatnonzero((pos.owner == i) & (pos.leg >= 0))
             ),
             net_premium_usd=float(net_premium[i]) if layer.legs else None,
+            uncovered=i in uncovered,
         )
         for i, layer in enumerate(plan.layers)
     )

@@ -112,7 +112,7 @@ def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
                     fmt_weight(layer.weight),
                     fmt_expiry(layer.expiry, lv.expiry),
                     str(lv.dte),
-                    spread_strikes(lv) if lv.legs else fmt_strike(layer.strike, lv.strike),
+                    (spread_strikes(lv) + ("!" if lv.uncovered else "")) if lv.legs else fmt_strike(layer.strike, lv.strike),
                     num(lv.future, ".2f" if lv.future < 100 else ".1f"),
                     f"{num(lv.vol * 100, '.0f')}%",
                     num(lv.price, ".4g"),
