@@ -47,11 +47,13 @@ async def wait_until(pilot, predicate, what: str, timeout: float = 2.0) -> None:
 
 
 def journal_of(path: Path | None) -> Path:
+    """The version-1 name (no session): what an ended session of an older alvh-tui left."""
     return jr.journal_file(path, jr.plan_key(path))
 
 
-def write_journal(path: Path | None, plan, based_on=None, key: str | None = None) -> Path:
-    file = jr.journal_file(path, key or jr.plan_key(path))
+def write_journal(path: Path | None, plan, based_on=None, key: str | None = None, session: str | None = "0badcafe") -> Path:
+    """The journal an ended session left (no lock is held for it)."""
+    file = jr.journal_file(path, key or jr.plan_key(path), session=session)
     jr.write(file, jr.render(plan, path, based_on if based_on is not None else (file_stamp(path) if path and path.exists() else None), edits=1))
     return file
 
@@ -66,7 +68,7 @@ def texts(screen) -> str:
 async def test_an_edit_is_journaled_within_a_second_and_the_file_is_untouched(make_app, saved):
     before = saved.read_bytes()
     app = make_app(saved)
-    file = journal_of(saved)
+    file = app.journal.file
     async with app.run_test(size=SIZE) as pilot:
         assert not file.exists()
         await type_into_cell(pilot, app, 0, "strike", "35")
@@ -88,7 +90,7 @@ async def test_an_edit_is_journaled_within_a_second_and_the_file_is_untouched(ma
 
 async def test_save_removes_the_journal_and_discard_too(make_app, saved):
     app = make_app(saved)
-    file = journal_of(saved)
+    file = app.journal.file
     async with app.run_test(size=SIZE) as pilot:
         await type_into_cell(pilot, app, 0, "strike", "35")
         await wait_until(pilot, file.exists, "the journal")
@@ -142,10 +144,11 @@ async def test_recover_shows_the_differences_and_saves_them(make_app, saved, sam
         assert not isinstance(app.screen, RecoverModal)
         assert app.plan == edited and app.dirty and app.path == saved
         assert layer_cell(app, 0, "strike") == "35" and "modified" in app.editor.border_title
-        assert file.exists()  # still unsaved, still journaled
+        # still unsaved, now journaled by this session (the ended session's journal is gone)
+        assert not file.exists() and jr.read(app.journal.file).plan == edited
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert not app.dirty and not file.exists()
+        assert not app.dirty and not app.journal.file.exists()
     assert load_plan(saved) == edited
     assert load_plan(backup_path(saved)) == sample
 
@@ -261,10 +264,11 @@ async def test_untitled_edits_are_journaled_and_offered_at_the_next_untitled_sta
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await type_into_cell(pilot, app, 0, "strike", "35")
-        await wait_until(pilot, lambda: jr.find(None) is not None, "the untitled journal")
+        await wait_until(pilot, app.journal.file.exists, "the untitled journal")
+        assert jr.find(None) is None  # a live session's journal is never offered
         edited = app.plan
-    first = jr.find(None)
-    assert first.name.startswith("untitled-")
+    first = jr.find(None)  # the session ended: now it is
+    assert first == app.journal.file and first.name.startswith("untitled-")
     later = make_app()
     async with later.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -282,8 +286,8 @@ async def test_untitled_edits_are_journaled_and_offered_at_the_next_untitled_sta
         await pilot.pause()
         assert again.plan == edited and again.path is None and again.dirty
         await type_into_cell(pilot, again, 2, "weight", "0.3")
-        await wait_until(pilot, lambda: jr.read(first).plan == again.plan, "the same journal to continue")
-        assert len(list(first.parent.glob("untitled-*" + jr.SUFFIX))) == 1
+        await wait_until(pilot, lambda: jr.read(again.journal.file).plan == again.plan, "this session's journal")
+        assert list(first.parent.glob("untitled-*" + jr.SUFFIX)) == [again.journal.file]
 
 
 async def test_opening_a_plan_from_the_app_offers_its_journal(make_app, saved, sample):
@@ -303,7 +307,7 @@ async def test_opening_a_plan_from_the_app_offers_its_journal(make_app, saved, s
 
 async def test_a_file_changed_on_disk_is_not_overwritten_without_asking(make_app, saved, sample):
     app = make_app(saved)
-    file = journal_of(saved)
+    file = app.journal.file
     theirs = replace(sample, name="theirs")
     async with app.run_test(size=SIZE) as pilot:
         await type_into_cell(pilot, app, 0, "strike", "35")
@@ -345,7 +349,7 @@ async def test_changed_on_disk_then_save_as(make_app, saved, sample, tmp_path):
         await pilot.pause()
         assert app.path == tmp_path / "other.toml" and not app.dirty
     assert load_plan(tmp_path / "other.toml").layers[0].strike == 35.0
-    assert not journal_of(saved).exists() and not journal_of(tmp_path / "other.toml").exists()
+    assert not list(jr.journal_dir().glob("*" + jr.SUFFIX))
 
 
 async def test_quit_guard_save_on_a_changed_file_asks_then_quits(make_app, saved, sample):
@@ -367,7 +371,7 @@ async def test_a_failing_save_keeps_the_edits_and_the_journal(make_app, saved, s
 
     monkeypatch.setattr(app_module, "save_plan", full_disk)
     app = make_app(saved)
-    file = journal_of(saved)
+    file = app.journal.file
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await type_into_cell(pilot, app, 0, "strike", "35")
         await pilot.press("ctrl+s")  # straight away: the failed save journals synchronously
@@ -384,7 +388,7 @@ async def test_a_failing_save_keeps_the_edits_and_the_journal(make_app, saved, s
 
 async def test_sigterm_flushes_the_journal_and_exits(make_app, saved):
     app = make_app(saved)
-    file = journal_of(saved)
+    file = app.journal.file
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.apply_plan(app.plan.with_layer(0, strike=35.0), "strike of near")

@@ -47,3 +47,50 @@ def test_pricing_a_plan_does_not_load_pandas_or_scipy_stats():
     assert "pandas" not in loaded
     # the default plan reprices on numpy alone: scipy costs 0.2-0.4 s at start-up
     assert not any(m == "scipy" or m.startswith("scipy.") for m in loaded)
+
+
+def _tui_imports() -> dict[str, set[str]]:
+    """Every ``tui`` module's imports of other ``tui`` modules, TYPE_CHECKING ones included
+    (import-linter counts them too)."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for path in (ROOT / "tui").rglob("*.py"):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = ".".join(parts[:-1])
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                    base = ".".join(anchor + ([base] if base else []))
+                found.add(base)
+                found.update(f"{base}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        graph[module] = {m for m in found if m.startswith("tui")}
+    return {m: {d for d in deps if d in graph and d != m} for m, deps in graph.items()}
+
+
+def _reaches(graph: dict[str, set[str]], start: str, goal: str) -> bool:
+    seen, todo = set(), [start]
+    while todo:
+        here = todo.pop()
+        for nxt in graph[here]:
+            if nxt == goal:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return False
+
+
+@pytest.mark.parametrize("module", ["tui.app", "tui.commands", "tui.journaling"])
+def test_the_app_the_commands_and_the_journal_import_only_downward(module):
+    """Issue 9 item 4: journaling read app.dirty, app.editor, app.reprice; commands typed the app."""
+    graph = _tui_imports()
+    assert not _reaches(graph, module, module), f"{module} is in an import cycle"
+    if module != "tui.app":
+        assert not _reaches(graph, module, "tui.app")

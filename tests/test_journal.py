@@ -115,3 +115,113 @@ def test_set_aside_and_recovered_names(tmp_path):
     assert kept2 != kept and kept.exists() and kept2.exists()
     assert jr.find(None, tmp_path.parent) is None
     assert jr.recovered_path(tmp_path / "hedge.toml", now).name == "hedge.recovered-20260701-123005.toml"
+
+
+# -- damaged headers (issue 10 item 6): JournalCorrupt, never another exception ---------------
+
+_GOOD_HEADER = '{"plan_path": null, "based_on": {"mtime_ns": 1, "size": 2, "sha256": "%s"}, "pid": 4242, "host": "h"}' % ("0" * 64)
+DAMAGED_HEADERS = {
+    "mtime_ns = 1e400": _GOOD_HEADER.replace('"mtime_ns": 1', '"mtime_ns": 1e400'),
+    "nested 100,000 deep": '{"plan_path": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    "pid = 10**30": _GOOD_HEADER.replace("4242", str(10**30)),
+    "pid = -1": _GOOD_HEADER.replace("4242", "-1"),
+    "pid = true": _GOOD_HEADER.replace("4242", "true"),
+    "size = NaN": _GOOD_HEADER.replace('"size": 2', '"size": NaN'),
+    "sha256 = 5": _GOOD_HEADER.replace('"%s"' % ("0" * 64), "5"),
+}
+
+
+@pytest.mark.parametrize("header", DAMAGED_HEADERS.values(), ids=DAMAGED_HEADERS.keys())
+def test_a_damaged_header_is_a_corrupt_journal(tmp_path, plan, header):
+    file = tmp_path / "x.journal.toml"
+    file.write_text(f"{jr.MAGIC}\n# {header}\n" + jr.dumps_plan(plan))
+    with pytest.raises(jr.JournalCorrupt, match="unreadable header"):
+        jr.read(file)
+    jr.journal_dir(tmp_path).mkdir()
+    legacy = jr.journal_dir(tmp_path) / "p-0123456789abcdef.journal.toml"
+    file.rename(legacy)
+    assert not jr.writer_alive(legacy)  # what a scan asks first: never an exception either
+
+
+def test_the_good_header_reads(tmp_path, plan):
+    file = tmp_path / "x.journal.toml"
+    file.write_text(f"{jr.MAGIC}\n# {_GOOD_HEADER}\n" + jr.dumps_plan(plan))
+    entry = jr.read(file)
+    assert entry.pid == 4242 and entry.based_on.size == 2 and entry.plan == plan
+
+
+# -- the session lock (issue 10 item 2) -----------------------------------------------------
+
+
+def test_a_lock_is_alive_while_held_and_dead_once_released_or_its_process_is_gone(tmp_path, plan):
+    path = tmp_path / "hedge.toml"
+    journal = jr.journal_file(path, jr.plan_key(path), tmp_path, session="aaaaaaaa")
+    lock = jr.SessionLock.take(journal, path)
+    seen = jr.scan(path, tmp_path)
+    assert [info.pid for info in seen.live] == [os.getpid()] and seen.live[0].alive and not seen.stale
+    assert seen.live[0].plan_path == path and "since" in seen.live[0].describe()
+    assert stat.S_IMODE(lock.file.stat().st_mode) == 0o600
+    jr.write(journal, jr.render(plan, path, None))
+    assert jr.writer_alive(journal) and jr.find(path, tmp_path) is None  # a live session's journal is not offered
+    assert not jr.remove_stale(journal) and journal.exists()  # ...nor removed
+    lock._handle.close()  # the process dies (SIGKILL): the kernel drops the flock, the file stays
+    lock._handle = None
+    assert lock.file.exists() and not jr.writer_alive(journal)
+    assert jr.scan(path, tmp_path).stale == [journal] and jr.scan(path, tmp_path).live == []
+    assert jr.remove_stale(journal) and not journal.exists() and not lock.file.exists()
+
+
+def test_read_only_is_said_in_the_lock_and_release_removes_it(tmp_path):
+    path = tmp_path / "hedge.toml"
+    lock = jr.SessionLock.take(jr.journal_file(path, jr.plan_key(path), tmp_path, session="bbbbbbbb"), path)
+    lock.rewrite(True)
+    (info,) = jr.scan(path, tmp_path).live
+    assert info.read_only and "(read-only)" in info.describe()
+    assert jr.scan(path, tmp_path).editors == []
+    lock.release()
+    assert not lock.file.exists() and jr.scan(path, tmp_path).live == []
+
+
+def test_dead_locks_without_a_journal_are_cleaned_and_damaged_locks_never_raise(tmp_path):
+    path = tmp_path / "hedge.toml"
+    folder = jr.journal_dir(tmp_path)
+    folder.mkdir()
+    stem = f"hedge-{jr.plan_key(path)}"
+    contents = ['{"pid": %d}' % 10**30, "[" * 100_000, '{"since": 1e400, "host": 5}', "\xff", ""]
+    for i, text in enumerate(contents):
+        (folder / f"{stem}-{i:08x}.lock").write_text(text, errors="surrogateescape")
+    assert jr.scan(path, tmp_path).live == []
+    assert list(folder.iterdir()) == []
+
+
+def test_a_lock_of_another_host_counts_as_alive(tmp_path):
+    path = tmp_path / "hedge.toml"
+    folder = jr.journal_dir(tmp_path)
+    folder.mkdir()
+    (folder / f"hedge-{jr.plan_key(path)}-cccccccc.lock").write_text('{"pid": 7, "host": "elsewhere.example", "since": "2026-01-01T00:00:00"}')
+    (info,) = jr.scan(path, tmp_path).live
+    assert info.host == "elsewhere.example" and info.pid == 7
+
+
+def test_many_stale_journals_are_listed_newest_first_and_counted_beyond_the_cap(tmp_path, plan, monkeypatch):
+    monkeypatch.setattr(jr, "MAX_SCANNED", 20)
+    for i in range(jr.MAX_SCANNED + 5):
+        file = jr.journal_file(None, f"untitled-{i:012x}", tmp_path)
+        jr.write(file, jr.render(plan, None, None))
+        os.utime(file, ns=(i * 10**9, i * 10**9))
+    seen = jr.scan(None, tmp_path)
+    assert len(seen.stale) == jr.MAX_SCANNED and seen.more == 5
+    assert seen.stale[0].name == f"untitled-{jr.MAX_SCANNED + 4:012x}" + jr.SUFFIX
+
+
+def test_a_fifo_or_a_symlink_named_like_a_lock_never_blocks_nor_is_followed(tmp_path):
+    path = tmp_path / "hedge.toml"
+    folder = jr.journal_dir(tmp_path)
+    folder.mkdir()
+    stem = f"hedge-{jr.plan_key(path)}"
+    os.mkfifo(folder / f"{stem}-dddddddd.lock")
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"pid": 1, "host": "x"}')
+    (folder / f"{stem}-eeeeeeee.lock").symlink_to(secret)
+    seen = jr.scan(path, tmp_path)  # returns (a FIFO would block a plain open())
+    assert all(info.host != "x" for info in seen.live)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shlex
 import signal
+import socket
 import sys
 import time
 from pathlib import Path
@@ -154,3 +155,33 @@ def test_a_vanished_terminal_does_not_hang_the_app(setup):
     assert entry.plan.layers[0].strike == 35.0 and entry.plan.layers[2].weight == pytest.approx(0.3)
 
     _recover_and_save(start("after-vanish"), plan, journal_dir, left)
+
+
+def test_a_second_session_on_the_plan_is_shown_the_lock(setup):
+    """Issue 10 item 2: two terminals open one plan; the second is told who has it open
+    (pid, host, since) and opens it read-only; neither session's journal is touched by the other."""
+    plan, pidfile, journal_dir, start = setup
+    first = start("first")
+    first.wait_for(lambda s: "total" in s and "Payoff" in s, "the first session's paint")
+    _wait(pidfile.exists, "the first session's pid file")
+    first_pid = int(pidfile.read_text())
+    second = start("second")
+    screen = second.wait_for(lambda s: "open in another session" in s, "the lock dialog")
+    assert f"pid {first_pid} on {socket.gethostname()} since" in screen
+    assert "read-only" in screen and "open anyway" in screen and "quit" in screen
+    second.keys("r")
+    screen = second.wait_for(lambda s: "read-only" in s and "total" in s and "open in another" not in s, "the plan, read-only")
+    assert "hedge.toml" in screen
+    # the first session's journal (after an edit) is its own: the reader cannot remove it
+    left = _edit(first)
+    _wait(lambda: len(list(journal_dir.glob("*" + jr.SUFFIX))) == 1, "the first session's journal")
+    second.keys("q")
+    second.wait_for(lambda s: "__EXIT__0" in s, "the reader's exit")
+    (journal,) = journal_dir.glob("*" + jr.SUFFIX)
+    assert jr.read(journal).plan.layers[0].strike == 35.0 and jr.writer_alive(journal)
+    assert cells(first.screen(), "near") == left["near"]
+    first.keys("C-s")
+    first.wait_for(lambda s: "modified" not in s, "the first session's save")
+    first.keys("q")
+    first.wait_for(lambda s: "__EXIT__0" in s, "the first session's exit")
+    assert load_plan(plan).layers[0].strike == 35.0 and list(journal_dir.iterdir()) == []

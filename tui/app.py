@@ -9,6 +9,7 @@ Valuation to every pane; the panes never compute figures of their own.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -25,10 +26,11 @@ from .core.plan import Plan, resolve_expiry
 from .core.plan_io import PlanError, load_plan, load_plan_stamped
 from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
 from .core.safe_files import MISSING, FileStamp
+from .core.safe_text import printable
 from .core.scenarios import NO_SHOCK, Shock
 from .core.valuation import Valuation, default_scenarios, value_plan
 from .messages import PlanEdited, ShockChosen
-from .journaling import PlanJournal, install_signal_handlers, lookup, offer_recovery, write_pidfile
+from .journaling import PlanJournal, Unsaved, install_signal_handlers, lookup, offer_at_open, write_pidfile
 from .resources import default_plan_path
 from .screens.confirm import ConfirmQuitModal
 from .screens.file_prompt import PathModal
@@ -98,13 +100,21 @@ class AlvhApp(App[int]):
         self.is_new = is_new
         # what the file was when opened (save_plan refuses to overwrite a changed one)
         self.stamp: FileStamp | None = stamp if stamp is not None else (MISSING if is_new else None)
-        self.journal = PlanJournal(self, path)  # unsaved edits, in the state folder (tui.journaling)
+        self.read_only = False  # opened read-only: the plan is open in another session
+        self.undo_stack: list[tuple[Plan, str]] = []
+        # this session's lock on the plan and its unsaved edits, in the state folder (tui.journaling)
+        self.journal = PlanJournal(
+            self._unsaved,
+            path,
+            schedule=lambda delay, callback: self.set_timer(delay, callback, name="journal"),
+            warn=lambda message: self.notify(message, title="Journal", severity="warning", timeout=10, markup=False),
+        )
         self._recovery = recovery
         self.signals_received = 0
+        self._signal_watchdog = None
         self._uninstall_signals = lambda: None
         self.shock: Shock = NO_SHOCK
         self.horizon = "shock"
-        self.undo_stack: list[tuple[Plan, str]] = []
         self.redo_stack: list[tuple[Plan, str]] = []
         self.valuation: Valuation | None = None
         self.last_reprice_ms = 0.0
@@ -157,11 +167,14 @@ class AlvhApp(App[int]):
             title, messages = self._startup_problems
             self.push_screen(ProblemsModal(title, messages, "Showing the sample plan; your file is untouched."))
         self._uninstall_signals = install_signal_handlers(self)
-        if self._recovery is not None:
-            offer_recovery(self, self._recovery)
+        if self.journal.lock_error:
+            self.notify(self.journal.lock_error, title="Journal", severity="warning", timeout=10, markup=False)
+        if self._recovery:
+            offer_at_open(self, self._recovery, self.path)
 
     def on_unmount(self) -> None:
         self.journal.flush()  # whatever ends the app, unsaved edits are journaled
+        self.journal.release()
         if self.is_headless:  # under test: hand the process its signal handlers back now
             self._uninstall_signals()
         # (a real run keeps them, and the exit watchdog, until run() returns: see run_app)
@@ -213,6 +226,32 @@ class AlvhApp(App[int]):
     def dirty(self) -> bool:
         return self.plan != self.saved_plan
 
+    def _unsaved(self) -> Unsaved:
+        return Unsaved(self.plan, self.path, self.stamp, self.dirty, len(self.undo_stack))
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.editor.say(message, error=error)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None, markup: bool = True) -> None:
+        """A literal notification (``markup=False``, how the app sends them) never carries a raw
+        control character: file names can hold ESC, BEL or OSC 52 (write the clipboard)."""
+        if not markup:
+            message, title = printable(message, 2000), printable(title, 200)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.read_only = read_only
+        self.journal.set_read_only(read_only)
+        self._update_chrome()
+
+    def adopt_recovered(self, plan: Plan, stamp: FileStamp | None, label: str) -> None:
+        """Make a recovered plan current, unsaved and undoable back to the file."""
+        self.undo_stack.append((self.plan, label))
+        self.redo_stack.clear()
+        self.plan = plan
+        self.stamp = stamp
+        self.reprice()
+
     def display_path(self) -> str:
         return str(self.path) if self.path else "the sample plan (not saved yet)"
 
@@ -220,7 +259,8 @@ class AlvhApp(App[int]):
         file = self.path.name if self.path else "untitled"
         state = " (new)" if self.is_new and not self.dirty else ""
         mark = " ● modified" if self.dirty else ""
-        title = f"Layers · {file}{state}{mark} · {self.plan.name}"
+        mode = " · read-only" if self.read_only else ""
+        title = f"Layers · {file}{state}{mark}{mode} · {self.plan.name}"
         set_border_title(self.editor, title)
         # (No App.sub_title: it is an App reactive, and setting it repaints the whole screen.)
 
@@ -294,6 +334,10 @@ class AlvhApp(App[int]):
         """
         if expect is True:
             expect = self.stamp if path == self.path else None
+        if self.read_only and path == self.path:
+            self.journal.flush()
+            self.say("opened read-only (the plan is open in another session): S saves as another file", error=True)
+            return False
         try:
             save_plan(self.plan, path, expect=expect)
         except FileChangedError as error:
@@ -321,6 +365,7 @@ class AlvhApp(App[int]):
             self.stamp = None
         self.saved_plan = self.plan
         self.is_new = False
+        self.read_only = self.journal.read_only = False
         self.journal.retarget(path)
         self._update_chrome()
         self.notify(f"Saved {path}", markup=False, timeout=3)
@@ -329,7 +374,7 @@ class AlvhApp(App[int]):
         return True
 
     def action_save_as(self, then: Callable[[], None] | None = None) -> None:
-        initial = str(self.path) if self.path else str(Path.cwd() / "plan.toml")
+        initial = _typable(self.path) or _typable(Path.cwd() / "plan.toml") or ""
 
         def chosen(path: Path | None) -> None:
             if path is not None:
@@ -339,7 +384,7 @@ class AlvhApp(App[int]):
 
     def action_open(self) -> None:
         def ask() -> None:
-            initial = str(self.path.parent) + "/" if self.path else str(Path.cwd()) + "/"
+            initial = (_typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
             self.push_screen(PathModal("Open plan", initial, must_exist=True), self.open_path)
 
         self._guard_unsaved("open another plan", ask)
@@ -352,19 +397,21 @@ class AlvhApp(App[int]):
         except PlanError as error:
             self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
             return False
-        self.plan = plan
-        self.saved_plan = plan
-        self.path = path
-        self.stamp = stamp
-        self.is_new = False
-        self.journal.retarget(path)
-        self.undo_stack.clear()
-        self.redo_stack.clear()
-        self.reprice()
-        self.editor.say(f"opened {path.name}")
-        found = lookup(path)
-        if found is not None:
-            offer_recovery(self, found)
+
+        def open_it(read_only: bool) -> None:
+            self.plan = plan
+            self.saved_plan = plan
+            self.path = path
+            self.stamp = stamp
+            self.is_new = False
+            self.read_only = self.journal.read_only = read_only
+            self.journal.retarget(path)
+            self.undo_stack.clear()
+            self.redo_stack.clear()
+            self.reprice()
+            self.say(f"opened {path.name}")
+
+        offer_at_open(self, lookup(path, own=self.journal.own_files), path, at_start=False, then=open_it)
         return True
 
     def _guard_unsaved(self, verb: str, proceed: Callable[[], None]) -> None:
@@ -379,7 +426,7 @@ class AlvhApp(App[int]):
                 self.journal.discard()
                 proceed()
             elif choice == "save":
-                if self.path is None:
+                if self.path is None or self.read_only:
                     self.action_save_as(then=proceed)
                 else:
                     self.save_to(self.path, proceed)
@@ -467,6 +514,13 @@ class AlvhApp(App[int]):
             yield from app_commands(self)
 
 
+def _typable(path: Path) -> str | None:
+    """``path`` as the prompt's starting text, or None when it holds control characters
+    (shown raw in the input line, they would reach the terminal)."""
+    text = str(path)
+    return text if printable(text, len(text) + 3) == text else None
+
+
 def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None, theme_folders: list[Path] | None = None) -> AlvhApp:
     """The app for ``alvh-tui [PLAN.toml]`` (shared by the CLI, tests and benchmarks).
 
@@ -499,4 +553,9 @@ def run_app(plan_path: Path | None = None, mouse: bool = True) -> int:
     finally:
         app._uninstall_signals()  # the exit completed: no watchdog needed
         app.journal.flush()  # a crash or a signal: whatever is unsaved is in the journal
+        app.journal.release()
+    if app.return_code:  # an uncaught exception (Textual printed it): never exit 0
+        if app.dirty:
+            print(f"alvh-tui: your unsaved edits are in the recovery journal {printable(str(app.journal.file))}; open the plan again to recover them", file=sys.stderr)
+        return app.return_code
     return 0 if result is None else int(result)

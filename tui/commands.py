@@ -2,17 +2,40 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import Callable, Iterable, Protocol
 
 from textual.app import SystemCommand
 
-from .core.scenarios import PRESETS, library_shocks
-
-if TYPE_CHECKING:
-    from .app import AlvhApp
+from .core.scenarios import PRESETS, Shock, library_shocks
+from .widgets.layer_editor import LayerEditor
 
 
-def app_commands(app: "AlvhApp") -> Iterable[SystemCommand]:
+class Commanded(Protocol):
+    """The app as the palette sees it (``tui.app.AlvhApp``): its actions, never its module."""
+
+    file_theme_names: list[str]
+    theme: str
+
+    @property
+    def editor(self) -> LayerEditor: ...
+    def call_later(self, callback: Callable, *args) -> bool: ...
+    def action_save(self) -> None: ...
+    def action_save_as(self) -> None: ...
+    def action_open(self) -> None: ...
+    def action_undo(self) -> None: ...
+    def action_redo(self) -> None: ...
+    def action_horizon(self) -> None: ...
+    def action_toggle_exposure(self) -> None: ...
+    def action_reset_shock(self) -> None: ...
+    def action_scenario_step(self, direction: int) -> None: ...
+    def set_shock(self, shock: Shock) -> None: ...
+    def action_risk_view(self) -> None: ...
+    def action_roll_view(self) -> None: ...
+    def action_next_theme(self) -> None: ...
+    def action_help(self) -> None: ...
+
+
+def app_commands(app: Commanded) -> Iterable[SystemCommand]:
     """Every action the keys reach, by name, plus one entry per theme and shock preset."""
     editor = app.editor
     yield SystemCommand("Save plan", "Save the plan to its file (ctrl+s)", app.action_save)
@@ -59,6 +82,6 @@ def _library():
         return ()
 
 
-def _edit(app: "AlvhApp") -> None:
+def _edit(app: Commanded) -> None:
     app.editor.table.focus()
     app.editor.start_edit()

@@ -1,15 +1,20 @@
-"""The app side of "nothing lost": the recovery journal, SIGHUP/SIGTERM, recovery at open.
+"""The app side of "nothing lost": the session's journal and lock, SIGHUP/SIGTERM, recovery at open.
 
-* :class:`PlanJournal` writes the app's plan to its journal (``tui.core.journal``) at most
-  :data:`DELAY` seconds after an edit while there are unsaved changes, and removes the
-  journal after a save or an explicit discard. The plan file is never written here.
+* :class:`PlanJournal` holds this session's lock on the open plan (taken at open) and
+  writes the plan to this session's journal (``tui.core.journal``) at most :data:`DELAY`
+  seconds after an edit while there are unsaved changes; it removes the journal after a
+  save or an explicit discard. The plan file is never written here.
 * :func:`install_signal_handlers`: SIGHUP and SIGTERM (an SSH drop, a closed terminal)
   flush the journal synchronously in the handler and exit through ``App.exit`` on the
   event loop (``call_soon_threadsafe``) so the driver restores the terminal. A watchdog
   (and a second signal) end the process after flushing if the exit does not complete
   (a dead tty blocks Textual's writer).
-* :func:`lookup` / :func:`offer_recovery`: at open, a journal for the plan is offered
-  (recover, discard, keep both); a corrupt one is set aside and reported.
+* :func:`lookup` / :func:`offer_at_open`: at open, another session that has the plan open
+  is shown (read-only, open anyway, quit), then the newest journal of an ended session is
+  offered (recover, discard, keep both); a damaged one is set aside and reported.
+
+This module never imports the app: it sees it through :class:`Host`, and the journal sees
+only an :class:`Unsaved` snapshot, so each module imports only downward.
 """
 
 from __future__ import annotations
@@ -20,20 +25,18 @@ import signal
 import sys
 import termios
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable, Protocol
 
 from .core import journal as jr
 from .core.plan import Plan
 from .core.plan_diff import diff_plans
-from .core.plan_save import SaveError, save_plan
-from .core.safe_files import MISSING
+from .core.plan_save import save_plan
+from .core.safe_files import MISSING, FileStamp
+from .core.safe_text import printable
 from .screens.problems import ProblemsModal
-from .screens.recover import RecoverModal
-
-if TYPE_CHECKING:
-    from .app import AlvhApp
+from .screens.recover import LockedModal, RecoverModal
 
 DELAY = 0.3  # seconds from the first unjournaled edit to the write (never pushed back)
 EXIT_GRACE = 3.0  # seconds a signalled exit may take before the process is ended anyway
@@ -41,37 +44,103 @@ PIDFILE_ENV = "ALVH_TUI_PIDFILE"
 HANDLED_SIGNALS = tuple(s for s in (getattr(signal, "SIGHUP", None), signal.SIGTERM) if s is not None)
 
 
-class PlanJournal:
-    """The journal of the app's current plan. All methods run on the event loop."""
+@dataclass(frozen=True)
+class Unsaved:
+    """What the journal needs to know of the app at one moment."""
 
-    def __init__(self, app: "AlvhApp", path: Path | None, *, base: Path | None = None) -> None:
-        self.app = app
+    plan: Plan
+    path: Path | None
+    stamp: FileStamp | None
+    dirty: bool
+    edits: int
+
+
+class Timer(Protocol):
+    def stop(self) -> None: ...
+
+
+class PlanJournal:
+    """This session's lock and journal for the current plan. All methods run on the event loop.
+
+    ``state`` gives the current :class:`Unsaved`; ``schedule(delay, callback)`` starts a
+    timer; ``warn(message)`` tells the user (a failure to write the journal)."""
+
+    def __init__(
+        self,
+        state: Callable[[], Unsaved],
+        path: Path | None,
+        *,
+        schedule: Callable[[float, Callable[[], Any]], Timer],
+        warn: Callable[[str], None],
+        base: Path | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.state = state
+        self.schedule = schedule
+        self.warn = warn
         self.base = base
-        self._timer = None
+        self.session = jr.new_session()
+        self.read_only = read_only
+        self.lock: jr.SessionLock | None = None
+        self.lock_error: str | None = None
+        self._timer: Timer | None = None
         self._settled: Plan | None = None  # the plan the journal is up to date with (written, or discarded)
         self._ours = False  # this session wrote the current file (so may remove it)
         self.last_error: str | None = None
         self.retarget(path)
 
-    def retarget(self, path: Path | None, key: str | None = None) -> None:
+    def retarget(self, path: Path | None) -> None:
+        """The session now has plan ``path`` open: lock it (and let go of the previous one)."""
+        if self.lock is not None and path is not None and getattr(self, "path", None) == path:
+            self._settled = None  # the same plan (saved, reopened): keep the lock, never a gap
+            self._ours = False
+            if self.lock.read_only != self.read_only:
+                self.lock.rewrite(self.read_only)
+            return
+        self.release()
         self.path = path
-        self.key = key or jr.plan_key(path)
-        self.file = jr.journal_file(path, self.key, self.base)
+        self.key = jr.plan_key(path)
+        self.file = jr.journal_file(path, self.key, self.base, self.session)
         self._settled = None
         self._ours = False
+        self.lock_error = None
+        try:
+            self.lock = jr.SessionLock.take(self.file, path, self.read_only)
+        except OSError as error:  # the journal's own error says the same when an edit comes
+            self.lock = None
+            self.lock_error = f"Cannot mark the plan as open in {self.file.parent}: {error.strerror or error}"
+
+    @property
+    def own_files(self) -> tuple[Path, ...]:
+        return (self.file, jr.lock_file(self.file))
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Opened read-only (another session edits the plan), or no longer (saved elsewhere)."""
+        if read_only == self.read_only:
+            return
+        self.read_only = read_only
+        if self.lock is not None:
+            try:
+                self.lock.rewrite(read_only)
+            except OSError:
+                pass  # the flock still says the session is alive; only the label is stale
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def adopt(self, entry: jr.JournalEntry) -> None:
-        """Continue an existing journal (after "recover"): it is now this session's."""
-        if entry.plan_path is None:
-            self.retarget(None, key=entry.file.name[: -len(jr.SUFFIX)])
-        self._ours = True
+        """Recovered ``entry``: its edits are now journaled here, so the ended session's file goes."""
+        if self.flush():
+            jr.remove_stale(entry.file)
 
     def touch(self) -> None:
         """The plan may have changed: write it soon (no-op when it has not)."""
-        if self.app.plan is self._settled:
+        if self.state().plan is self._settled:
             return
         if self._timer is None:
-            self._timer = self.app.set_timer(DELAY, self.flush, name="journal")
+            self._timer = self.schedule(DELAY, self.flush)
 
     def flush(self, quiet: bool = False) -> bool:
         """Write the journal now if there are unsaved edits (remove ours if there are none).
@@ -82,30 +151,28 @@ class PlanJournal:
         if self._timer is not None and not quiet:
             self._timer.stop()
             self._timer = None
-        app = self.app
-        plan = app.plan
-        if plan is self._settled:
+        now = self.state()
+        if now.plan is self._settled:
             return True
         try:
-            if app.dirty:
-                text = jr.render(plan, app.path, app.stamp, edits=len(app.undo_stack))
-                jr.write(self.file, text)
+            if now.dirty:
+                jr.write(self.file, jr.render(now.plan, now.path, now.stamp, edits=now.edits))
                 self._ours = True
             elif self._ours:
                 jr.remove(self.file)
                 self._ours = False
         except OSError as error:
-            message = f"Cannot write the recovery journal {self.file}: {error.strerror or error}. Save with ctrl+s to keep your edits."
+            message = f"Cannot write the recovery journal {printable(str(self.file))}: {error.strerror or error}. Save with ctrl+s to keep your edits."
             if message != self.last_error:
                 self.last_error = message
                 if quiet:
                     return False
                 try:
-                    app.notify(message, title="Journal", severity="warning", timeout=10, markup=False)
+                    self.warn(message)
                 except Exception:
                     pass
             return False
-        self._settled = plan
+        self._settled = now.plan
         self.last_error = None
         return True
 
@@ -119,13 +186,31 @@ class PlanJournal:
         except OSError:
             pass
         self._ours = False
-        self._settled = self.app.plan
+        self._settled = self.state().plan
+
+
+class Host(Protocol):
+    """What recovery and the signal handlers need of the app (``tui.app.AlvhApp``)."""
+
+    journal: PlanJournal
+    path: Path | None
+    stamp: FileStamp | None
+    plan: Plan
+    signals_received: int
+    _signal_watchdog: threading.Timer | None
+
+    def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None, markup: bool = True) -> None: ...
+    def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None: ...
+    def say(self, message: str, error: bool = False) -> None: ...
+    def set_read_only(self, read_only: bool) -> None: ...
+    def adopt_recovered(self, plan: Plan, stamp: FileStamp | None, label: str) -> None: ...
 
 
 # -- signals -----------------------------------------------------------------------
 
 
-def install_signal_handlers(app: "AlvhApp") -> Callable[[], None]:
+def install_signal_handlers(app: "Host") -> Callable[[], None]:
     """SIGHUP/SIGTERM → flush the journal, then exit cleanly. Returns an uninstaller.
 
     The handler is a plain ``signal.signal`` handler, not ``loop.add_signal_handler``: when
@@ -161,7 +246,7 @@ def install_signal_handlers(app: "AlvhApp") -> Callable[[], None]:
     return uninstall
 
 
-def on_signal(app: "AlvhApp", sig: int, loop: asyncio.AbstractEventLoop | None = None) -> None:
+def on_signal(app: "Host", sig: int, loop: asyncio.AbstractEventLoop | None = None) -> None:
     """Write the journal now; exit through the event loop; a second signal ends at once."""
     app.signals_received += 1
     try:
@@ -189,7 +274,7 @@ HARD_EXIT_NOTE = "alvh-tui: the terminal stopped responding; unsaved edits are i
 _RESET = "\x1b[<u\x1b[?1004l\x1b[?2004l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?7h\x1b[?25h\x1b[?1049l"
 
 
-def _hard_exit(app: "AlvhApp", code: int) -> None:
+def _hard_exit(app: "Host", code: int) -> None:
     """The exit did not finish (a dead tty?): the journal is written; restore what we can and go."""
     try:
         app.journal.flush(quiet=True)
@@ -221,95 +306,135 @@ def write_pidfile() -> None:
 
 @dataclass
 class Found:
-    """What :func:`lookup` found: a readable journal, or a corrupt one already set aside."""
+    """What :func:`lookup` found for a plan: other sessions that have it open, the newest
+    readable journal of an ended session, older ones, and damaged ones (already set aside)."""
 
+    live: list[jr.LockInfo] = field(default_factory=list)
     entry: jr.JournalEntry | None = None
-    corrupt_reason: str = ""
-    corrupt_file: Path | None = None
-    kept_as: Path | None = None
-    move_error: str = ""
+    older: list[Path] = field(default_factory=list)
+    more: int = 0
+    corrupt: list[str] = field(default_factory=list)  # one message per damaged journal
+
+    @property
+    def editors(self) -> list[jr.LockInfo]:
+        return [lock for lock in self.live if not lock.read_only]
+
+    def __bool__(self) -> bool:
+        return bool(self.editors or self.entry is not None or self.corrupt)
 
 
-def lookup(path: Path | None, base: Path | None = None) -> Found | None:
-    """The journal of plan ``path`` (``None``: the newest untitled one), if any."""
+def lookup(path: Path | None, base: Path | None = None, own: tuple[Path, ...] = ()) -> Found:
+    """The other sessions and the ended sessions' journals of plan ``path`` (``None``: untitled)."""
+    found = Found()
     try:
-        file = jr.find(path, base)
+        scanned = jr.scan(path, base, own)
     except OSError:
-        return None
-    if file is None:
-        return None
-    try:
-        return Found(entry=jr.read(file))
-    except jr.JournalCorrupt as bad:
-        found = Found(corrupt_reason=bad.reason, corrupt_file=file)
-        try:
-            found.kept_as = jr.set_aside(file)
-        except OSError as error:
-            found.move_error = error.strerror or str(error)
         return found
+    if path is not None:  # untitled sessions share no file: each simply keeps its own journal
+        found.live = scanned.live
+    found.more = scanned.more
+    for file in scanned.stale:
+        if found.entry is not None:
+            found.older.append(file)
+            continue
+        try:
+            found.entry = jr.read(file)
+        except jr.JournalCorrupt as bad:
+            try:
+                kept = jr.set_aside(file)
+                found.corrupt.append(f"journal {printable(str(file))}: {bad.reason}; it was kept aside as {printable(str(kept))}")
+            except OSError as error:
+                found.corrupt.append(f"journal {printable(str(file))}: {bad.reason}; it could not be moved aside ({error.strerror or error})")
+        except (OSError, ValueError, RecursionError, OverflowError) as error:  # never a crash at open
+            found.corrupt.append(f"journal {printable(str(file))}: cannot be read ({printable(str(error), 120)})")
+    return found
 
 
-def offer_recovery(app: "AlvhApp", found: Found) -> None:
-    """Push the dialog for what :func:`lookup` found; the choice is applied on dismiss."""
-    name = app.path.name if app.path else "an untitled plan"
-    if found.entry is None:
-        messages = [f"journal {found.corrupt_file}: {found.corrupt_reason}"]
-        if found.kept_as is not None:
-            messages.append(f"it was kept aside as {found.kept_as}")
-        else:
-            messages.append(f"it could not be moved aside ({found.move_error}); it will be replaced by new edits")
-        app.push_screen(ProblemsModal(f"The recovery journal of {name} is damaged", messages, "The plan was opened as it is on disk."))
+def _name(path: Path | None) -> str:
+    return printable(path.name, 80) if path else "an untitled plan"
+
+
+def offer_at_open(app: Host, found: Found, path: Path | None, *, at_start: bool = True, then: Callable[[bool], None] | None = None) -> None:
+    """Tell what :func:`lookup` found for plan ``path``: first another session's lock, then the journals.
+
+    ``then(read_only)`` opens the plan once the user has chosen to (without it the plan is
+    open already and read-only is set on the app). Declining quits the app ``at_start``;
+    otherwise it keeps the current plan and ``then`` is not called."""
+
+    def open_it(read_only: bool) -> None:
+        if then is not None:
+            then(read_only)
+        elif read_only:
+            app.set_read_only(True)
+        offer_recovery(app, found)
+
+    editors = found.editors
+    if not editors:
+        open_it(False)
         return
+
+    def chosen(choice: str | None) -> None:
+        if choice in ("read_only", "anyway"):
+            open_it(choice == "read_only")
+        elif at_start:
+            app.exit(0)
+
+    facts = [lock.describe() for lock in editors]
+    app.push_screen(LockedModal(f"{_name(path)} is open in another session", facts, at_start=at_start), chosen)
+
+
+def offer_recovery(app: Host, found: Found) -> None:
+    """Push the dialog for the journals :func:`lookup` found; the choice is applied on dismiss."""
+    name = _name(app.path)
+    if found.corrupt:
+        footer = "The plan was opened as it is on disk." if found.entry is None else "Other journals follow."
+        app.push_screen(ProblemsModal(f"A recovery journal of {name} is damaged", found.corrupt, footer))
     entry = found.entry
+    if entry is None:
+        return
     untitled = entry.plan_path is None
-    facts = [f"journaled {entry.written_at.replace('T', ' ')}, {entry.edits} edit(s)"]
-    if entry.writer_alive():
-        facts.append(f"WARNING: the session that wrote it (pid {entry.pid}) is still running")
+    facts = [f"journaled {entry.written_at.replace('T', ' ')} by pid {entry.pid or '?'} on {entry.host or '?'}, {entry.edits} edit(s); that session has ended"]
+    others = len(found.older) + found.more
+    if others:
+        facts.append(f"{others} older journal(s) of ended sessions: d discards them too; r or k leaves them for next time")
     if not untitled:
-        now = getattr(app, "stamp", None)
+        now = app.stamp
         if entry.based_on is not None and now is not None and now.sha256 != entry.based_on.sha256:
             facts.append("the file has changed since these edits were made: saving will ask before overwriting")
         elif entry.based_on is None and app.path is not None and app.path.exists():
             facts.append("the edits were made before the file existed")
     changes = diff_plans(app.plan, entry.plan)
     title = "Unsaved edits of an untitled plan were found" if untitled else f"Unsaved edits of {name} were found"
-    base = app.plan
-    app.push_screen(RecoverModal(title, facts, changes, untitled=untitled), lambda choice: _chosen(app, found, base, choice))
+    app.push_screen(RecoverModal(title, facts, changes, untitled=untitled), lambda choice: _chosen(app, found, choice))
 
 
-def _chosen(app: "AlvhApp", found: Found, base: Plan, choice: str | None) -> None:
+def _chosen(app: Host, found: Found, choice: str | None) -> None:
     entry = found.entry
     assert entry is not None
     if choice == "recover":
-        if app.plan is not base:  # the plan changed meanwhile; keep it undoable
-            base = app.plan
-        app.plan = entry.plan
-        if entry.plan_path is not None:
-            app.stamp = entry.based_on if entry.based_on is not None else MISSING
-        app.undo_stack.append((base, "recovered edits"))
-        app.redo_stack.clear()
+        app.adopt_recovered(entry.plan, (entry.based_on if entry.based_on is not None else MISSING) if entry.plan_path is not None else app.stamp, "recovered edits")
         app.journal.adopt(entry)
-        app.reprice()
-        app.journal.flush()
-        app.editor.say(f"recovered edits from {entry.written_at.replace('T', ' ')}: unsaved (ctrl+s saves, u undoes)")
+        app.say(f"recovered edits from {entry.written_at.replace('T', ' ')}: unsaved (ctrl+s saves, u undoes)")
     elif choice == "discard":
-        try:
-            jr.remove(entry.file)
-        except OSError as error:
-            app.notify(f"Could not remove the journal: {error.strerror or error}", severity="warning", markup=False)
-        app.editor.say("discarded the journaled edits")
+        kept = [file for file in (entry.file, *found.older) if not _remove_stale(app, file)]
+        app.say("discarded the journaled edits" + (f" ({len(kept)} journal(s) of live sessions kept)" if kept else ""))
     elif choice == "keep" and app.path is not None:
         target = jr.recovered_path(app.path)
         try:
             save_plan(entry.plan, target, expect=MISSING)
         except Exception as error:  # SaveError, or FileChangedError: a file of that name appeared
-            app.notify(f"Could not keep the edits beside the plan: {error}", severity="error", markup=False, timeout=15)
-            offer_recovery(app, found)  # nothing lost: ask again
+            app.notify(f"Could not keep the edits beside the plan: {printable(str(error), 400)}", severity="error", markup=False, timeout=15)
+            offer_recovery(app, Found(entry=entry, older=found.older, more=found.more))  # nothing lost: ask again
             return
-        try:
-            jr.remove(entry.file)
-        except OSError:
-            pass
-        app.notify(f"Your journaled edits were saved as {target}", markup=False, timeout=8)
-        app.editor.say(f"kept both: edits saved as {target.name}")
-    # "later": the journal stays where it is; this session journals under its own key.
+        _remove_stale(app, entry.file)
+        app.notify(f"Your journaled edits were saved as {printable(str(target))}", markup=False, timeout=8)
+        app.say(f"kept both: edits saved as {printable(target.name, 80)}")
+    # "later": the journals stay where they are; this session journals in its own file.
+
+
+def _remove_stale(app: Host, file: Path) -> bool:
+    try:
+        return jr.remove_stale(file)
+    except OSError as error:
+        app.notify(f"Could not remove the journal {printable(str(file))}: {error.strerror or error}", severity="warning", markup=False)
+        return True

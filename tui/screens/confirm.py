@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..widgets.util import plain
 
 
 class ConfirmQuitModal(ModalScreen[str | None]):
@@ -25,7 +28,7 @@ class ConfirmQuitModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(f"[b]Unsaved changes[/b] to {self.what}.", id="dialog-title", markup=True)
+            yield Static(Text.assemble(("Unsaved changes", "bold"), " to ", plain(self.what), "."), id="dialog-title")
             yield Static(
                 f"  [b]s[/b]  save, then {self.verb}\n  [b]d[/b]  discard the changes and {self.verb}\n  [b]esc[/b]  go back to the plan",
                 markup=True,

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ..widgets.util import plain
+
 
 class PathModal(ModalScreen[Path | None]):
     """A one-line path prompt. ``must_exist`` for open; for save-as an existing file needs
@@ -39,7 +41,7 @@ class PathModal(ModalScreen[Path | None]):
         field.cursor_position = len(field.value)
 
     def _say(self, message: str, error: bool = True) -> None:
-        self.query_one("#path-message", Static).update(Text(message, style="bold red" if error else ""))
+        self.query_one("#path-message", Static).update(plain(message, style="bold red" if error else ""))
 
     @on(Input.Changed, "#path-input")
     def _changed(self) -> None:

@@ -70,6 +70,7 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
         "Nothing lost",
         [
             ("(automatic)", "unsaved edits go to a recovery journal within a second; SIGHUP/SIGTERM (a dropped SSH link) write it and exit"),
+            ("r / o / q", "at open, the plan is open in another session: read-only / open anyway / quit"),
             ("r / d / k", "at open, unsaved edits found: recover them / discard them / keep both (saved as PLAN.recovered-…toml)"),
             ("l", "(untitled plan) recover later: keep the journal"),
             ("o / a / esc", "the file changed on disk since it was opened: overwrite / save as / cancel"),

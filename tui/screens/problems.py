@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..widgets.util import plain
 
 
 class ProblemsModal(ModalScreen[None]):
@@ -21,11 +22,11 @@ class ProblemsModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="problems"):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(plain(self.title_text, style="bold"), id="dialog-title")
             with VerticalScroll(id="problem-list"):
                 for message in self.messages:
-                    yield Static(Text("• " + message), classes="problem")
-            yield Static(Text((self.footer_text + "  " if self.footer_text else "") + "enter/esc: close", style="dim"))
+                    yield Static(plain("• " + message), classes="problem")
+            yield Static(plain((self.footer_text + "  " if self.footer_text else "") + "enter/esc: close", style="dim"))
 
     def action_dismiss_modal(self) -> None:
         self.dismiss(None)

@@ -1,4 +1,4 @@
-"""Dialogs of "nothing lost": recover a journal, and a plan file changed on disk."""
+"""Dialogs of "nothing lost": a plan open in another session, recover a journal, a plan file changed on disk."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from ..widgets.util import plain
 
 MAX_LINES = 8
 
@@ -40,14 +42,14 @@ class RecoverModal(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="recover"):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(plain(self.title_text, style="bold"), id="dialog-title")
             for fact in self.facts:
-                yield Static(Text(fact), classes="recover-fact")
+                yield Static(plain(fact), classes="recover-fact")
             with VerticalScroll(id="recover-changes"):
                 if self.changes:
                     yield Static(Text("file -> journal:", style="bold"))
                     for line in _shown(self.changes):
-                        yield Static(Text("  " + line), classes="recover-change")
+                        yield Static(plain("  " + line), classes="recover-change")
                 else:
                     yield Static(Text("(the journal holds the same plan as the file)"))
             third = (
@@ -79,6 +81,40 @@ class RecoverModal(ModalScreen[str]):
         self.query_one("#recover-message", Static).update(Text(f"choose {keys}: nothing is lost either way", style="bold"))
 
 
+class LockedModal(ModalScreen[str | None]):
+    """The plan is open in another session (vim's ATTENTION). Returns "read_only", "anyway" or
+    None (at start: quit; when opening from the app: keep the current plan)."""
+
+    BINDINGS = [
+        Binding("r", "choose('read_only')", "Read-only"),
+        Binding("o", "choose('anyway')", "Open anyway"),
+        Binding("q,escape", "choose(None)", "Quit"),
+    ]
+
+    def __init__(self, title: str, holders: list[str], *, at_start: bool = True) -> None:
+        super().__init__()
+        self.title_text = title
+        self.holders = holders
+        self.at_start = at_start
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="locked"):
+            yield Static(plain(self.title_text, style="bold"), id="dialog-title")
+            for holder in _shown(self.holders):
+                yield Static(plain("  open in " + holder), classes="lock-holder")
+            yield Static(Text("Two sessions editing one plan overwrite each other's saves (each save asks first)."))
+            leave = "quit" if self.at_start else "keep the current plan"
+            yield Static(
+                "  [b]r[/b]  open read-only: explore freely; saving asks for another file\n"
+                "  [b]o[/b]  open anyway and edit (each session keeps its own journal)\n"
+                f"  [b]q[/b]  {leave}",
+                markup=True,
+            )
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+
 class FileChangedModal(ModalScreen[str | None]):
     """The plan file changed on disk since it was opened. Returns "overwrite", "save_as" or None."""
 
@@ -95,10 +131,10 @@ class FileChangedModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="changed"):
-            yield Static(Text(f"{self.path_text} changed on disk since it was opened", style="bold"), id="dialog-title")
+            yield Static(plain(f"{self.path_text} changed on disk since it was opened", style="bold"), id="dialog-title")
             with VerticalScroll(id="changed-list"):
                 for line in _shown(self.changes):
-                    yield Static(Text("  " + line))
+                    yield Static(plain("  " + line))
             yield Static(
                 "  [b]o[/b]  overwrite it with your plan (the file on disk goes to the backup~)\n"
                 "  [b]a[/b]  save yours as another file\n"

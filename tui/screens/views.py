@@ -25,7 +25,7 @@ from ..core.rolls import RollStep
 from ..core.valuation import Valuation
 from ..format import num, pct, usd
 from ..widgets.grid_table import GridColumn, GridRow, GridTable
-from ..widgets.util import set_border_subtitle, set_border_title
+from ..widgets.util import plain, set_border_subtitle, set_border_title
 
 MODE_NEXT = "m: budget → coverage → contracts"
 SIGNALS_LOADING = "Entry signals: reading the daily history…"
@@ -300,7 +300,7 @@ class RollScreen(ValuationView):
                 + (f" · {r.note}" if r.note else "")
             )
         parts += [f"warning: {w}" for w in warnings]
-        self.query_one("#roll-note", Static).update("\n".join(parts))
+        self.query_one("#roll-note", Static).update(plain("\n".join(parts)))  # layer names
 
     def on_grid_table_moved(self, event: GridTable.Moved) -> None:
         event.stop()

@@ -26,7 +26,7 @@ from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from ..messages import PlanEdited
 from .grid_table import GridColumn, GridRow, GridTable
-from .util import set_border_subtitle, set_border_title
+from .util import plain, set_border_subtitle, set_border_title
 
 
 @dataclass(frozen=True)
@@ -339,7 +339,7 @@ class LayerEditor(Vertical):
             self.say(f"{LABELS[key]} is computed; edit name, weight, expiry, strike or contracts", error=True)
             return False
         self.editing = (row, key)
-        self.query_one("#edit-label", Label).update(f"{prompt}: ")
+        self.query_one("#edit-label", Label).update(plain(f"{prompt}: "))  # the layer's name
         self.query_one("#sizing-line").display = False
         self.query_one("#edit-row").display = True
         field = self.query_one("#cell-input", CellInput)

@@ -25,7 +25,7 @@ from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from ..messages import ShockChosen
 from .grid_table import GridColumn, GridRow, GridTable
-from .util import set_border_subtitle, set_border_title
+from .util import plain, set_border_subtitle, set_border_title
 
 CUSTOM = "custom"
 MAX_DAYS = 3650
@@ -359,7 +359,7 @@ class ShockPanel(Vertical):
             text = scenario_one_liner(v, row)
         if text != self._detail_text or force:
             self._detail_text = text
-            self.query_one("#scenario-detail", Static).update(text, layout=False)
+            self.query_one("#scenario-detail", Static).update(plain(text), layout=False)
 
     @on(GridTable.Moved, "#scenario-table")
     def _moved(self, event: GridTable.Moved) -> None:
