@@ -2,7 +2,7 @@
 ``price --json``); impossible ones are refused at load with a message.
 
 "Legal" is what plan_io accepts (its bounds are the module constants of
-tui/core/plan_io.py); a property below draws plans from the whole legal range, edges
+tui/core/limits.py); a property below draws plans from the whole legal range, edges
 included, and checks every number of the valuation.
 """
 

@@ -9,6 +9,7 @@ Valuation to every pane; the panes never compute figures of their own.
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from pathlib import Path
@@ -25,7 +26,7 @@ from .commands import app_commands
 from .core.plan import Plan, resolve_expiry
 from .core.plan_io import PlanError, load_plan, load_plan_stamped
 from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
-from .core.safe_files import MISSING, FileStamp
+from .core.safe_files import MISSING, FileStamp, cause_of, path_kind
 from .core.safe_text import printable
 from .core.scenarios import NO_SHOCK, Shock
 from .core.valuation import Valuation, default_scenarios, value_plan
@@ -339,7 +340,7 @@ class AlvhApp(App[int]):
             self.say("opened read-only (the plan is open in another session): S saves as another file", error=True)
             return False
         try:
-            save_plan(self.plan, path, expect=expect)
+            save_plan(self.plan, path, expect=expect, like=self.path)
         except FileChangedError as error:
             changed = error  # (the except name is unbound when the block ends)
             self.journal.flush()
@@ -533,11 +534,19 @@ def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None
     kwargs = dict(config_folder=config_folder, theme_folders=theme_folders)
     if plan_path is None:
         return AlvhApp(sample, None, recovery=lookup(None), **kwargs)
-    path = Path(plan_path).expanduser()
-    if not path.is_absolute():
-        path = Path.cwd() / path
-    if not path.exists():
-        return AlvhApp(sample, path, is_new=True, recovery=lookup(path), **kwargs)
+    path = Path(plan_path)
+    try:
+        path = path.expanduser()
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        kind = path_kind(path)
+        if kind == "loop":
+            raise OSError(errno.ELOOP, "the path is a loop of symbolic links")
+        if kind in ("missing", "dangling"):
+            return AlvhApp(sample, path, is_new=True, recovery=lookup(path), **kwargs)
+    except (OSError, ValueError, RuntimeError) as error:  # a name too long, a folder one may not enter, a NUL, ~nobody
+        cause = cause_of(error) if isinstance(error, OSError) else str(error)
+        return AlvhApp(sample, None, startup_problems=(f"Cannot open {path}", [f"{path}: {cause}"]), **kwargs)
     try:
         plan, stamp = load_plan_stamped(path)
     except PlanError as error:

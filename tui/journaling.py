@@ -421,7 +421,7 @@ def _chosen(app: Host, found: Found, choice: str | None) -> None:
     elif choice == "keep" and app.path is not None:
         target = jr.recovered_path(app.path)
         try:
-            save_plan(entry.plan, target, expect=MISSING)
+            save_plan(entry.plan, target, expect=MISSING, like=app.path)
         except Exception as error:  # SaveError, or FileChangedError: a file of that name appeared
             app.notify(f"Could not keep the edits beside the plan: {printable(str(error), 400)}", severity="error", markup=False, timeout=15)
             offer_recovery(app, Found(entry=entry, older=found.older, more=found.more))  # nothing lost: ask again

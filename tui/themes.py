@@ -18,6 +18,7 @@ from pathlib import Path
 
 from textual.theme import Theme
 
+from .core.plan_reader import deep_key_line
 from .core.safe_files import read_regular, write_atomic
 from .resources import themes_dir
 
@@ -88,7 +89,11 @@ def load_themes(folders: list[Path] | None = None) -> ThemeLoad:
 def _read_text(path: Path) -> str:
     """A small TOML file's text: a regular file of at most MAX_THEME_BYTES (OSError else)."""
     raw, _ = read_regular(path, MAX_THEME_BYTES)
-    return raw.decode("utf-8")
+    text = raw.decode("utf-8")
+    line = deep_key_line(text)
+    if line is not None:  # tomllib would take minutes over it
+        raise tomllib.TOMLDecodeError(f"a key on line {line} has too many dotted parts")
+    return text
 
 
 def read_settings(folder: Path | None = None) -> dict:

@@ -9,6 +9,10 @@ must sum to 1 (a plan file whose weights do not is refused on load). So in those
 an edit of one layer's weight keeps the edited value and rescales the *other* layers
 in proportion, and adding, duplicating or deleting a layer keeps the sum at 1 too. In
 mode ``contracts`` the weights are informational and are left exactly as typed.
+
+Bounds. The editor accepts only what the plan loader accepts: every bound comes from
+``limits`` (the loader's), and an edit that would break one is refused with a message
+naming it, so whatever the editor makes saves, reloads and journals.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from . import limits
+from .limits import MAX_CONTRACTS, MAX_DAYS_AHEAD, MAX_LAYERS, MAX_PCT_STRIKE, MAX_PREMIUM_USD, MAX_STRIKE, MIN_LEVEL
 from .plan import (
     SIZING_MODES,
     Layer,
+    Leg,
     Plan,
     Sizing,
     format_strike,
@@ -30,15 +37,14 @@ from .plan import (
     preset_442,
     preset_442_financed,
 )
-from .plan import Leg
+from .safe_text import text_problem
 
 FIELDS = ("name", "weight", "expiry", "strike", "contracts")
 WEIGHT_STEP = 0.05
 STRIKE_PCT_STEP = 0.05
 WEIGHT_DECIMALS = 4
-MAX_STRIKE = 1000.0
-MAX_CONTRACTS = 10_000_000
-MAX_NAME = 24
+MAX_NAME = 24  # what fits the table's name column; the file allows limits.MAX_NAME_CHARS
+assert MAX_NAME <= limits.MAX_NAME_CHARS
 
 
 class EditError(ValueError):
@@ -127,6 +133,8 @@ def parse_strike_text(text: str) -> float | str:
     if kind == "abs":
         if not math.isfinite(value) or value <= 0.0:
             raise EditError(f"strike: must be a positive number, got {t}")
+        if value < MIN_LEVEL:
+            raise EditError(f"strike: must be at least {MIN_LEVEL:g}, got {t}")
         if value > MAX_STRIKE:
             raise EditError(f"strike: {value:g} is beyond any listed VIX strike (max {MAX_STRIKE:g})")
         return float(value)
@@ -134,8 +142,8 @@ def parse_strike_text(text: str) -> float | str:
         return "ATM"
     if value <= -1.0:
         raise EditError(f"strike: {t} would put the strike at or below zero")
-    if value > 10.0:
-        raise EditError(f"strike: {t} is more than +1000% out of the money")
+    if value > MAX_PCT_STRIKE:
+        raise EditError(f"strike: {t} is more than {MAX_PCT_STRIKE * 100:+g}% out of the money")
     return f"{value * 100:+g}%"
 
 
@@ -155,6 +163,8 @@ def parse_expiry_text(text: str, plan: Plan) -> str | date:
         raise EditError(f"expiry: expected M1..M{live} or a date like {market.as_of.isoformat()}, got {t!r}") from None
     if when <= market.as_of:
         raise EditError(f"expiry: {when} is on or before the market's as-of date {market.as_of}")
+    if (when - market.as_of).days > MAX_DAYS_AHEAD:
+        raise EditError(f"expiry: {when} is more than {MAX_DAYS_AHEAD} days after the market's as-of date {market.as_of}")
     return when
 
 
@@ -173,8 +183,9 @@ def check_name(plan: Plan, index: int | None, name: str) -> str:
     n = name.strip()
     if not n:
         raise EditError("name: must not be empty")
-    if any(ord(c) < 32 or ord(c) == 127 for c in n):
-        raise EditError("name: must not contain control characters")
+    problem = text_problem(n, limits.MAX_NAME_CHARS)
+    if problem:
+        raise EditError(f"name: {problem}")
     if len(n) > MAX_NAME:
         raise EditError(f"name: at most {MAX_NAME} characters")
     for i, layer in enumerate(plan.layers):
@@ -265,7 +276,10 @@ def set_cell(plan: Plan, index: int, field: str, text: str) -> Plan:
 def set_budget(plan: Plan, text: str) -> Plan:
     if plan.sizing.mode != "budget":
         raise EditError(f"budget: the plan is sized by {plan.sizing.mode}; press m to switch to budget")
-    return replace(plan, sizing=replace(plan.sizing, premium_usd=parse_money(text)))
+    budget = parse_money(text)
+    if budget > MAX_PREMIUM_USD:
+        raise EditError(f"budget: at most ${MAX_PREMIUM_USD:,.0f} (got {text.strip()})")
+    return replace(plan, sizing=replace(plan.sizing, premium_usd=budget))
 
 
 # -- nudges -------------------------------------------------------------------
@@ -281,12 +295,16 @@ def nudge_strike(spec: float | str, direction: int) -> float | str:
         new = listed_strike(stepped)
         if new == value:  # off-grid strikes snap to the grid first
             new = listed_strike(value + direction * 1.0)
-        if new <= 0.0:
+        if new < MIN_LEVEL:
             raise EditError("strike: cannot go lower")
+        if new > MAX_STRIKE:
+            raise EditError(f"strike: cannot go above {MAX_STRIKE:g}")
         return float(new)
     pct = round(value + direction * STRIKE_PCT_STEP, 6)
     if pct <= -0.95:
         raise EditError("strike: cannot go further below the future")
+    if pct > MAX_PCT_STRIKE:
+        raise EditError(f"strike: cannot go further above the future ({MAX_PCT_STRIKE * 100:+g}% at most)")
     if abs(pct) < 1e-9:
         return "ATM"
     return f"{pct * 100:+g}%"
@@ -352,17 +370,24 @@ def nudge(plan: Plan, index: int, field: str, direction: int) -> Plan:
 
 def _unique_name(plan: Plan, base: str) -> str:
     names = {l.name for l in plan.layers}
+    base = base[:MAX_NAME].strip() or "layer"
     if base not in names:
         return base
     stem = re.sub(r"\s+\d+$", "", base)
     k = 2
-    while f"{stem} {k}" in names:
+    while (name := f"{stem[: MAX_NAME - len(str(k)) - 1]} {k}") in names:
         k += 1
-    return f"{stem} {k}"[:MAX_NAME]
+    return name
+
+
+def _room_for_a_layer(plan: Plan) -> None:
+    if len(plan.layers) >= MAX_LAYERS:
+        raise EditError(f"a plan holds at most {MAX_LAYERS} layers")
 
 
 def add_layer(plan: Plan, after: int | None = None) -> tuple[Plan, int]:
     """A new ATM layer on M1 with weight 0 (so nothing else changes) after ``after``."""
+    _room_for_a_layer(plan)
     at = len(plan.layers) if after is None else after + 1
     contracts = 0 if plan.sizing.mode == "contracts" else None
     new = Layer(_unique_name(plan, f"layer {len(plan.layers) + 1}"), 0.0, "M1", "ATM", contracts)
@@ -374,6 +399,7 @@ def duplicate_layer(plan: Plan, index: int) -> tuple[Plan, int]:
     """A copy right after layer ``index``; when weights must sum to 1 the two share its weight."""
     if not 0 <= index < len(plan.layers):
         raise EditError("no such layer")
+    _room_for_a_layer(plan)
     layer = plan.layers[index]
     weight = layer.weight
     if weights_must_sum_to_one(plan):
@@ -429,12 +455,13 @@ def parse_strike_and_legs(text: str, layer: Layer) -> tuple[float | str, tuple[L
         if m:
             ratio = float(m.group(1))
             part = m.group(2)
-            if not 0 < ratio <= 10:
-                raise EditError("strike: a leg's ratio is between 0 and 10 contracts per long contract")
+            lo, hi = limits.LEG_RATIO_BOUNDS
+            if not lo < ratio <= hi:
+                raise EditError(f"strike: a leg's ratio is above {lo:g} and at most {hi:g} contracts per long contract")
         old = layer.legs[j] if j < len(layer.legs) else FINANCING_LEG
         legs.append(replace(old, strike=parse_strike_text(part), ratio=ratio))
-    if len(legs) > 4:
-        raise EditError("strike: at most 4 legs per layer")
+    if len(legs) > limits.MAX_LEGS:
+        raise EditError(f"strike: at most {limits.MAX_LEGS} legs per layer")
     return strike, tuple(legs)
 
 
@@ -481,9 +508,13 @@ def set_sizing_mode(plan: Plan, mode: str, contracts: list[int] | None = None, p
             layers = tuple(replace(l, contracts=int(c)) for l, c in zip(layers, contracts))
         else:
             layers = tuple(replace(l, contracts=l.contracts or 0) for l in layers)
+    if any(l.contracts is not None and l.contracts > MAX_CONTRACTS for l in layers):
+        raise EditError(f"sizing: a layer would hold more than {MAX_CONTRACTS:,} contracts")
     budget = plan.sizing.premium_usd
     if mode == "budget" and budget is None:
         budget = premium_usd if premium_usd and premium_usd > 0 else 5_000_000.0
+        if budget > MAX_PREMIUM_USD:
+            raise EditError(f"sizing: today's premium ${budget:,.0f} is more than a budget may be (${MAX_PREMIUM_USD:,.0f})")
     new = replace(plan, layers=layers, sizing=Sizing(mode=mode, premium_usd=budget, stress_scenario=plan.sizing.stress_scenario))
     if mode in ("budget", "coverage") and abs(math.fsum(l.weight for l in new.layers) - 1.0) > 1e-9:
         new = renormalise(new)

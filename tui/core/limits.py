@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 MAX_PLAN_BYTES = 1_000_000  # a plan is a few KB; a megabyte is not a plan
+MAX_KEY_PARTS = 8  # a.b.c: a plan's keys have at most 3 parts; tomllib is quadratic in the count
 MAX_PROBLEMS = 20  # messages listed before "... and N more"
 MAX_LAYERS = 50
 MAX_FUTURES = 200

@@ -90,7 +90,10 @@ class _Reader:
         return f"line {self.lines[row]}" if self.lines is not None else f"data row {row + 1}"
 
     def cell_error(self, row: int, column: str, expected: str, raw: str) -> MarketDataError:
-        return self.fail(f"{self.where(row, column)}: expected {expected}, got {_show(raw)}")
+        hint = ""
+        if re.fullmatch(r"\s*[+-]?\d+,\d+\s*", raw or ""):
+            hint = f" (a decimal comma? write {raw.strip().replace(',', '.')})"
+        return self.fail(f"{self.where(row, column)}: expected {expected}, got {_show(raw)}{hint}")
 
     # -- reading ---------------------------------------------------------
     def read(self):
@@ -98,6 +101,8 @@ class _Reader:
 
         try:
             text = self.read_bytes().decode("utf-8-sig")
+        except MarketDataError:
+            raise  # already says what is wrong (a pipe, a file too large)
         except FileNotFoundError:
             raise self.fail("file not found") from None
         except IsADirectoryError:
@@ -133,6 +138,13 @@ class _Reader:
             ) from None
         while names and not names[-1]:  # a trailing comma on the header line
             names.pop()
+        if len(names) == 1:
+            for sep, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+                if sep in names[0]:  # a spreadsheet's export in a decimal-comma locale, most likely
+                    raise self.fail(
+                        f"line {self.header_line} (header): the columns are separated by {label}; "
+                        "this reader wants commas and decimal points (as_of,vix_spot,rate,expiry,settle)"
+                    )
         if "" in names:
             raise self.fail(
                 f"line {self.header_line} (header): column {names.index('') + 1} has no name"

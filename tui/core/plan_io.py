@@ -29,6 +29,7 @@ from .curve import Future, MarketSnapshot
 from .limits import (
     MAX_DAYS_AHEAD,
     MAX_FUTURES,
+    MAX_KEY_PARTS,
     MAX_LAYERS,
     MAX_LEGS,
     MAX_PCT_STRIKE,
@@ -39,7 +40,7 @@ from .limits import (
     WEIGHT_TOLERANCE,
 )
 from .plan import SCHEMA_VERSION, Exposure, Layer, Leg, Plan, parse_month, parse_strike, weights_sum
-from .plan_reader import PlanError, Problem, Reader, describe, show_number, show_value
+from .plan_reader import PlanError, Problem, Reader, deep_key_line, describe, show_number, show_value
 from .plan_schema import Key, key_names, to_table
 from .safe_files import FileStamp, FileTooLargeError, NotRegularFileError, read_regular, stamp_of
 from .safe_text import printable
@@ -77,6 +78,9 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
             source,
             [Problem("", f"is {len(text):,} characters long; a plan file is at most {MAX_PLAN_BYTES:,} (is this a plan?)")],
         )
+    deep = deep_key_line(text)
+    if deep is not None:
+        raise PlanError(source, [Problem("", f"a key has {MAX_KEY_PARTS} or more dotted parts; a plan's keys have at most 3", deep)])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

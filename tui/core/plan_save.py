@@ -13,17 +13,21 @@ import os
 import stat
 from pathlib import Path
 
+from .limits import MAX_PLAN_BYTES
 from .plan import Plan
 from .plan_diff import diff_plans
 from .plan_io import PlanError, decode_plan, dumps_plan, parse_plan
 from .safe_files import (
     MISSING,
     FileStamp,
+    FileTooLargeError,
+    cause_of,
     folder_of,
     fsync_directory,
     read_regular,
     stamp_of,
     unlink_quietly,
+    write_in_place,
     write_temp,
 )
 from .safe_text import printable
@@ -44,25 +48,13 @@ def file_stamp(path: str | os.PathLike) -> FileStamp:
     read failures raise ``OSError``.
     """
     try:
-        raw, st = read_regular(Path(path))
+        raw, st = read_regular(Path(path), MAX_PLAN_BYTES)
     except FileNotFoundError:
         return MISSING
+    except FileTooLargeError:  # not a plan: a stamp no plan's can equal, without reading it
+        st = os.stat(path)
+        return FileStamp(mtime_ns=st.st_mtime_ns, size=st.st_size, sha256="")
     return stamp_of(raw, st)
-
-
-_CAUSES = {
-    _errno.ENOSPC: "the disk is full",
-    getattr(_errno, "EDQUOT", -1): "the disk quota is exceeded",
-    _errno.EACCES: "permission denied",
-    _errno.EPERM: "the operation is not permitted",
-    _errno.EROFS: "the file system is read-only",
-    _errno.ENOENT: "the folder does not exist",
-    _errno.ENOTDIR: "a part of the path is not a folder",
-    _errno.EISDIR: "the path is a folder",
-    _errno.ENAMETOOLONG: "the file name is too long",
-    _errno.EIO: "an input/output error (a failing disk or a lost network share?)",
-    _errno.EILSEQ: "the plan holds text that cannot be written as UTF-8",
-}
 
 
 class SaveError(OSError):
@@ -80,8 +72,7 @@ class SaveError(OSError):
         self.path = Path(path)
         self.step = step
         self.written = written
-        cause = _CAUSES.get(code)
-        cause = f"{cause} ({strerror})" if cause and cause.lower() != strerror.lower() else (cause or strerror)
+        cause = cause_of(OSError(code, strerror), path)
         if written:
             after = "the new version is in place but may not survive a crash"
             if backup is not None:
@@ -121,7 +112,12 @@ class FileChangedError(Exception):
         return str(self)
 
 
-def _changed_on_disk(path: Path, plan: Plan, expect: FileStamp, current: bytes | None, st) -> FileChangedError | None:
+def _changed_on_disk(path: Path, plan: Plan, expect: FileStamp, current: bytes | None, st, big: bool = False) -> FileChangedError | None:
+    if big:  # not read: no plan is that large, so it is not the file that was opened
+        lead = "a file was created at this path since the plan was opened" if not expect.exists else None
+        actual = FileStamp(mtime_ns=st.st_mtime_ns, size=st.st_size, sha256="")
+        changes = ([lead] if lead else []) + [f"the file on disk is {st.st_size:,} bytes: not a plan"]
+        return FileChangedError(path, expect, actual, changes, None)
     if current is None:
         if not expect.exists:
             return None
@@ -153,6 +149,7 @@ def save_plan(
     expect: FileStamp | None = None,
     *,
     backup: bool = True,
+    like: str | os.PathLike | None = None,
 ) -> Path:
     """Save ``plan`` to ``path`` safely; return the path written.
 
@@ -172,6 +169,13 @@ def save_plan(
       the previous file and its backup are then intact and no temporary file is left.
       A read-only existing file is refused even where the folder would allow the rename.
 
+    * **Permissions**: the new version keeps the mode of the file it replaces, and its
+      owner and group where the process may; a new file takes the mode of ``like`` (the
+      plan it comes from: a copy of a 0600 plan is 0600 too). A file with other hard
+      links is rewritten in place (after its backup), so that every link sees the save.
+    * **Not a plan**: a file bigger than a plan may be is not read whole; only a file
+      that is a plan is backed up.
+
     Between the check against ``expect`` and the rename another program could still
     write the file; that window is a few milliseconds, not the whole edit session.
     """
@@ -188,23 +192,33 @@ def save_plan(
     except UnicodeEncodeError as error:
         raise SaveError(path, "encoding the plan", OSError(_errno.EILSEQ, str(error))) from None
 
+    big = False
     try:
-        current, st = read_regular(target)
+        current, st = read_regular(target, MAX_PLAN_BYTES)
     except FileNotFoundError:
         current, st = None, None
+    except FileTooLargeError:
+        current, big = None, True
+        try:
+            st = os.stat(target)
+        except OSError as error:
+            raise SaveError(path, "reading the file it replaces", error) from None
     except OSError as error:
         raise SaveError(path, "reading the file it replaces", error) from None
     if expect is not None:
-        changed = _changed_on_disk(path, plan, expect, current, st)
+        changed = _changed_on_disk(path, plan, expect, current, st, big)
         if changed is not None:
             raise changed
-    mode = stat.S_IMODE(st.st_mode) if st is not None else None
+    mode = stat.S_IMODE(st.st_mode) if st is not None else _mode_of(like)
+    owner = (st.st_uid, st.st_gid) if st is not None else None
     if st is not None and not os.access(target, os.W_OK):
         raise SaveError(path, "checking the file", OSError(_errno.EACCES, "the file is read-only"))
+    backup = backup and current is not None and _is_plan(current, str(path))
+    in_place = backup and st is not None and st.st_nlink > 1  # (in place only with a copy kept)
 
     bak = backup_path(target)
     try:
-        tmp = write_temp(directory, target.name, data, mode)
+        tmp = write_temp(directory, target.name, data, mode, owner)
     except OSError as error:
         raise SaveError(path, f"writing a temporary file in {printable(str(directory), 200)}", error) from None
     try:
@@ -218,10 +232,20 @@ def save_plan(
                     raise
             except OSError as error:
                 raise SaveError(path, f"keeping the previous version as {bak.name}", error) from None
-        try:
-            os.replace(tmp, target)
-        except OSError as error:
-            raise SaveError(path, "renaming the new version into place", error) from None
+        if in_place:  # hard links: every name must see the new version
+            unlink_quietly(tmp)
+            try:
+                write_in_place(target, data)
+            except OSError as error:
+                raise SaveError(
+                    path, "rewriting a file with other hard links in place", error, written=True,
+                    backup=bak if backup else None,
+                ) from None
+        else:
+            try:
+                os.replace(tmp, target)
+            except OSError as error:
+                raise SaveError(path, "renaming the new version into place", error) from None
     except BaseException:
         unlink_quietly(tmp)
         raise
@@ -229,6 +253,23 @@ def save_plan(
         fsync_directory(directory)
     except OSError as error:
         raise SaveError(
-            path, "syncing the folder", error, written=True, backup=bak if backup and current is not None else None
+            path, "syncing the folder", error, written=True, backup=bak if backup else None
         ) from None
     return path
+
+
+def _mode_of(like: str | os.PathLike | None) -> int | None:
+    if like is None:
+        return None
+    try:
+        return stat.S_IMODE(os.stat(like).st_mode)
+    except (OSError, ValueError):
+        return None
+
+
+def _is_plan(raw: bytes, source: str) -> bool:
+    try:
+        parse_plan(decode_plan(raw, source), source)
+    except PlanError:
+        return False
+    return True

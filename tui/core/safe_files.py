@@ -71,6 +71,64 @@ def read_regular(path: str | os.PathLike, limit: int | None = None) -> tuple[byt
     return raw, st
 
 
+# -- what a path is, and why it cannot be used ------------------------------------
+
+_CAUSES = {
+    _errno.ENOSPC: "the disk is full",
+    getattr(_errno, "EDQUOT", -1): "the disk quota is exceeded",
+    _errno.EACCES: "permission denied",
+    _errno.EPERM: "the operation is not permitted",
+    _errno.EROFS: "the file system is read-only",
+    _errno.ENOENT: "the folder does not exist",
+    _errno.ENOTDIR: "a part of the path is not a folder",
+    _errno.EISDIR: "the path is a folder",
+    _errno.ENAMETOOLONG: "the file name is too long",
+    _errno.ELOOP: "the path is a loop of symbolic links",
+    _errno.EIO: "an input/output error (a failing disk or a lost network share?)",
+    _errno.EILSEQ: "the plan holds text that cannot be written as UTF-8",
+}
+
+
+def cause_of(error: OSError, path: str | os.PathLike | None = None) -> str:
+    """A short human cause for ``error`` (with the system's words when they add to it).
+
+    ``path``: the file being written, so that a "no such file" in a folder that does
+    exist (``/proc/1/x.toml``) is not blamed on the folder.
+    """
+    code = getattr(error, "errno", None) or _errno.EIO
+    strerror = getattr(error, "strerror", None) or str(error) or os.strerror(code)
+    cause = _CAUSES.get(code)
+    if code == _errno.ENOENT and path is not None and os.path.isdir(folder_of(Path(path))):
+        cause = "no file can be created in that folder"
+    if cause and cause.lower() != strerror.lower():
+        return f"{cause} ({strerror})"
+    return cause or strerror
+
+
+def path_kind(path: str | os.PathLike) -> str:
+    """What ``path`` is: ``"missing"``, ``"file"`` (regular), ``"folder"``, ``"other"``
+    (a FIFO, a device...), ``"loop"`` (symbolic links that lead to each other) or
+    ``"dangling"`` (a symbolic link to nothing). Any other failure (permission denied,
+    a name too long) raises ``OSError``; a NUL in the path raises ``ValueError``."""
+    try:
+        st = os.stat(path)
+    except NotADirectoryError:
+        return "missing"  # a part of the path is a file: nothing is there (saving will say why)
+    except FileNotFoundError:
+        try:
+            os.lstat(path)
+        except FileNotFoundError:
+            return "missing"
+        return "dangling"
+    except OSError as error:
+        if error.errno == _errno.ELOOP:
+            return "loop"
+        raise
+    if stat.S_ISDIR(st.st_mode):
+        return "folder"
+    return "file" if stat.S_ISREG(st.st_mode) else "other"
+
+
 # -- stamps -----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -100,9 +158,13 @@ def stamp_of(raw: bytes, st: os.stat_result) -> FileStamp:
 
 # -- writing ----------------------------------------------------------------
 
-def write_temp(directory: Path, stem: str, data: bytes, mode: int | None = None) -> Path:
+def write_temp(
+    directory: Path, stem: str, data: bytes, mode: int | None = None, owner: tuple[int, int] | None = None
+) -> Path:
     """Write ``data`` to a new temporary file ``.<stem>.<random>.tmp`` in ``directory``,
-    flushed and fsynced; ``mode`` is applied when given (else the umask decides)."""
+    flushed and fsynced; ``mode`` is applied when given (else the umask decides), and
+    ``owner`` (uid, gid) as far as the process may (a user may give a file to a group
+    they belong to; only root may give it to another user)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         tmp = directory / f".{stem}.{secrets.token_hex(4)}.tmp"
@@ -115,8 +177,10 @@ def write_temp(directory: Path, stem: str, data: bytes, mode: int | None = None)
         raise FileExistsError(_errno.EEXIST, "no free temporary file name", str(directory))
     try:
         try:
+            if owner is not None:
+                _give(fd, *owner)
             if mode is not None:
-                os.fchmod(fd, mode)
+                os.fchmod(fd, mode)  # after the chown, which may clear set-id bits
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
@@ -128,6 +192,32 @@ def write_temp(directory: Path, stem: str, data: bytes, mode: int | None = None)
         unlink_quietly(tmp)
         raise
     return tmp
+
+
+def _give(fd: int, uid: int, gid: int) -> None:
+    st = os.fstat(fd)
+    if (st.st_uid, st.st_gid) == (uid, gid):
+        return
+    for user in (uid, -1):  # the owner and the group, else the group alone
+        try:
+            os.fchown(fd, user, gid)
+            return
+        except OSError as error:
+            if error.errno not in (_errno.EPERM, _errno.EACCES, _errno.EINVAL, getattr(_errno, "ENOTSUP", -1)):
+                raise
+
+
+def write_in_place(path: Path, data: bytes) -> None:
+    """Overwrite ``path``'s content, keeping the file itself (its inode: hard links, owner,
+    mode); flushed and fsynced. Not atomic: keep a copy first."""
+    fd = os.open(path, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0))
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def unlink_quietly(path: Path) -> None:

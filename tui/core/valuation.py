@@ -460,6 +460,13 @@ def _size(plan, price, weights, stress_gain, var_usd, warnings):
         budget = float(budget or 0.0)
         wanted = np.where(affordable, budget * weights / np.where(affordable, cost, 1.0), 0.0)
         contracts = _whole_contracts(np.floor(wanted + 1e-9), warnings)
+        for i in np.flatnonzero(affordable & (weights > 0) & (contracts == 0)):
+            share = budget * weights[i]
+            shown = f"${share:,.2f}" if share >= 0.01 else f"${share:.2g}"
+            warnings.append(
+                f"the budget buys no contract of layer {plan.layers[i].name!r}: its share "
+                f"{shown} is less than one contract (${cost[i]:,.2f})"
+            )
         leftover = budget - float((contracts * cost).sum())
         return contracts, budget, leftover
     return coverage_contracts(plan.exposure.coverage_target * var_usd, cost, weights, stress_gain, affordable, warnings), None, None

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ..core.safe_files import cause_of, path_kind
+from ..core.safe_text import printable
 from ..widgets.util import plain
 
 
@@ -54,28 +56,42 @@ class PathModal(ModalScreen[Path | None]):
         if not text:
             self._say("type a path (esc cancels)")
             return
+        try:
+            path = self._check(text)
+        except (OSError, ValueError, RuntimeError) as error:  # a name too long, a folder one may not enter, ~nobody
+            cause = cause_of(error) if isinstance(error, OSError) else str(error)
+            self._say(f"cannot use {printable(text, 120)}: {cause}")
+            return
+        if path is not None:
+            self.dismiss(path)
+
+    def _check(self, text: str) -> Path | None:
+        """The path to use, or None after saying why not; OSError from the file system."""
         path = Path(text).expanduser()
         if not path.is_absolute():
             path = Path.cwd() / path
+        if path_kind(path) == "loop":
+            self._say(f"{path} is a loop of symbolic links")
+            return None
         if self.must_exist:
             if not path.exists():
                 self._say(f"no such file: {path}")
-                return
+                return None
             if path.is_dir():
                 self._say(f"{path} is a folder; type a plan file")
-                return
+                return None
         else:
             if path.is_dir():
                 self._say(f"{path} is a folder; add a file name")
-                return
+                return None
             if not path.parent.is_dir():
                 self._say(f"no such folder: {path.parent}")
-                return
+                return None
             if path.exists() and path != self.current and self._confirm_overwrite != path:
                 self._confirm_overwrite = path
                 self._say(f"{path.name} exists: enter again to overwrite, esc to cancel")
-                return
-        self.dismiss(path)
+                return None
+        return path
 
     def action_cancel(self) -> None:
         self.dismiss(None)
