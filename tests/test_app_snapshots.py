@@ -105,3 +105,18 @@ def test_financed_preset_80x24(snap_compare, isolated_config):
         await pilot.pause()
 
     assert snap_compare(app_for(isolated_config), terminal_size=(80, 24), run_before=financed)
+
+
+def test_history_view_80x24(snap_compare, isolated_config):
+    async def view(pilot) -> None:
+        await no_blink(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        for _ in range(100):  # the result is handed to the screen after the worker ends
+            if getattr(pilot.app.screen, "state", "") == "done":
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    assert snap_compare(app_for(isolated_config), terminal_size=(80, 24), run_before=view)

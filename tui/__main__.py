@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 
-SUBCOMMANDS = ("price", "check")
+SUBCOMMANDS = ("price", "check", "backtest")
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -24,7 +24,9 @@ def _app_parser() -> argparse.ArgumentParser:
         epilog=(
             "headless commands:\n"
             "  alvh-tui price PLAN.toml [--json]   price a plan: a table, or JSON for scripts\n"
-            "  alvh-tui check PLAN.toml            validate a plan: exit 0 when usable, 2 when not"
+            "  alvh-tui check PLAN.toml            validate a plan: exit 0 when usable, 2 when not\n"
+            "  alvh-tui backtest PLAN.toml [--from DATE] [--to DATE] [--history FILE] [--json] [--csv OUT]\n"
+            "                                      the plan through 2006-2025 against Cboe's VXTH rule"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -45,7 +47,22 @@ def _sub_parser(command: str) -> argparse.ArgumentParser:
     parser.add_argument("plan", type=Path, help="plan file (TOML, schema 1)")
     if command == "price":
         parser.add_argument("--json", action="store_true", help="print the valuation as JSON (a stable contract)")
+    if command == "backtest":
+        parser.add_argument("--from", dest="start", type=_iso_date, help="first day (YYYY-MM-DD); default: the plan's [backtest] start or the history's first")
+        parser.add_argument("--to", dest="end", type=_iso_date, help="last day (YYYY-MM-DD); default: the plan's [backtest] end or the history's last")
+        parser.add_argument("--history", type=Path, help="a daily history CSV (long or compact layout); default: the bundled 2006-2025 one")
+        parser.add_argument("--json", action="store_true", help="print the results as JSON")
+        parser.add_argument("--csv", type=Path, help="write the daily series to this CSV file")
     return parser
+
+
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 _COLOR_SYSTEMS = {"truecolor": "truecolor", "256": "256", "16": "standard"}
@@ -60,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
         if command == "price":
             return cli.price(args.plan, as_json=args.json)
+        if command == "backtest":
+            from .backtest_cli import backtest
+
+            return backtest(args.plan, args.start, args.end, args.history, as_json=args.json, csv_out=args.csv)
         return cli.check(args.plan)
 
     args = _app_parser().parse_args(argv)

@@ -75,6 +75,7 @@ class AlvhApp(App[int]):
         Binding("i", "scenario_info", "Scenario notes", show=False),
         Binding("v", "risk_view", "VaR"),
         Binding("r", "roll_view", "Rolls"),
+        Binding("b", "backtest_view", "History", show=False),
         Binding("t", "next_theme", "Theme", show=False),
         Binding("1", "focus_pane('layers')", show=False),
         Binding("2", "focus_pane('scenarios')", show=False),
@@ -476,6 +477,11 @@ class AlvhApp(App[int]):
 
     def action_roll_view(self) -> None:
         self._open_view(RollScreen)
+
+    def action_backtest_view(self) -> None:
+        from .screens.history_view import BacktestScreen  # the backtest loads pandas: on first use
+
+        self._open_view(BacktestScreen)
 
     def _open_view(self, kind: type) -> None:
         """Open (or switch to) one of the detail views; the main screen stays underneath."""

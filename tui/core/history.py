@@ -32,9 +32,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import os
 import re
-import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -187,12 +185,12 @@ def save_history_csv(history: History, path, comments=()) -> None:
     head = "".join(f"# {line}\n" for line in comments)
     body = frame.to_csv(index=False, lineterminator="\n")  # shortest exact repr of each number
     data = (head + body).encode("utf-8")
+    from .safe_files import write_atomic
+
     path = Path(path)
     if path.suffix == ".gz":
         data = gzip.compress(data, mtime=0)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data)
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -215,7 +213,7 @@ def _show(raw: str) -> str:
     raw = raw.strip()
     if not raw:
         return "an empty cell"
-    from .plan_io import printable
+    from .safe_text import printable
 
     return repr(printable(raw, 40))
 
@@ -227,7 +225,7 @@ class _Reader:
         self.lines: np.ndarray = np.zeros(0, dtype=int)  # physical line of each data row
 
     def fail(self, what: str) -> HistoryError:
-        from .plan_io import printable
+        from .safe_text import printable
 
         return HistoryError(printable(f"{self.name}: {what}", 1000))
 
@@ -236,26 +234,22 @@ class _Reader:
 
     # -- bytes and text --------------------------------------------------------
     def text(self) -> str:
+        from .safe_files import FileTooLargeError, NotRegularFileError, read_regular
+
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            raw, _ = read_regular(self.path, MAX_HISTORY_BYTES)
         except FileNotFoundError:
             raise self.fail("file not found") from None
         except IsADirectoryError:
             raise self.fail("is a directory, expected a history CSV file") from None
+        except NotRegularFileError:
+            raise self.fail("is not a regular file (a pipe or a device?), expected a history CSV file") from None
+        except FileTooLargeError:
+            raise self.fail(f"is more than {MAX_HISTORY_BYTES:,} bytes; a 20-year daily history is a few MB") from None
         except OSError as exc:
             raise self.fail(f"cannot read the file ({exc.strerror or exc})") from None
-        try:
-            st = os.fstat(fd)
-            if stat.S_ISDIR(st.st_mode):
-                raise self.fail("is a directory, expected a history CSV file")
-            if not stat.S_ISREG(st.st_mode):
-                raise self.fail("is not a regular file (a pipe or a device?), expected a history CSV file")
-            if st.st_size > MAX_HISTORY_BYTES:
-                raise self.fail(f"is {st.st_size:,} bytes; a history file is at most {MAX_HISTORY_BYTES:,}")
-            with os.fdopen(os.dup(fd), "rb") as fh:
-                raw = fh.read(MAX_HISTORY_BYTES + 1)
-        finally:
-            os.close(fd)
+        except ValueError as exc:  # an embedded NUL in the path
+            raise self.fail(f"is not a usable file name ({exc})") from None
         if raw[:2] == b"\x1f\x8b":
             try:
                 with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:

@@ -46,3 +46,4 @@ FUNDING_RATE_BOUNDS = (-0.2, 1.0)  # the treasury's annual cost of capital
 WEIGHT_TOLERANCE = 1e-6  # how far from 1 the weights may sum in budget/coverage sizing
 MAX_DAYS_AHEAD = 3650  # futures and layer expiries within ten years of as_of
 AS_OF_RANGE = (date(1990, 1, 1), date(2999, 12, 31))
+TAKE_PROFIT_BOUNDS = (1.01, 1000.0)  # [backtest] take_profit: a multiple of a layer's cost

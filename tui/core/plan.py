@@ -13,10 +13,12 @@ from datetime import date
 
 from . import limits
 from .curve import MarketSnapshot
-from .plan_schema import choice, custom, integer, number, schema_version, table, tables, text
+from .plan_schema import choice, custom, day, integer, number, schema_version, table, tables, text
 
 SCHEMA_VERSION = 1
 SIZING_MODES = ("contracts", "budget", "coverage")
+BACKTEST_ENTRY_RULES = ("always", "backwardation", "vix_over_vix3m")
+ROLL_WHEN_RULES = ("backwardation_eases",)
 CONTRACT_MULTIPLIER = 100.0  # one VIX option = 100 x price in USD
 
 _MONTH_RE = re.compile(r"^M([1-9][0-9]?)$")
@@ -54,6 +56,9 @@ class Layer:
     contracts: int | None = integer(None, minimum=0, maximum=limits.MAX_CONTRACTS, required_if=("sizing.mode", "contracts"))
     roll_at_dte: int | None = integer(None, minimum=0, maximum=limits.MAX_DAYS_AHEAD)
     roll_to: str | None = custom("month", None)  # "M<n>"
+    # "backwardation_eases" (backtest only): roll into roll_to as soon as the M1->M2 slope
+    # turns from backwardation to contango, or at roll_at_dte, whichever comes first
+    roll_when: str | None = choice(None, ROLL_WHEN_RULES)
     # financing legs ([[layers.legs]]); a layer without legs is one long call
     legs: tuple[Leg, ...] = tables(Leg, (), kind="legs", omit=(None, ()))
 
@@ -89,6 +94,16 @@ class Sizing:
 
 
 @dataclass(frozen=True)
+class BacktestSettings:
+    """The plan's optional ``[backtest]`` table (tui/core/backtest.py); defaults = no rule."""
+
+    entry: str = choice("always", BACKTEST_ENTRY_RULES)  # open new layers only while this holds
+    take_profit: float | None = number(None, bounds=limits.TAKE_PROFIT_BOUNDS)  # close at k x cost
+    start: date | None = day(None, bounds=limits.AS_OF_RANGE, required=False)
+    end: date | None = day(None, bounds=limits.AS_OF_RANGE, required=False)
+
+
+@dataclass(frozen=True)
 class Plan:
     schema: int = schema_version(SCHEMA_VERSION)  # keyword-only: first in the file
     name: str = text(missing="Untitled plan")
@@ -96,6 +111,7 @@ class Plan:
     exposure: Exposure = table(Exposure, kind="exposure")
     sizing: Sizing = table(Sizing)
     layers: tuple[Layer, ...] = tables(Layer, (), kind="layers")
+    backtest: BacktestSettings = table(BacktestSettings, kind="backtest", omit=(BacktestSettings(),))
 
     def with_layer(self, index: int, **changes) -> "Plan":
         layers = list(self.layers)

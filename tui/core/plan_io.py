@@ -39,7 +39,7 @@ from .limits import (
     MIN_LEVEL,
     WEIGHT_TOLERANCE,
 )
-from .plan import SCHEMA_VERSION, Exposure, Layer, Leg, Plan, parse_month, parse_strike, weights_sum
+from .plan import SCHEMA_VERSION, BacktestSettings, Exposure, Layer, Leg, Plan, parse_month, parse_strike, weights_sum
 from .plan_reader import PlanError, Problem, Reader, deep_key_line, describe, show_number, show_value
 from .plan_schema import Key, key_names, to_table
 from .safe_files import FileStamp, FileTooLargeError, NotRegularFileError, read_regular, stamp_of
@@ -231,6 +231,16 @@ def _read_exposure(r: Reader, data: dict, key: str, path: str, decl: Key, defaul
     return Exposure(**got)
 
 
+def _read_backtest(r: Reader, data: dict, key: str, path: str, decl: Key, default, required, values, context) -> BacktestSettings:
+    b = r.table(data, key, path, required=False)
+    if b is None:
+        return default
+    got = r.fields(b, BacktestSettings, path, context)
+    if got["start"] is not None and got["end"] is not None and got["end"] <= got["start"]:
+        r.fail(f"{path}.end", f"{got['end']} is not after {path}.start {got['start']}")
+    return BacktestSettings(**got)
+
+
 def _read_layers(r: Reader, data: dict, key: str, path: str, decl: Key, default, required, values, context) -> tuple[Layer, ...]:
     raw = data.get(key)
     if raw is None:
@@ -372,6 +382,7 @@ _READERS = {
     "futures": _read_futures,
     "exposure": _read_exposure,
     "layers": _read_layers,
+    "backtest": _read_backtest,
     "expiry": _read_expiry,
     "strike": _read_strike,
     "month": _read_month,

@@ -212,6 +212,8 @@ class Reader:
             )
         if kind == "text":
             return self.string(table, name, path, required=required, default=default, limit=key.limit)
+        if kind in ("date", "choice") and name not in table and not required:
+            return default  # an optional date or choice left out
         if kind == "date":
             when = self.a_date(table, name, path)
             if when is not None and key.minimum is not None and not key.minimum <= when <= key.maximum:

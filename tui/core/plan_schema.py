@@ -100,10 +100,10 @@ def text(
     return _field(Key("text", required=required, limit=limit, missing=missing, omit=omit), default, kw_only=kw_only)
 
 
-def day(default: Any = _NO, *, bounds: tuple[date, date] | None = None) -> Any:
-    """A date (always required)."""
+def day(default: Any = _NO, *, bounds: tuple[date, date] | None = None, required: bool = True) -> Any:
+    """A date (required unless ``required=False``: absent then means ``default``)."""
     lo, hi = bounds or (None, None)
-    return _field(Key("date", lo, hi, required=True), default)
+    return _field(Key("date", lo, hi, required=required), default)
 
 
 def choice(default: Any, choices: tuple[str, ...]) -> Any:
@@ -116,12 +116,12 @@ def custom(kind: str, default: Any = _NO, *, required: bool = False, missing: An
     return _field(Key(kind, required=required, missing=missing), default)
 
 
-def table(item: type, *, kind: str = "table", required: bool = False) -> Any:
+def table(item: type, *, kind: str = "table", required: bool = False, omit: tuple = (None,)) -> Any:
     """A nested ``[table]`` holding the keys of dataclass ``item`` (when not ``required``,
-    an absent table means ``item()``, all defaults)."""
+    an absent table means ``item()``, all defaults; a value in ``omit`` is not written)."""
     if required:
         return _field(Key(kind, item=item, required=True))
-    return _field(Key(kind, item=item), factory=item)
+    return _field(Key(kind, item=item, omit=omit), factory=item)
 
 
 def tables(item: type, default: Any = _NO, *, kind: str = "tables", omit: tuple = (None,)) -> Any:

@@ -93,9 +93,22 @@ def roll_schedule(plan, expiries, strikes, contracts) -> tuple[tuple[RollStep, .
     )
     per_contract, warnings = _per_contract(plan.market, key)
     steps = tuple(
-        _with_contracts(step, int(contracts[i])) for i, step in per_contract
+        _conditional(_with_contracts(step, int(contracts[i])), plan.layers[i], plan.market) for i, step in per_contract
     )
     return tuple(sorted(steps, key=lambda s: (s.date, s.layer))), warnings
+
+
+def _conditional(step: RollStep, layer, market) -> RollStep:
+    """A layer with ``roll_when = "backwardation_eases"`` rolls on this date or earlier, on the
+    day the front turns from backwardation to contango: the step says so, with today's slope."""
+    if getattr(layer, "roll_when", None) != "backwardation_eases":
+        return step
+    from dataclasses import replace
+
+    regime = market.regime()
+    slope = f"{regime.m1_m2_slope_pct:+.1f} %" if regime.m1_m2_slope_pct is not None else "n/a"
+    when = f"conditional: earlier if backwardation eases (M1->M2 today {slope}, {regime.name})"
+    return replace(step, note=f"{when}; {step.note}" if step.note else when)
 
 
 def _with_contracts(step: RollStep, c: int) -> RollStep:

@@ -47,6 +47,7 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("v", "VaR (inputs, z, horizon vol), sizing (target vs achieved, premium %), regime read-out"),
             ("r", "roll schedule: dates, layer, from/to expiry, strikes, cost or credit, total"),
+            ("b", "the plan through 2006-2025 vs Cboe's VXTH rule: P&L chart, yearly table (b re-runs, e exposure, esc cancels)"),
             ("esc / q", "back to the main screen (v and r switch between the two views)"),
         ],
     ),

@@ -1,0 +1,605 @@
+"""The plan through history: a daily backtest of its layers, rolls and entry rule, the exposure
+over the same days, and Cboe's VXTH rule at equal average annual premium.
+
+Method (the README's "Backtest" section says the same for users):
+
+* **Days**: the history's VX settlement days from ``start`` to ``end``.
+* **A layer's life**: opened on a day by its rule: expiry ``M<n>`` by the exchange calendar
+  (the layer's ``expiry`` for its first life, ``roll_to`` for the next ones), skipping an
+  expiry with no more than ``roll_at_dte`` days left; strike by the layer's rule against that
+  day's future; contracts by the sizing mode on that day (``budget``: the weight's share of
+  ``premium_usd`` at each opening, whole contracts; ``coverage``: re-solved on that day's
+  market; ``contracts``: fixed). Closed at the model price on the last trading day with at
+  least ``roll_at_dte`` days left (and at once re-opened: a roll), or, with
+  ``roll_when = "backwardation_eases"``, earlier on the day the M1->M2 slope turns from
+  backwardation to contango; or when worth at least ``take_profit`` times its cost; or held to
+  expiry and paid ``max(final settlement - K, 0)``. A new life opens only on a day the entry
+  condition holds (``entry``); until then the layer is flat.
+* **Prices are the model's, on real futures**: Black-76 on the day's settlement of the
+  option's own future (PCHIP-interpolated on the day's curve when that contract has no
+  settlement), the plan's vol model shape scaled so its 30-day ATM vol is the day's VVIX / 100
+  (times ``market.vol.vvix_ratio`` when the plan has one), the plan's rate. They are not traded
+  option prices: no bid/ask, no smile dynamics beyond VVIX.
+
+The engine loops over layer *lives* (a few hundred over 20 years) and prices each life's days
+in one vectorised Black-76 call; nothing loops over days in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+from datetime import date
+
+import numpy as np
+
+from .black76 import black76, black76_price
+from .history import History, monthly_expiry_table
+from .plan import (
+    BACKTEST_ENTRY_RULES,
+    CONTRACT_MULTIPLIER,
+    ROLL_WHEN_RULES,
+    BacktestSettings,
+    Plan,
+    parse_month,
+    resolve_strike,
+)
+from .vxth import vxth_weight_pct
+
+__all__ = [
+    "ENTRY_RULES",
+    "ROLL_WHEN",
+    "BacktestCancelled",
+    "BacktestError",
+    "BacktestResult",
+    "BacktestSettings",
+    "Market",
+    "Trade",
+    "exposure_path",
+    "run_backtest",
+    "vxth_benchmark",
+]
+
+ENTRY_RULES = BACKTEST_ENTRY_RULES
+ROLL_WHEN = ROLL_WHEN_RULES
+VIX3M_DAYS = 93  # VIX3M's horizon: where it is missing, the curve's forward there stands in
+VXTH_DELTA = 0.30
+MIN_CONTRACT_USD = 1.0  # as in valuation: an option under 1 USD a contract buys nothing
+
+
+class BacktestError(ValueError):
+    """A backtest that cannot run (no days in the range, a plan it cannot follow)."""
+
+
+class BacktestCancelled(Exception):
+    """The caller's ``cancelled()`` returned True."""
+
+
+@dataclass(frozen=True)
+class Trade:
+    layer: str
+    open_date: date
+    close_date: date | None  # None: still open at the end (valued at the model)
+    expiry: date
+    strike: float
+    contracts: float
+    cost_usd: float
+    proceeds_usd: float  # the sale or final settlement; the model value if still open
+    reason: str  # "roll" | "eased" | "take_profit" | "expiry" | "open"
+
+
+@dataclass(frozen=True)
+class RuleRun:
+    """One rule's daily path: the plan's layers, or the VXTH benchmark."""
+
+    name: str
+    value: np.ndarray  # USD, positions held at the day's close
+    premium: np.ndarray  # USD paid on each day
+    proceeds: np.ndarray  # USD received on each day
+    trades: tuple[Trade, ...]
+    rolls: int = 0
+
+    @property
+    def pnl_cum(self) -> np.ndarray:
+        return self.value + np.cumsum(self.proceeds - self.premium)
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    plan: Plan
+    settings: BacktestSettings
+    dates: np.ndarray  # datetime64[D]
+    hedge: RuleRun
+    benchmark: RuleRun
+    exposure_pnl_cum: np.ndarray  # USD
+    exposure_basis: str  # a sentence: what the exposure follows
+    entry_share: float  # share of days the entry condition held
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def years(self) -> float:
+        """Calendar years covered, first to last day inclusive."""
+        days = self.dates.astype(np.int64)
+        return float(days[-1] - days[0] + 1) / 365.25
+
+    @property
+    def net_pnl_cum(self) -> np.ndarray:
+        return self.hedge.pnl_cum + self.exposure_pnl_cum
+
+
+# -- the market through the days ---------------------------------------------------------------
+
+class Market:
+    """The history's arrays over the backtest's days, with the model's pricing on them."""
+
+    def __init__(self, history: History, plan: Plan):
+        self.history = history
+        self.days = history.dates
+        self.n = len(self.days)
+        self.day_num = self.days.astype(np.int64)
+        self.table = monthly_expiry_table(self.days[0], self.days[-1], ahead=24)
+        self.table_num = self.table.astype(np.int64)
+        self.table_list = self.table_num.tolist()
+        self.day_list = self.day_num.tolist()
+        self.first = np.searchsorted(self.table, self.days, "right")  # table index of M1, per day
+        col = np.searchsorted(history.expiries, self.table)
+        col = np.minimum(col, len(history.expiries) - 1)
+        self.col_of = np.where(history.expiries[col] == self.table, col, -1)  # table -> history column
+        self.col_list = self.col_of.tolist()
+        self.first_list = self.first.tolist()
+        daily = history.daily
+        self.vix = daily["vix"].to_numpy(float)
+        vol = plan.market.vol
+        ratio = float(getattr(vol, "vvix_ratio", None) or 1.0)
+        vvix = daily["vvix"].to_numpy(float)
+        self.vol_scale = np.where(np.isfinite(vvix), vvix / 100.0 * ratio / float(vol.atm(30.0)), 1.0)
+        self.vol = vol
+        self.rate = float(plan.market.rate)
+        self._vix3m = daily["vix3m"].to_numpy(float)
+        self.vix3m_proxied = 0
+        self.pydates = self.days.astype(object)  # datetime.date per day
+
+    @cached_property
+    def backwardation(self) -> np.ndarray:
+        """M1 above M2 (by the calendar), per day."""
+        return self.month_future(1) > self.month_future(2)
+
+    @cached_property
+    def eased(self) -> np.ndarray:
+        """The day the front turned from backwardation to contango (or flat)."""
+        eased = np.zeros(self.n, dtype=bool)
+        eased[1:] = self.backwardation[:-1] & ~self.backwardation[1:]
+        return eased
+
+    @property
+    def vix3m(self) -> np.ndarray:
+        """VIX3M; where it has no close, the curve's 93-day forward (computed on first use)."""
+        missing = np.flatnonzero(np.isnan(self._vix3m))
+        if len(missing):
+            self._vix3m = self._vix3m.copy()
+            self._vix3m[missing] = self.forward(missing, self.day_num[missing] + VIX3M_DAYS)
+            self.vix3m_proxied = len(missing)
+        return self._vix3m
+
+    # expiry of M<n> (table index) on each day
+    def month_index(self, t, n: int):
+        return self.first[t] + n - 1
+
+    def month_future(self, n: int) -> np.ndarray:
+        t = np.arange(self.n)
+        k = self.month_index(t, n)
+        return self.future(t, np.full(self.n, -1), self.table_num[k], self.col_of[k])
+
+    def future(self, t: np.ndarray, _unused, expiry_num: np.ndarray, col: np.ndarray) -> np.ndarray:
+        """Settlement of the contract (history column ``col``) on days ``t``; PCHIP on the
+        day's curve where it has none."""
+        values = np.full(len(t), np.nan)
+        has = col >= 0
+        values[has] = self.history.settles[t[has], col[has]]
+        missing = np.flatnonzero(~np.isfinite(values))
+        if len(missing):
+            values[missing] = self.forward(t[missing], expiry_num[missing])
+        return values
+
+    def forward(self, t: np.ndarray, expiry_num: np.ndarray) -> np.ndarray:
+        """The day's curve (spot at day 0, then the live settlements) at ``expiry_num``,
+        monotone between knots (PCHIP, as :class:`tui.core.curve.MarketSnapshot`), flat beyond
+        the last listed month; every requested day at once."""
+        t = np.asarray(t)
+        expiries = self.history.expiries.astype(np.int64)
+        day = self.day_num[t][:, None]
+        settles = self.history.settles[t]
+        valid = np.concatenate([np.isfinite(self.vix[t])[:, None], np.isfinite(settles) & (expiries[None, :] > day)], axis=1)
+        knots_x = np.concatenate([np.zeros((len(t), 1)), (expiries[None, :] - day).astype(float)], axis=1)
+        knots_y = np.concatenate([self.vix[t][:, None], settles], axis=1)
+        order = np.argsort(~valid, axis=1, kind="stable")  # valid knots first, in expiry order
+        count = valid.sum(axis=1)
+        width = max(int(count.max()), 1) if len(t) else 1
+        order = order[:, :width]
+        x = np.take_along_axis(knots_x, order, axis=1)
+        y = np.take_along_axis(knots_y, order, axis=1)
+        pad = np.arange(width)[None, :] >= count[:, None]
+        x[pad], y[pad] = np.nan, np.nan
+        return _pchip_rows(x, y, count, (np.asarray(expiry_num) - self.day_num[t]).astype(float))
+
+    def price(self, t: np.ndarray, expiry_num, col, strike) -> np.ndarray:
+        """Model price of a call struck at ``strike`` on the contract, on days ``t``."""
+        fut = self.future(t, None, np.broadcast_to(expiry_num, t.shape), np.broadcast_to(col, t.shape))
+        dte = (expiry_num - self.day_num[t]).astype(float)
+        sigma = self.vol.vol(strike, fut, dte) * self.vol_scale[t]
+        return black76_price(fut, strike, dte / 365.0, self.rate, sigma)
+
+    def entry_ok(self, rule: str) -> np.ndarray:
+        if rule == "always":
+            return np.ones(self.n, dtype=bool)
+        if rule == "backwardation":
+            return self.backwardation.copy()
+        if rule == "vix_over_vix3m":
+            return self.vix > self.vix3m
+        raise BacktestError(f"[backtest] entry {rule!r} is not one of {', '.join(ENTRY_RULES)}")
+
+
+def _pchip_end(h0, h1, m0, m1):
+    d = ((2.0 * h0 + h1) * m0 - h0 * m1) / (h0 + h1)
+    d = np.where(np.sign(d) != np.sign(m0), 0.0, d)
+    return np.where((np.sign(m0) != np.sign(m1)) & (np.abs(d) > np.abs(3.0 * m0)), 3.0 * m0, d)
+
+
+def _pchip_rows(x: np.ndarray, y: np.ndarray, count: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Row r: the PCHIP interpolant through its first ``count[r]`` knots (``x`` increasing),
+    at ``at[r]`` clipped to the knots: :func:`tui.core.curve.pchip_slopes` and ``hermite``,
+    for many curves at once. A row of one knot is flat; none gives NaN."""
+    rows = np.arange(len(x))
+    out = np.full(len(x), np.nan)
+    if x.shape[1] < 2:
+        out[count == 1] = y[count == 1, 0]
+        return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        last = np.maximum(count - 1, 0)
+        at = np.clip(at, x[:, 0], x[rows, last])
+        h = np.diff(x, axis=1)
+        m = np.diff(y, axis=1) / h
+        d = np.zeros_like(y)
+        if x.shape[1] > 2:
+            w1 = 2.0 * h[:, 1:] + h[:, :-1]
+            w2 = h[:, 1:] + 2.0 * h[:, :-1]
+            same = (np.sign(m[:, :-1]) * np.sign(m[:, 1:])) > 0
+            d[:, 1:-1] = np.where(same, (w1 + w2) / (w1 / m[:, :-1] + w2 / m[:, 1:]), 0.0)
+            three = count >= 3
+            k = np.where(three, count - 2, 1)  # last interval of each row
+            d[:, 0] = np.where(three, _pchip_end(h[:, 0], h[:, 1], m[:, 0], m[:, 1]), m[:, 0])
+            d[rows, last] = np.where(three, _pchip_end(h[rows, k], h[rows, k - 1], m[rows, k], m[rows, k - 1]), m[:, 0])
+        else:
+            d[:, 0] = d[:, 1] = m[:, 0]
+        d[rows, np.where(count == 2, 1, last)] = np.where(count == 2, m[:, 0], d[rows, np.where(count == 2, 1, last)])
+        i = np.clip(((x <= at[:, None]) & (np.arange(x.shape[1])[None, :] < count[:, None])).sum(axis=1) - 1,
+                    0, np.maximum(count - 2, 0))
+        j = np.minimum(i + 1, x.shape[1] - 1)
+        hh = x[rows, j] - x[rows, i]
+        s = (at - x[rows, i]) / hh
+        s2, s3 = s * s, s * s * s
+        value = ((2.0 * s3 - 3.0 * s2 + 1.0) * y[rows, i] + (s3 - 2.0 * s2 + s) * hh * d[rows, i]
+                 + (-2.0 * s3 + 3.0 * s2) * y[rows, j] + (s3 - s2) * hh * d[rows, j])
+    out[count >= 2] = value[count >= 2]
+    out[count == 1] = y[count == 1, 0]
+    return out
+
+
+def _next_true(flags: np.ndarray) -> np.ndarray:
+    """``nxt[t]`` = the first index >= t where ``flags`` holds (len(flags) if none)."""
+    n = len(flags)
+    idx = np.where(flags, np.arange(n), n)
+    return np.minimum.accumulate(idx[::-1])[::-1] if n else idx
+
+
+# -- the plan's layers -----------------------------------------------------------------------
+
+def _month_of(spec, plan: Plan) -> int:
+    """A layer's expiry rule as M<n>; a date counts as the months it was ahead of as_of."""
+    if isinstance(spec, date):
+        table = monthly_expiry_table(np.datetime64(plan.market.as_of, "D"), np.datetime64(spec, "D"))
+        ahead = table[table > np.datetime64(plan.market.as_of, "D")]
+        return max(1, int(np.searchsorted(ahead, np.datetime64(spec, "D"))) + 1)
+    n = parse_month(spec)
+    if n is None:
+        raise BacktestError(f"expiry {spec!r} is neither M<n> nor a date")
+    return n
+
+
+def _coverage_contracts(plan: Plan, mk: Market, t: int, first: bool) -> tuple[float, ...]:
+    """Coverage sizing re-solved on day ``t``'s market by the planner's own solver: each
+    layer at its opening rule (``expiry`` for a first turn, else ``roll_to``), the plan's vol
+    model scaled to that day's VVIX as the backtest prices it."""
+    from dataclasses import replace
+
+    from .curve import Future, MarketSnapshot
+    from .valuation import value_plan
+
+    day = mk.pydates[t]
+    live = [Future(e, s) for e, s in mk.history.curve_on(day)]
+    vol = plan.market.vol
+    scale = float(mk.vol_scale[t])
+    vol = replace(vol, atm_front=vol.atm_front * scale, atm_long=vol.atm_long * scale)
+    market = MarketSnapshot(day, float(mk.vix[t]) if np.isfinite(mk.vix[t]) else live[0].settle,
+                            plan.market.rate, tuple(live), vol)
+    months = [_month_of(layer.expiry, plan) if first or not layer.roll_to else _month_of(layer.roll_to, plan)
+              for layer in plan.layers]
+    layers = tuple(replace(layer, expiry=f"M{min(m, len(live))}") for layer, m in zip(plan.layers, months))
+    valuation = value_plan(replace(plan, market=market, layers=layers), scenarios=(), rolls=False, grid_points=3)
+    return tuple(float(lv.contracts) for lv in valuation.layers)
+
+
+def _schedule_layer(plan: Plan, index: int, mk: Market, entry_next: np.ndarray, take_profit, cancelled):
+    """One layer's lives ``[t, end, expiry, column, strike, reason, marks, month]``: integer
+    work per life; the marks are priced later for all layers at once, except with
+    ``take_profit``, where each life's marks decide where it ends."""
+    layer = plan.layers[index]
+    first_month = _month_of(layer.expiry, plan)
+    next_month = _month_of(layer.roll_to, plan) if layer.roll_to else first_month
+    roll_at = layer.roll_at_dte
+    eases = getattr(layer, "roll_when", None) == "backwardation_eases"
+    lives = []  # [t, end, e_num, col, strike, reason, marks | None]
+    rolls = 0
+    # plain lists: this loop does scalar work per life, where numpy scalars are slow
+    days, table, cols, first = mk.day_list, mk.table_list, mk.col_list, mk.first_list
+    nxt = entry_next.tolist()
+    n = mk.n
+    t, month = 0, first_month
+    while t < n:
+        if cancelled is not None and cancelled():
+            raise BacktestCancelled()
+        t = nxt[t]
+        if t >= n:
+            break
+        k = first[t] + month - 1
+        if roll_at is not None:
+            while table[k] - days[t] <= roll_at:
+                k += 1
+        e_num, col = table[k], cols[k]
+        last = bisect_right(days, e_num) - 1  # last day on or before expiry
+        end = max(last, t)
+        # on the expiry day the final settlement pays; a history that stops before it leaves
+        # the layer open; a missing expiry day closes it at the model the day before
+        reason = "expiry" if (days[end] == e_num or end < n - 1) else "open"
+        if roll_at is not None:
+            roll_day = max(bisect_right(days, e_num - roll_at) - 1, t + 1)
+            # the last day with roll_at_dte days left, known only once the next day exists
+            if roll_day <= last and (roll_day < n - 1 or e_num - days[roll_day] < roll_at):
+                end, reason = roll_day, "roll"
+            elif roll_day >= n - 1:
+                end, reason = n - 1, "open"
+        if eases and end > t:
+            hit = np.flatnonzero(mk.eased[t + 1:end + 1])
+            if len(hit):
+                end, reason = t + 1 + int(hit[0]), "eased"
+        f0 = float(mk.history.settles[t, col]) if col >= 0 else math.nan
+        if not math.isfinite(f0):
+            f0 = float(mk.forward(np.array([t]), np.array([e_num]))[0])
+        strike = resolve_strike(layer.strike, f0)
+        marks = None
+        if take_profit is not None:
+            marks = mk.price(np.arange(t, end + 1), e_num, col, strike)
+            hit = np.flatnonzero(marks[1:] >= take_profit * marks[0]) if marks[0] > 0 else []
+            if len(hit):
+                end, reason = t + 1 + int(hit[0]), "take_profit"
+                marks = marks[:end - t + 1]
+        lives.append([t, end, e_num, col, strike, reason, marks, month])
+        if reason == "open":
+            break
+        if reason in ("roll", "eased"):
+            rolls += 1
+        month = next_month
+        t = end if end > t else t + 1
+    return lives, rolls
+
+
+def _price_lives(mk: Market, lives: list) -> None:
+    """Fill in the marks of every life that has none, all days of all lives in one call
+    (over 8192 options Black-76 takes scipy's vectorised normal CDF)."""
+    todo = [life for life in lives if life[6] is None]
+    if not todo:
+        return
+    lengths = np.array([life[1] - life[0] + 1 for life in todo])
+    span = np.concatenate([np.arange(life[0], life[1] + 1) for life in todo])
+    rep = np.repeat(np.arange(len(todo)), lengths)
+    e_arr = np.array([life[2] for life in todo])[rep]
+    c_arr = np.array([life[3] for life in todo])[rep]
+    k_arr = np.array([life[4] for life in todo])[rep]
+    marks = mk.price(span, e_arr, c_arr, k_arr)
+    for life, part in zip(todo, np.split(marks, np.cumsum(lengths)[:-1])):
+        life[6] = part
+
+
+def _settle_layer(plan: Plan, index: int, mk: Market, lives: list, cache):
+    """Size each life and book its premium, daily value and proceeds."""
+    layer = plan.layers[index]
+    value = np.zeros(mk.n)
+    premium = np.zeros(mk.n)
+    proceeds = np.zeros(mk.n)
+    trades: list[Trade] = []
+    mode = plan.sizing.mode
+    budget = float(plan.sizing.premium_usd or 0.0) * layer.weight
+    for t, end, e_num, col, strike, reason, marks, month in lives:
+        cost_one = marks[0] * CONTRACT_MULTIPLIER
+        if mode == "contracts":
+            contracts = float(layer.contracts or 0)
+        elif mode == "budget":
+            contracts = float(math.floor(budget / cost_one + 1e-9)) if cost_one >= MIN_CONTRACT_USD else 0.0
+        else:
+            first = month == _month_of(layer.expiry, plan) and t == lives[0][0]
+            if (t, first) not in cache:
+                cache[(t, first)] = _coverage_contracts(plan, mk, t, first)
+            contracts = cache[(t, first)][index]
+        if contracts <= 0:
+            continue
+        usd = marks * (CONTRACT_MULTIPLIER * contracts)
+        closed = reason != "open"
+        held = len(usd) - 1 if closed else len(usd)  # on the closing day it is sold
+        value[t:t + held] += usd[:held]
+        premium[t] += usd[0]
+        if closed:
+            proceeds[end] += usd[-1]
+        trades.append(Trade(layer.name, mk.pydates[t], mk.pydates[end] if closed else None,
+                            _date(e_num), float(strike), contracts,
+                            float(usd[0]), float(usd[-1]), reason))
+    return value, premium, proceeds, trades
+
+
+# -- the benchmark: Cboe VXTH's rule -------------------------------------------------------------
+
+def _date(day_number: int) -> date:
+    return date.fromordinal(int(day_number) + _EPOCH_ORDINAL)
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _listed_strikes(level: np.ndarray) -> np.ndarray:
+    """:func:`tui.core.plan.listed_strike`, vectorised (both round half to even)."""
+    return np.where(level < 15.0, np.maximum(0.5, np.round(level * 2.0) / 2.0), np.round(level))
+
+
+def _vxth_lives(mk: Market) -> list:
+    """The VXTH rule's purchases, in the layers' life format (the last item: its weight)."""
+    t = np.flatnonzero(mk.table[mk.first - 1] == mk.days)  # the expiry days: VXTH's rolls
+    if not len(t):
+        return []
+    k = mk.first[t]
+    e_num = mk.table_num[k]
+    col = mk.col_of[k]
+    f = mk.future(t, None, e_num, col)
+    weight = np.asarray(vxth_weight_pct(f), dtype=float) / 100.0
+    # the listed strike whose model delta is closest to 30
+    grid = _listed_strikes(f[:, None] * np.linspace(1.0, 4.0, 200)[None, :])
+    dte = (e_num - mk.day_num[t]).astype(float)[:, None]
+    sigma = mk.vol.vol(grid, f[:, None], dte) * mk.vol_scale[t][:, None]
+    delta = black76(f[:, None], grid, dte / 365.0, mk.rate, sigma).delta
+    strike = grid[np.arange(len(t)), np.argmin(np.abs(delta - VXTH_DELTA), axis=1)]
+    last = np.searchsorted(mk.day_num, e_num, "right") - 1
+    lives = []
+    for i in np.flatnonzero(weight > 0):
+        a, b = int(t[i]), int(last[i])
+        closed = mk.day_num[b] == e_num[i] or b < mk.n - 1
+        lives.append([a, b, int(e_num[i]), int(col[i]), float(strike[i]), "expiry" if closed else "open",
+                      None, float(weight[i])])
+    return lives
+
+
+def vxth_benchmark(mk: Market, annual_premium_usd: float, years: float, lives: list | None = None) -> RuleRun:
+    """One-month ~30-delta calls bought at each monthly expiry in the range, weighted by the
+    VXTH tiers of the forward VIX (the bought future), held to expiry; premiums scaled so the
+    average annual premium equals ``annual_premium_usd`` (fractional contracts)."""
+    if lives is None:
+        lives = _vxth_lives(mk)
+        _price_lives(mk, lives)
+    value = np.zeros(mk.n)
+    premium = np.zeros(mk.n)
+    proceeds = np.zeros(mk.n)
+    bought = [life for life in lives if life[6][0] * CONTRACT_MULTIPLIER >= MIN_CONTRACT_USD]
+    total_weight = sum(life[7] for life in bought)
+    scale = annual_premium_usd * years / total_weight if total_weight > 0 else 0.0
+    trades: list[Trade] = []
+    for a, b, e_num, _col, strike, reason, marks, weight in bought if scale > 0 else []:
+        contracts = weight * scale / (marks[0] * CONTRACT_MULTIPLIER)
+        usd = marks * (CONTRACT_MULTIPLIER * contracts)
+        closed = reason != "open"
+        held = len(usd) - 1 if closed else len(usd)
+        value[a:a + held] += usd[:held]
+        premium[a] += usd[0]
+        if closed:
+            proceeds[b] += usd[-1]
+        trades.append(Trade("VXTH", mk.pydates[a], mk.pydates[b] if closed else None,
+                            _date(e_num), strike, float(contracts),
+                            float(usd[0]), float(usd[-1]), reason))
+    return RuleRun("Cboe VXTH rule (30-delta one-month VIX calls, forward-VIX tiers)",
+                   value, premium, proceeds, tuple(trades))
+
+
+# -- the exposure ------------------------------------------------------------------------------
+
+def exposure_path(plan: Plan, history: History) -> tuple[np.ndarray, str]:
+    """Cumulative exposure P&L (USD): notional x the compounded daily returns of its basis
+    (beta x S&P 500 for equity; btc_beta x BTC for crypto, beta x S&P 500 where BTC has no
+    close yet). Returns the path and a sentence saying what it follows."""
+    ex = plan.exposure
+    basis = getattr(ex, "basis", None) or ("crypto" if getattr(ex, "btc_beta", 0.0) > 0 else "equity")
+    spx = history.daily["spx"].ffill().to_numpy(float)
+    spx_ret = np.zeros(len(spx))
+    spx_ret[1:] = np.nan_to_num(spx[1:] / spx[:-1] - 1.0)
+    ret = ex.beta_spx * spx_ret
+    text = f"{ex.beta_spx:g} x S&P 500 daily returns"
+    if basis == "crypto":
+        btc = history.daily["btc"].to_numpy(float)
+        btc_ret = np.full(len(btc), np.nan)
+        btc_ret[1:] = btc[1:] / btc[:-1] - 1.0
+        has = np.isfinite(btc_ret)
+        beta = float(getattr(ex, "btc_beta", 1.0) or 1.0)
+        ret = np.where(has, beta * np.nan_to_num(btc_ret), ret)
+        if has.any():
+            first = history.daily.index[int(np.flatnonzero(has)[0])].date()
+            text = (f"{beta:g} x BTC daily returns from {first}"
+                    + (f"; {ex.beta_spx:g} x S&P 500 before" if not has[1:].all() else ""))
+    value = ex.notional_usd * np.cumprod(1.0 + np.maximum(ret, -1.0))
+    return value - ex.notional_usd, text
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+def run_backtest(plan: Plan, history: History, settings: BacktestSettings | None = None,
+                 progress=None, cancelled=None) -> BacktestResult:
+    """Run the plan's layers, the exposure and the VXTH rule over the history (see the module
+    doc). ``progress(fraction)`` is called as layers finish; ``cancelled()`` returning True
+    stops the run with :class:`BacktestCancelled`."""
+    settings = settings or getattr(plan, "backtest", None) or BacktestSettings()
+    part = history.between(settings.start, settings.end)
+    if len(part) < 2:
+        raise BacktestError(f"the history has {len(part)} day(s) between {settings.start or 'its start'} "
+                            f"and {settings.end or 'its end'}; a backtest needs at least 2")
+    if not plan.layers:
+        raise BacktestError("the plan has no layers")
+    if settings.entry not in ENTRY_RULES:
+        raise BacktestError(f"[backtest] entry {settings.entry!r} is not one of {', '.join(ENTRY_RULES)}")
+    if settings.take_profit is not None and not settings.take_profit > 1.0:
+        raise BacktestError(f"[backtest] take_profit must be above 1 (a multiple of cost), got {settings.take_profit:g}")
+    mk = Market(part, plan)
+    entry = mk.entry_ok(settings.entry)
+    entry_next = _next_true(entry)
+    value = np.zeros(mk.n)
+    premium = np.zeros(mk.n)
+    proceeds = np.zeros(mk.n)
+    trades: list[Trade] = []
+    rolls = 0
+    cache: dict = {}
+    steps = len(plan.layers) + 1
+    schedules = []
+    for i in range(len(plan.layers)):
+        lives, n = _schedule_layer(plan, i, mk, entry_next, settings.take_profit, cancelled)
+        schedules.append(lives)
+        rolls += n
+    vxth = _vxth_lives(mk)
+    _price_lives(mk, [life for lives in schedules for life in lives] + vxth)
+    for i, lives in enumerate(schedules):
+        if cancelled is not None and cancelled():
+            raise BacktestCancelled()
+        v, p, r, tr = _settle_layer(plan, i, mk, lives, cache)
+        value += v
+        premium += p
+        proceeds += r
+        trades += tr
+        if progress is not None:
+            progress((i + 1) / steps)
+    trades.sort(key=lambda tr: (tr.open_date, tr.layer))
+    years = float(mk.day_num[-1] - mk.day_num[0] + 1) / 365.25
+    hedge = RuleRun(plan.name, value, premium, proceeds, tuple(trades), rolls)
+    bench = vxth_benchmark(mk, float(premium.sum()) / years, years, vxth)
+    if progress is not None:
+        progress(1.0)
+    exposure_pnl, basis_text = exposure_path(plan, part)
+    notes = []
+    if settings.entry == "vix_over_vix3m" and mk.vix3m_proxied:
+        notes.append(f"VIX3M has no close on {mk.vix3m_proxied} day(s) (it starts 2009-09-18); "
+                     f"the VX curve's {VIX3M_DAYS}-day forward stands in there")
+    return BacktestResult(plan, settings, mk.days, hedge, bench, exposure_pnl, basis_text,
+                          float(entry.mean()), tuple(notes))
