@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -189,3 +191,39 @@ def test_json_without_legs_gains_only_keys(base):
     data = valuation_to_json(value_plan(base))
     for layer in data["layers"]:
         assert layer["legs"] == [] and layer["net_premium_usd"] == layer["premium_usd"]
+
+
+# -- the backtest replays a financed layer as its spread -------------------------------------
+
+def test_backtest_runs_a_spread_as_long_minus_short(base):
+    from tui.core.backtest import BacktestSettings, run_backtest
+    from tui.core.history import load_history
+
+    history = load_history()
+    settings = BacktestSettings(start=date(2019, 1, 2), end=date(2020, 12, 31))
+    lay = Layer("near", 1.0, "M1", "ATM", contracts=100, roll_at_dte=14, roll_to="M2")
+    plan = replace(base, layers=(lay,), sizing=Sizing("contracts", None))
+    spread = run_backtest(plan.with_layer(0, legs=(Leg("short", "+50%"),)), history, settings)
+    long_k1 = run_backtest(plan, history, settings)
+    long_k2 = run_backtest(plan.with_layer(0, strike="+50%"), history, settings)
+    np.testing.assert_allclose(spread.hedge.value, long_k1.hedge.value - long_k2.hedge.value, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(spread.hedge.premium, long_k1.hedge.premium - long_k2.hedge.premium, rtol=1e-9, atol=1e-6)
+    calendar = run_backtest(plan.with_layer(0, legs=(Leg("short", "+50%", expiry="M2"),)), history, settings)
+    assert any("calendar" in n for n in calendar.notes)
+
+
+def test_backtest_years_carry_the_funding_cost(base):
+    from tui.core.backtest import BacktestSettings, run_backtest
+    from tui.core.backtest_report import to_json, yearly
+    from tui.core.history import load_history
+
+    settings = BacktestSettings(start=date(2019, 1, 2), end=date(2019, 12, 31))
+    plan = replace(base, exposure=replace(base.exposure, funding_rate=0.05))
+    result = run_backtest(plan, load_history(), settings)
+    hand = sum(t.cost_usd * math.expm1(0.05 * ((t.close_date or date(2019, 12, 31)) - t.open_date).days / 365)
+               for t in result.hedge.trades if t.open_date.year == 2019)
+    year = next(y for y in yearly(result, result.hedge) if y["year"] == 2019)
+    assert year["funding_usd"] == pytest.approx(hand, rel=1e-9) and hand > 0
+    assert to_json(result)["summary"]["funding_usd_per_year"] > 0
+    plain = run_backtest(base, load_history(), settings)
+    assert all(y["funding_usd"] == 0.0 for y in yearly(plain, plain.hedge))
