@@ -3,7 +3,7 @@
 
 JSON (a contract like ``price --json``: keys are added, never renamed or removed):
 ``schema, caveat, summary{...}, years[{year, premium_usd, hedge_pnl_usd, exposure_pnl_usd,
-net_pnl_usd}], episodes[{name, start, end, hedge_pnl_usd, exposure_pnl_usd}],
+net_pnl_usd, funding_usd}], episodes[{name, start, end, hedge_pnl_usd, exposure_pnl_usd}],
 benchmark{rule, ...the summary's keys, years, episodes}, trades[{layer, open_date,
 close_date, expiry, strike, contracts, cost_usd, proceeds_usd}]``.
 """
