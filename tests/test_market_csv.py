@@ -379,6 +379,9 @@ def test_sample_is_consistent(path, tmp_path):
         assert 1.3 <= vol.atm_front <= 1.6 and 0.6 <= vol.atm_long <= 0.7
     elif path.name.startswith("flat_"):
         assert abs(regime.m1_m2_slope_pct) < 1.0
+    elif path.name == "curve_2024-06-03.csv":  # the option chain's day: calm contango, Oct-24 election bump
+        assert regime.name == "contango" and snap.vix_spot < snap.month(1).settle < snap.month(2).settle
+        assert snap.month(5).settle > snap.month(6).settle
     else:
         pytest.fail(f"unexpected sample name {path.name}")
     # a sample survives a save/load round trip unchanged

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 
-SUBCOMMANDS = ("price", "check", "backtest")
+SUBCOMMANDS = ("price", "check", "calibrate", "market", "backtest")
 
 
 def _app_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,10 @@ def _app_parser() -> argparse.ArgumentParser:
             "headless commands:\n"
             "  alvh-tui price PLAN.toml [--json]   price a plan: a table, or JSON for scripts\n"
             "  alvh-tui check PLAN.toml            validate a plan: exit 0 when usable, 2 when not\n"
+            "  alvh-tui calibrate CHAIN.csv PLAN.toml [--json] [--write]\n"
+            "                                      fit the vol model to an option chain\n"
+            "  alvh-tui market PLAN.toml CURVE.csv [--as-of DATE] [--write]\n"
+            "                                      bring a day's VX curve into a plan\n"
             "  alvh-tui backtest PLAN.toml [--from DATE] [--to DATE] [--history FILE] [--json] [--csv OUT]\n"
             "                                      the plan through 2006-2025 against Cboe's VXTH rule"
         ),
@@ -44,6 +48,20 @@ def _app_parser() -> argparse.ArgumentParser:
 
 def _sub_parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"alvh-tui {command}")
+    if command == "calibrate":
+        parser.add_argument("chain", type=Path, help="VIX option chain CSV (daily bars or bid/ask quotes)")
+        parser.add_argument("plan", type=Path, help="plan file (TOML); its market must be of the chain's day")
+        parser.add_argument("--json", action="store_true", help="print the fit as JSON")
+        parser.add_argument("--write", action="store_true", help="store the fitted settings in the plan (atomic, with a backup)")
+        parser.add_argument("--vvix", type=float, default=None, help="VVIX close of the chain's day (else the chain's VVIX_close column)")
+        return parser
+    if command == "market":
+        parser.add_argument("plan", type=Path, help="plan file (TOML)")
+        parser.add_argument("curve", type=Path, help="curve CSV: the snapshot layout, Cboe's settlement file or Cboe's per-contract history")
+        parser.add_argument("--as-of", type=_iso_date, default=None, help="the day to take (Cboe files; default: the file's latest day)")
+        parser.add_argument("--vix", type=float, default=None, help="VIX spot of that day (when the file has none; default: keep the plan's)")
+        parser.add_argument("--write", action="store_true", help="store the new market in the plan (atomic, with a backup)")
+        return parser
     parser.add_argument("plan", type=Path, help="plan file (TOML, schema 1)")
     if command == "price":
         parser.add_argument("--json", action="store_true", help="print the valuation as JSON (a stable contract)")
@@ -72,11 +90,25 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         command = argv[0]
+        if command == "calibrate":
+            # the fit's matrices are 1,000 x 15: BLAS threads only contend for the cores
+            # (measured 1.5x slower with two threads on a shared machine); numpy is not
+            # imported yet, so this takes effect, and only for this process
+            for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(name, "1")
         args = _sub_parser(command).parse_args(argv[1:])
         from . import cli  # numpy/scipy only now, never textual
 
         if command == "price":
             return cli.price(args.plan, as_json=args.json)
+        if command == "calibrate":
+            from . import cli_market
+
+            return cli_market.calibrate(args.chain, args.plan, as_json=args.json, write=args.write, vvix=args.vvix)
+        if command == "market":
+            from . import cli_market
+
+            return cli_market.market(args.plan, args.curve, as_of=args.as_of, vix=args.vix, write=args.write)
         if command == "backtest":
             from .backtest_cli import backtest
 

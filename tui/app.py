@@ -38,6 +38,7 @@ from .screens.file_prompt import PathModal
 from .screens.help import HelpScreen
 from .screens.problems import ProblemsModal
 from .screens.recover import FileChangedModal
+from .screens.smile import SmileScreen
 from .screens.views import RiskScreen, RollScreen, ValuationView
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
 from .widgets.curve_pane import CurvePane
@@ -75,6 +76,7 @@ class AlvhApp(App[int]):
         Binding("i", "scenario_info", "Scenario notes", show=False),
         Binding("v", "risk_view", "VaR"),
         Binding("r", "roll_view", "Rolls"),
+        Binding("s", "smile_view", "Smile", show=False),
         Binding("b", "backtest_view", "History", show=False),
         Binding("t", "next_theme", "Theme", show=False),
         Binding("1", "focus_pane('layers')", show=False),
@@ -119,6 +121,9 @@ class AlvhApp(App[int]):
         self.horizon = "shock"
         self.redo_stack: list[tuple[Plan, str]] = []
         self.valuation: Valuation | None = None
+        self.calibration = None  # the last chain fit (tui.core.calibrate.Calibration), for the s view
+        self.calibration_busy = ""
+        self.chain_path: Path | None = None
         self.last_reprice_ms = 0.0
         self.config_folder = config_folder or config_dir()
         self._startup_problems = startup_problems
@@ -477,6 +482,9 @@ class AlvhApp(App[int]):
 
     def action_roll_view(self) -> None:
         self._open_view(RollScreen)
+
+    def action_smile_view(self) -> None:
+        self._open_view(SmileScreen)
 
     def action_backtest_view(self) -> None:
         from .screens.history_view import BacktestScreen  # the backtest loads pandas: on first use

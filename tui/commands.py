@@ -69,6 +69,7 @@ def app_commands(app: Commanded) -> Iterable[SystemCommand]:
         yield SystemCommand(f"Shock: {shock.name}", shock.describe(), lambda s=shock: app.set_shock(s), discover=False)
     yield SystemCommand("VaR and sizing view", "VaR inputs, sizing target vs achieved, regime read-out (v)", app.action_risk_view)
     yield SystemCommand("Roll schedule", "Roll dates, expiries, strikes, cost or credit (r)", app.action_roll_view)
+    yield SystemCommand("Smile view", "Option chain vols against the model; load a chain, apply the fit, bring a curve in (s)", app.action_smile_view)
     yield SystemCommand("Next theme", "Cycle the alvh themes (t)", app.action_next_theme)
     for name in app.file_theme_names:
         yield SystemCommand(f"Theme: {name}", "Switch theme (remembered)", lambda n=name: setattr(app, "theme", n), discover=False)

@@ -34,6 +34,7 @@ from .limits import (
     MAX_LEGS,
     MAX_PCT_STRIKE,
     MAX_PLAN_BYTES,
+    MAX_SMILE_NODES,
     MAX_STRIKE,
     MIN_ABS_BETA,
     MIN_LEVEL,
@@ -44,6 +45,7 @@ from .plan_reader import PlanError, Problem, Reader, deep_key_line, describe, sh
 from .plan_schema import Key, key_names, to_table
 from .safe_files import FileStamp, FileTooLargeError, NotRegularFileError, read_regular, stamp_of
 from .safe_text import printable
+from .volmodel import SmileNode
 
 __all__ = [
     "PlanError",
@@ -377,7 +379,40 @@ def _read_month(r: Reader, item: dict, key: str, path: str, decl: Key, default, 
     return month
 
 
+def _read_smile(r: Reader, v: dict, key: str, path: str, decl: Key, default, required, values, context) -> tuple[SmileNode, ...]:
+    """``market.vol.smile``: the calibrated smile's nodes, in increasing days."""
+    raw = v.get(key)
+    if raw is None:
+        return default
+    if not isinstance(raw, list) or not raw:
+        r.fail(path, f"expected an array of {{ days, slope, curve }}, got {describe(raw)}")
+        return default
+    if len(raw) > MAX_SMILE_NODES:
+        r.fail(path, f"{len(raw)} nodes; at most {MAX_SMILE_NODES} are allowed")
+        return default
+    nodes: list[SmileNode] = []
+    for i, item in enumerate(raw):
+        where = f"{path}[{i}]"
+        if not isinstance(item, dict):
+            r.fail(where, f"expected {{ days = <number>, slope = <number>, curve = <number> }}, got {describe(item)}")
+            continue
+        got = r.fields(item, SmileNode, where, context)
+        if any(got[k] is None for k in ("days", "slope", "curve")):
+            continue
+        if nodes and got["days"] <= nodes[-1].days:
+            r.fail(f"{where}.days", f"nodes must be in increasing days; {got['days']:g} follows {nodes[-1].days:g}")
+            continue
+        nodes.append(SmileNode(**got))
+    return tuple(nodes)
+
+
+def _read_optional_date(r: Reader, t: dict, key: str, path: str, decl: Key, default, required, values, context) -> date | None:
+    return r.a_date(t, key, path) if key in t else default
+
+
 _READERS = {
+    "smile": _read_smile,
+    "optional_date": _read_optional_date,
     "market": _read_market,
     "futures": _read_futures,
     "exposure": _read_exposure,

@@ -47,8 +47,11 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("v", "VaR (inputs, z, horizon vol), sizing (target vs achieved, premium %), regime read-out"),
             ("r", "roll schedule: dates, layer, from/to expiry, strikes, cost or credit, total"),
+            ("s", "smile: the option chain's implied vols against the model, per expiry, and the residuals"),
+            ("l / a / c", "(in s) load a chain CSV and fit it / apply the fit to the plan / bring a curve CSV in"),
+            ("← → (, .)", "(in s) previous / next expiry"),
             ("b", "the plan through 2006-2025 vs Cboe's VXTH rule: P&L chart, yearly table (b re-runs, e exposure, esc cancels)"),
-            ("esc / q", "back to the main screen (v and r switch between the two views)"),
+            ("esc / q", "back to the main screen (v, r, s and b switch between the views)"),
         ],
     ),
     (

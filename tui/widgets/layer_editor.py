@@ -68,7 +68,26 @@ LABELS = {
     "delta": "delta",
     "vega": "vega",
     "theta": "theta",
+    "mkt": "market price",
 }
+# Shown after the model price only while the app holds option quotes (a loaded chain):
+# the market's price of the layer's call (same expiry and strike) and model - market.
+MKT_COLUMN = Column("mkt", "mkt  diff", 11)
+
+
+def with_market_cells(rows: list[tuple[str, list[str]]], v: Valuation, quotes: dict) -> list[tuple[str, list[str]]]:
+    """``rows`` of :func:`layer_cells` with the mkt column inserted after the price."""
+    at = COLUMN_KEYS.index("price") + 1
+    out = []
+    for i, (key, cells) in enumerate(rows):
+        text = ""
+        if i < len(v.layers):
+            lv = v.layers[i]
+            mkt = quotes.get((lv.expiry, lv.strike))
+            if mkt is not None:
+                text = f"{mkt:.2f} {lv.price - mkt:+.2f}"
+        out.append((key, cells[:at] + [text] + cells[at:]))
+    return out
 
 
 def fmt_weight(w: float) -> str:
@@ -217,6 +236,9 @@ class LayerEditor(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.valuation: Valuation | None = None
+        self.market_quotes: dict[tuple[date, float], float] = {}  # (expiry, strike) -> a call's market price
+        self.market_quotes_day: date | None = None  # shown only while the plan is of that day
+        self._with_mkt = False
         self.editing: tuple[int, str] | None = None  # (row, column key)
         self._sizing_text = ""
         self.message = ""
@@ -244,6 +266,15 @@ class LayerEditor(Vertical):
     def show(self, valuation: Valuation) -> None:
         self.valuation = valuation
         rows = layer_cells(valuation.plan, valuation)
+        quotes = self.market_quotes if self.market_quotes_day == valuation.market.as_of else {}
+        if bool(quotes) != self._with_mkt:
+            self._with_mkt = bool(quotes)
+            columns = list(COLUMNS)
+            if self._with_mkt:
+                columns.insert(COLUMN_KEYS.index("price") + 1, MKT_COLUMN)
+            self.table.set_columns([GridColumn(c.key, c.label, c.width, c.right) for c in columns])
+        if self._with_mkt:
+            rows = with_market_cells(rows, valuation, quotes)
         self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in rows])
         self._show_sizing()
 
@@ -270,7 +301,8 @@ class LayerEditor(Vertical):
     # -- cursor helpers ---------------------------------------------------------
     def _cursor(self) -> tuple[int, str]:
         row, col = self.table.cursor
-        return row, COLUMN_KEYS[min(col, len(COLUMN_KEYS) - 1)]
+        columns = self.table.columns
+        return row, columns[min(col, len(columns) - 1)].key
 
     def _layer_row(self) -> int | None:
         row, _ = self._cursor()
