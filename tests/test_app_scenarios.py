@@ -83,10 +83,11 @@ async def test_apply_a_library_episode_with_keys(make_app):
         assert not np.allclose(chart.curves["hedge"], hedge_before)
         assert chart.scenario is not None and chart.scenario[0] == pytest.approx(covid.target_spot(v.market.vix_spot))
         assert "Mar 2020" in chart.screen_text()
-        # curve overlay: the episode's shocked curve, by tenor (not the parametric beta)
+        # curve overlay: the market the episode ended in, by tenor (not the parametric beta),
+        # never below today's curve
         market = v.market
         expected = [(0, covid.target_spot(market.vix_spot))] + [
-            (market.dte(f.expiry), f.settle + float(covid.future_move(market.dte(f.expiry)))) for f in market.live_futures
+            (market.dte(f.expiry), max(f.settle, float(covid.end_level(market.dte(f.expiry))))) for f in market.live_futures
         ]
         assert curve.shocked is not None
         assert list(curve.shocked[0]) == [d for d, _ in expected]
@@ -151,8 +152,8 @@ async def test_sizing_view_shows_the_valuations_figures_and_m_switches_to_covera
         s = v.sizing
         shown = str(app.screen.query_one("#risk-text").render())
         assert shown == risk_text(v).plain
-        for figure in (f"achieved   $25.20M", "target     $115.52M", "VaR $577.59M", "z 2.326", "horizon vol 12.41%",
-                       "0.250% of notional", "2.90% annualised", "entry condition MET", "band 15-50", "0.82× per point"):
+        for figure in (f"achieved   $2.81M", "target     $115.52M", "VaR $577.59M", "z 2.326", "horizon vol 12.41%",
+                       "0.250% of notional", "2.90% annualised", "entry condition MET", "band 30-50", "0.82× per point"):
             assert figure in shown, figure
         assert s.mode == "budget"
         await pilot.press("m")  # budget -> coverage, shown at once

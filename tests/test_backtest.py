@@ -184,7 +184,7 @@ def test_vxth_strike_is_near_30_delta(full, plan, history):
 
 def test_exposure_is_notional_times_compounded_basis_returns(plan, history, shared_data):
     part = history.between(date(2019, 1, 1), date(2019, 12, 31))
-    equity = replace(plan, exposure=replace(plan.exposure, btc_beta=0.0, beta_spx=1.5))
+    equity = replace(plan, exposure=replace(plan.exposure, basis="equity", btc_beta=0.0, beta_spx=1.5))
     path, text = exposure_path(equity, part)
     spx = pd.read_csv(shared_data / "spx_daily.csv", parse_dates=["date"]).set_index("date")["close"]
     spx = spx.reindex(part.daily.index)

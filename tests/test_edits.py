@@ -75,8 +75,10 @@ def test_bad_weight_is_refused(plan, text):
 def test_expiry_month_and_date(plan):
     assert edits.set_cell(plan, 0, "expiry", "m2").layers[0].expiry == "M2"
     assert edits.set_cell(plan, 0, "expiry", "2024-09-18").layers[0].expiry == date(2024, 9, 18)
-    with pytest.raises(EditError, match="not listed"):
-        edits.set_cell(plan, 0, "expiry", "M9")
+    # M9 is past the listed curve (M1..M8): allowed, priced with a warning; M30 is refused
+    assert edits.set_cell(plan, 0, "expiry", "M9").layers[0].expiry == "M9"
+    with pytest.raises(EditError, match="beyond the last listed future"):
+        edits.set_cell(plan, 0, "expiry", "M30")
     with pytest.raises(EditError, match="on or before"):
         edits.set_cell(plan, 0, "expiry", "2024-08-01")
     with pytest.raises(EditError, match="expected M1..M8"):

@@ -48,9 +48,10 @@ def shared():
     vix = pd.read_csv(d / "vix_daily_ohlc.csv", parse_dates=["date"]).set_index("date")
     vvix = pd.read_csv(d / "vvix_daily_close.csv", parse_dates=["date"]).set_index("date")
     btc = pd.read_csv(d / "btc_usd_daily.csv", parse_dates=["date"]).set_index("date")
+    spx = pd.read_csv(d / "spx_daily.csv", parse_dates=["date"]).set_index("date")
     vx = pd.read_csv(d / "vx_monthly_settlements.csv", parse_dates=["trade_date", "expiry"])
     vx = vx[(~vx["suspect"].astype(bool)) & (vx["expiry"] > vx["trade_date"])]
-    return {"pd": pd, "vix": vix, "vvix": vvix, "btc": btc, "vx": vx}
+    return {"pd": pd, "vix": vix, "vvix": vvix, "btc": btc, "vx": vx, "spx": spx}
 
 
 def _ts(shared, d: date):
@@ -154,6 +155,16 @@ def test_vvix_matches_data(shared, eid):
         assert e.vvix_after == vvix[t]
     else:
         assert e.vvix_before is None and e.vvix_after is None
+
+
+@pytest.mark.parametrize("eid", IDS)
+def test_spx_matches_data(shared, eid):
+    e = BY_ID[eid]
+    spx = shared["spx"]["close"]
+    s, t = _ts(shared, e.start), _ts(shared, e.end)
+    assert e.spx_before == round(float(spx[s]), 2)
+    assert e.spx_after == round(float(spx[t]), 2)
+    assert e.spx_return == round(float(spx[t] / spx[s] - 1.0), 4)
 
 
 @pytest.mark.parametrize("eid", IDS)

@@ -37,6 +37,7 @@ from tui.core.curve import Future, MarketSnapshot
 from tui.core.market_csv import COLUMN_ORDER, MarketDataError, load_snapshot_csv, save_snapshot_csv
 from tui.core.plan import Layer
 from tui.core.plan_io import load_plan, plan_problems
+from tui.core.safe_text import unsafe_char
 from tui.core.valuation import value_plan
 from tui.core.volmodel import VolModel
 
@@ -144,7 +145,8 @@ def legal_snapshots(draw) -> MarketSnapshot:
         draw(st.floats(*io.VOL_BOUNDS)), draw(st.floats(*io.VOL_BOUNDS)),
         draw(st.floats(io.MIN_DECAY_DAYS, io.MAX_DECAY_DAYS)), draw(st.floats(*io.SKEW_BOUNDS)),
     )
-    source = draw(st.one_of(st.just(""), st.text(st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), max_size=80)))
+    # legal: what safe_text accepts (no control or invisible characters, Cf included)
+    source = draw(st.one_of(st.just(""), st.text(st.characters(exclude_categories=("Cs", "Cc", "Cf", "Zl", "Zp")).filter(lambda c: not unsafe_char(c)), max_size=80)))
     return MarketSnapshot(as_of, draw(LEVEL), draw(st.floats(-0.2, 0.5)),
                           tuple(Future(as_of + timedelta(days=d), draw(LEVEL)) for d in offsets), vol, source)
 

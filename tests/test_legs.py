@@ -54,11 +54,12 @@ def test_spread_payoff_at_expiry_is_capped(base):
     v0 = value_plan(plan)
     net = v0.layers[0].net_usd / 1000.0  # points per spread
     v = value_plan(plan, horizon_days=v0.layers[0].dte)
-    levels, hedge = v.payoff.levels, v.payoff.hedge_usd
-    # hand values: 1000 x (min(max(S - 32, 0), 8) - net); the cap (K2 - K1) x 100 per contract
-    hand = 1000.0 * (np.clip(levels - 32.0, 0.0, 8.0) - net)
-    np.testing.assert_allclose(hedge, hand, atol=1e-6)
-    assert hedge.max() == pytest.approx((40 - 32) * 100 * 10 - net * 1000)
+    hedge = v.payoff.hedge_usd
+    # hand values at expiry: 1000 x (min(max(F_T - 32, 0), 8) - net) whatever the future
+    # F_T at expiry is: from -net (below 32) to the cap (K2 - K1) x 100 per contract - net
+    assert hedge.min() == pytest.approx(-net * 1000, abs=1e-6)
+    assert hedge.max() == pytest.approx((40 - 32) * 100 * 10 - net * 1000, abs=1e-6)
+    assert np.all(np.diff(hedge) >= -1e-6)  # never falls as the VIX rises
 
 
 def test_no_legs_leaves_the_long_call_alone(base):

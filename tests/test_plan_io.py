@@ -189,7 +189,7 @@ def test_typo_key_is_named_with_a_suggestion():
         ("rate = 0.04", "rate = inf", ("market.rate", "finite")),
         ("settle = 33.1", "settle = -inf", ("market.futures[0].settle", "finite")),
         ("weight = 0.2", "weight = 0.3", ("layers", "sum to 1.1")),
-        ('expiry = "M1"', 'expiry = "M9"', ("layers[0].expiry", "not listed")),
+        ('expiry = "M1"', 'expiry = "M30"', ("layers[0].expiry", "beyond the last listed future")),
         ('expiry = "M1"', "expiry = 2026-11-20", ("layers[0].expiry", "on or before")),
         ('expiry = "M1"', "expiry = 2026-11-01", ("layers[0].expiry", "on or before")),
         ('expiry = "M1"', 'expiry = "next month"', ("layers[0].expiry", "M<n>")),

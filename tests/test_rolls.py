@@ -105,7 +105,8 @@ def test_roll_cost_against_independent_black76():
     contracts = {layer.name: layer.contracts for layer in v.layers}
     for r in v.rolls:
         d_old, d_new = (r.from_expiry - r.date).days, (r.to_expiry - r.date).days
-        f_old, f_new = float(m.forward(d_old)), float(m.forward(d_new))
+        # futures held by expiry: each where today's curve has its expiry
+        f_old, f_new = float(m.forward(m.dte(r.from_expiry))), float(m.forward(m.dte(r.to_expiry)))
         k_old = held[r.layer]
         k_new = resolve_strike(strike_spec[r.layer], f_new)
         sell = bs76_call(f_old, k_old, d_old / 365, m.rate, float(m.vol.vol(k_old, f_old, d_old)))
@@ -115,10 +116,15 @@ def test_roll_cost_against_independent_black76():
         assert r.buy_price == pytest.approx(buy, rel=1e-11)
         assert r.contracts == contracts[r.layer]
         assert r.cost_usd == pytest.approx((buy - sell) * 100 * contracts[r.layer], rel=1e-11)
+        # the tenor-held figure beside it: the curve held by tenor (rolled to spot)
+        t_old, t_new = float(m.forward(d_old)), float(m.forward(d_new))
+        sell_t = bs76_call(t_old, k_old, d_old / 365, m.rate, float(m.vol.vol(k_old, t_old, d_old)))
+        buy_t = bs76_call(t_new, k_new, d_new / 365, m.rate, float(m.vol.vol(k_new, t_new, d_new)))
+        assert r.cost_tenor_held_usd == pytest.approx((buy_t - sell_t) * 100 * contracts[r.layer], rel=1e-11)
         held[r.layer] = k_new
-    # in this backwardation the mid layer's rolls are credits (sell high near spot, buy lower)
-    assert all(r.cost_usd < 0 for r in v.rolls if r.layer == "mid")
     assert v.roll_cost_usd == pytest.approx(sum(r.cost_usd for r in v.rolls))
+    # holding the inverted curve by tenor lifts the old option toward spot: the roll looks cheaper
+    assert v.roll_cost_tenor_held_usd < v.roll_cost_usd
 
 
 def test_contango_rolls_are_a_debit_and_scale_with_contracts():

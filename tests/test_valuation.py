@@ -185,22 +185,27 @@ def test_no_shock_is_zero_pnl_and_a_spot_rise_helps_the_hedge():
     assert by_name["down"].coverage is None
 
 
-def test_days_forward_past_expiry_settles_at_intrinsic_on_the_shocked_spot():
+def test_days_forward_past_expiry_settles_at_intrinsic():
     plan = _plan(layers=(Layer("a", 1.0, "M1", 30.0, contracts=10),), sizing=Sizing("contracts", None))
-    v = value_plan(plan, scenarios=(Shock("late", spot_shift=5.0, days_forward=40),))
+    v = value_plan(plan, scenarios=(Shock("late", spot_shift=5.0, days_forward=40), Shock("rolled", spot_shift=5.0, days_forward=40, hold="tenor")))
     price = v.layers[0].price
-    expected = (max(35.0 + 5.0 - 30.0, 0.0) - price) * 100 * 10
-    assert v.scenarios[-1].hedge_pnl_usd == pytest.approx(expected, rel=1e-12)
+    # sticky expiry: M1 settled at its own future (33.1) plus the spot move (beta 1 at expiry)
+    assert v.scenarios[-2].hedge_pnl_usd == pytest.approx((max(33.1 + 5.0 - 30.0, 0.0) - price) * 100 * 10, rel=1e-12)
+    # curve rolled to spot: at the shocked spot
+    assert v.scenarios[-1].hedge_pnl_usd == pytest.approx((max(35.0 + 5.0 - 30.0, 0.0) - price) * 100 * 10, rel=1e-12)
 
 
 def test_days_forward_before_expiry_matches_direct_repricing():
     m = _market()
     plan = _plan(m, layers=(Layer("a", 1.0, "M3", 30.0, contracts=1),), sizing=Sizing("contracts", None))
-    v = value_plan(plan, scenarios=(Shock("t+20", days_forward=20),))
+    v = value_plan(plan, scenarios=(Shock("t+20", days_forward=20), Shock("t+20 rolled", days_forward=20, hold="tenor")))
     layer = v.layers[0]
     T = (layer.dte - 20) / 365
-    # The curve is held by tenor: after 20 days the M3 future sits where today's curve
-    # is at dte - 20 days (it rolls down the curve), with the vol of that tenor.
+    # Sticky expiry: only time passes, the M3 future stays where it is.
+    direct = _bs76_call(layer.future, 30.0, T, 0.04, float(m.vol.vol(30.0, layer.future, layer.dte - 20)))
+    assert v.scenarios[-2].hedge_pnl_usd == pytest.approx((direct - layer.price) * 100, rel=1e-10)
+    # The alternative holds the curve by tenor: the future sits where today's curve is at
+    # dte - 20 days (it rolls down the curve), with the vol of that tenor.
     rolled = float(m.forward(layer.dte - 20))
     assert rolled != pytest.approx(layer.future)  # the test can tell the two models apart
     direct = _bs76_call(rolled, 30.0, T, 0.04, float(m.vol.vol(30.0, rolled, layer.dte - 20)))
@@ -238,9 +243,13 @@ def test_var_breakdown_by_hand_and_the_var_stress_level():
     assert b.horizon_vol == pytest.approx(0.9 * math.sqrt(7 / 365), rel=1e-12)
     assert b.var_usd == pytest.approx(1.5e9 * z * 0.9 * math.sqrt(7 / 365), rel=1e-12)
     assert b.target_usd == pytest.approx(0.20 * b.var_usd)
-    spx = -b.var_usd / (1.5e9 * 1.8)
-    assert b.var_spx_return == pytest.approx(spx)
-    assert b.var_vix_level == pytest.approx(30.0 * (1 + spx) ** -4.0)
+    # CAPM conditional expectation, by hand: E[r_m | r_e] = beta s_m^2 / s_e^2 r_e
+    var_pct = 1.959963984540054 * 0.9 * math.sqrt(7 / 365)
+    spx = 1.8 * 0.18**2 / 0.9**2 * -var_pct  # 0.072 x -0.24428
+    assert spx == pytest.approx(-0.072 * 0.244283, abs=1e-6)
+    assert b.var_spx_return == pytest.approx(spx, rel=1e-12)
+    assert b.correlation == pytest.approx(1.8 * 0.18 / 0.9) and b.correlation_source == "capm"
+    assert b.var_vix_level == pytest.approx(30.0 * (1 + spx) ** -4.0, rel=1e-12)
 
 
 def test_var_stress_row_loses_exactly_var():
@@ -299,7 +308,10 @@ def test_default_plan_in_coverage_mode_hits_its_target_within_one_contract(stres
     gains = _one_contract_gains(plan)
     assert s.gain_per_contract_usd == pytest.approx(gains, rel=1e-9)
     assert s.tolerance_usd == pytest.approx(max(gains))
-    assert s.target_usd == pytest.approx(0.20 * v.var_usd)
+    if stress is None:
+        assert s.target_usd == pytest.approx(0.20 * v.var_usd) and s.target_basis == "VaR"
+    else:  # a named scenario: a share of the exposure's loss in it
+        assert s.target_usd == pytest.approx(0.20 * -v.scenarios[0].exposure_pnl_usd)
     assert abs(s.achieved_usd - s.target_usd) <= max(gains)
     assert s.achieved_usd == pytest.approx(sum(g * layer.contracts for g, layer in zip(gains, v.layers)), rel=1e-9)
     # the premium follows the weights to within a couple of contracts per layer
@@ -352,7 +364,7 @@ def test_regime_read_out_on_the_default_plan():
     r = v.regime_readout
     assert r.entry_condition_met and r.depth == "deep"
     assert any("-5.3 %" in x for x in r.reasons) and any("VIX/M1 1.202" in x for x in r.reasons)
-    assert r.vxth_forward == 32.0986 and r.vxth_buys and r.vxth_band == "15-50"
+    assert r.vxth_forward == 32.0986 and r.vxth_buys and r.vxth_band == "30-50" and r.vxth_weight_pct == 0.5
     calm = load_snapshot_csv(sample_data_dir() / "calm_contango_2023-12-15.csv")
     num = den = 0.0
     for layer, c in zip(v.layers, r.layers):

@@ -214,7 +214,7 @@ class AlvhApp(App[int]):
         start = time.perf_counter()
         horizon, label = self.horizon_days()
         # The whole set: the VaR stress, the episode library and the presets (+ a typed shock).
-        scenarios = None if self.shock.name != CUSTOM else (self.shock,) + default_scenarios()
+        scenarios = None if self.shock.name != CUSTOM else (self.shock,) + default_scenarios(mode=self.plan.scenarios.replay)
         valuation = value_plan(self.plan, self.shock, horizon_days=horizon, scenarios=scenarios)
         self.valuation = valuation
         self.editor.show(valuation)

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from .core.exposure import stress_lines
 from .core.plan_io import PlanError, load_plan
 from .core.safe_text import printable
-from .core.valuation import Valuation, value_plan
+from .core.valuation import VAR_STRESS_NAME, Valuation, value_plan
 
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
@@ -51,6 +52,13 @@ def _pct100(x: float | None) -> float | None:
     return None if x is None else x * 100.0
 
 
+def _stress_spx_return(v: Valuation) -> float | None:
+    """The S&P move of the sizing stress: CAPM's for the VaR stress, the episode's own for a replay."""
+    if v.sizing.stress_scenario == VAR_STRESS_NAME:
+        return v.var.var_spx_return if v.var else None
+    return v.stress.spx_return if v.stress is not None else None
+
+
 def valuation_to_json(v: Valuation) -> dict[str, Any]:
     """The public JSON of ``alvh-tui price --json`` (DESIGN.md), schema 1.
 
@@ -77,6 +85,8 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             "m1_m2_slope_pct": _finite(v.regime.m1_m2_slope_pct),
             "vix_over_m1": _finite(v.regime.vix_over_m1),
             "roll_yield_per_day": _finite(v.regime.roll_yield_per_day),
+            "roll_yield_basis": "if spot holds: (VIX - M1) / DTE(M1)",
+            "vix3m": market.vix3m,
             "curve": [
                 {"expiry": f.expiry.isoformat(), "dte": market.dte(f.expiry), "settle": f.settle}
                 for f in market.live_futures
@@ -146,6 +156,14 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             "var_spx_return": var.var_spx_return if var else None,
             "var_vix_level": var.var_vix_level if var else None,
             "coverage_target_usd": var.target_usd if var else None,
+            "spx_vol_annual": e.spx_vol_annual,
+            "stress_correlation": e.stress_correlation,
+            "basis": e.basis,
+            "var_stress_correlation": var.correlation if var else None,
+            "var_stress_correlation_capm": var.correlation_capm if var else None,
+            "var_stress_correlation_source": var.correlation_source if var else None,
+            "var_vix_uncapped": var.vix_uncapped if var else None,
+            "vix_ceiling": var.vix_ceiling if var else None,
         },
         "sizing": {
             "mode": v.sizing.mode,
@@ -163,9 +181,17 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             "premium_pct_notional": v.sizing.premium_pct_notional * 100.0,
             "premium_pct_annualised": v.sizing.premium_pct_annualised * 100.0,
             "theta_pct_annualised": -v.totals.theta_usd * 365.0 / e.notional_usd * 100.0,
+            "stress_spx_return": _stress_spx_return(v),
+            "stress_vix": v.scenarios[0].target_spot if v.scenarios else None,
+            "stress_correlation": var.correlation if var and v.sizing.stress_scenario == VAR_STRESS_NAME else None,
+            "target_basis": v.sizing.target_basis,
+            "target_base_usd": v.sizing.target_base_usd,
+            "target_reached": v.sizing.target_reached,
+            "achieved_of_target": v.sizing.achieved_of_target,
             "funding_rate": e.funding_rate,
             "funding_cost_usd": v.sizing.funding_cost_usd,
         },
+        "scenario_settings": {"replay": v.plan.scenarios.replay},
         "scenarios": [
             {
                 "name": s.name,
@@ -183,6 +209,7 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 "episode_id": s.episode_id,
                 "start": s.start,
                 "end": s.end,
+                "replay": s.replay,
             }
             for s in v.scenarios
         ],
@@ -201,6 +228,9 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 "buy_price": r.buy_price,
                 "contracts": r.contracts,
                 "note": r.note,
+                "cost_tenor_held_usd": r.cost_tenor_held_usd,
+                "sell_price_tenor_held": r.sell_price_tenor_held,
+                "buy_price_tenor_held": r.buy_price_tenor_held,
             }
             for r in v.rolls
         ],
@@ -220,6 +250,11 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             "reference_vix": rr.reference_vix,
             "cost_vs_calm": rr.cost_vs_calm,
             "cost_vs_calm_future": rr.cost_vs_calm_future,
+            "vxth_weight_pct": rr.vxth_weight_pct,
+            "vix3m": rr.vix3m,
+            "vix_over_vix3m": rr.vix_over_vix3m,
+            "vix3m_condition_met": rr.vix3m_condition_met,
+            "entry_rule": rr.entry_rule,
             "layers": [
                 {
                     "name": c.name,
@@ -259,7 +294,7 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             }
             for e in v.events
         ],
-        "warnings": list(v.warnings) + list(v.roll_warnings) + list(v.event_warnings) + ([readout.problem] if readout.problem else []),
+        "warnings": list(v.all_warnings) + ([readout.problem] if readout.problem else []),
     }
     return _clean(out)
 
@@ -314,14 +349,16 @@ def render_table(v: Valuation) -> str:
     ratio = "—" if r.vix_over_m1 is None else f"{r.vix_over_m1:.2f}"
     out.append(
         f"VIX {m.vix_spot:.2f}   {r.name}{' (' + r.depth + ')' if r.depth else ''}   "
-        f"M1->M2 {slope}   VIX/M1 {ratio}   rate {m.rate * 100:.2f}%"
+        f"M1->M2 {slope}   VIX/M1 {ratio}   roll yield if spot holds {_num(r.roll_yield_per_day, '+.3f')} pts/day   rate {m.rate * 100:.2f}%"
     )
     rr = v.regime_readout
     if rr is not None:
         verdict = "entry condition met" if rr.entry_condition_met else "entry condition NOT met"
         out.append(f"regime   {verdict}: {'; '.join(rr.reasons)}")
         vx = "—" if rr.vxth_forward is None else f"{rr.vxth_forward:.2f}"
-        out.append(f"VXTH     forward VIX (M1) {vx}: band {rr.vxth_band}, {'VXTH would buy' if rr.vxth_buys else 'VXTH buys none'}")
+        ivts = "—" if rr.vix_over_vix3m is None else f"{rr.vix_over_vix3m:.3f} ({'>' if rr.vix3m_condition_met else '<='} 1)"
+        out.append(f"entry    rule {rr.entry_rule}: {'met' if rr.entry_condition_met else 'not met'}; VIX/VIX3M {ivts} (not the plan's rule)")
+        out.append(f"VXTH     forward VIX (M1) {vx}: band {rr.vxth_band}, weight {rr.vxth_weight_pct:g}% of the portfolio")
         if rr.cost_vs_calm is not None:
             per_layer = "  ".join(
                 f"{c.name} {c.pct_spot * 100:.1f}% vs {c.pct_spot_calm * 100:.1f}%" for c in rr.layers
@@ -366,8 +403,8 @@ def render_table(v: Valuation) -> str:
     out.append("")
     e = v.plan.exposure
     out.append(
-        f"exposure {usd(e.notional_usd)}  beta_spx {e.beta_spx:g}  btc_beta {e.btc_beta:g}  vol {e.vol_annual * 100:.0f}%  "
-        f"S&P/VIX elasticity k {e.spx_vix_elasticity:g}"
+        f"exposure {usd(e.notional_usd)}  basis {e.basis}  beta_spx {e.beta_spx:g}  btc_beta {e.btc_beta:g}  vol {e.vol_annual * 100:.0f}%  "
+        f"S&P vol {e.spx_vol_annual * 100:g}%  S&P/VIX elasticity k {e.spx_vix_elasticity:g}"
     )
     var = v.var
     if var is not None:
@@ -375,15 +412,12 @@ def render_table(v: Valuation) -> str:
             f"VaR {var.confidence * 100:g}%/{var.horizon_days}d = {usd(var.notional_usd)} x z {var.z:.3f} x {var.vol_annual * 100:g}% "
             f"x sqrt({var.horizon_days}/{var.days_per_year:g}) = {usd(var.var_usd)} ({var.var_pct * 100:.1f}% of notional)"
         )
-        if var.var_vix_level is not None:
-            out.append(
-                f"VaR stress: S&P {var.var_spx_return * 100:+.1f}% (VaR / notional / beta) -> VIX {var.var_vix_level:.2f} "
-                f"(VIX'/VIX = (SPX'/SPX)^-{e.spx_vix_elasticity:g})"
-            )
+        out.extend(stress_lines(var))
     s = v.sizing
     line = (
         f"sizing {s.mode}: stress {s.stress_scenario} ({s.stress_description})  target {usd(s.target_usd)} "
-        f"({pct(e.coverage_target, 0)} of VaR)  achieved {usd(s.achieved_usd)} ({pct(s.achieved_coverage)} of VaR)"
+        f"({pct(e.coverage_target, 0)} of {s.target_basis})  achieved {usd(s.achieved_usd)} "
+        f"({pct(s.achieved_of_target)} of target, {pct(s.achieved_coverage)} of VaR)"
     )
     if s.mode == "coverage":
         line += f"  +/- one contract {usd(s.tolerance_usd)}"
@@ -404,31 +438,37 @@ def render_table(v: Valuation) -> str:
     nets = [sc.net_pnl_usd for sc in v.scenarios]
     best = max(range(len(nets)), key=nets.__getitem__) if nets else -1
     worst = min(range(len(nets)), key=nets.__getitem__) if nets else -1
-    out.append(f"  {'scenario':<36} {'kind':<10}{'VIX':>7}{'hedge':>10}{'exposure':>11} {'basis':<8}{'net':>11}{'coverage':>9}")
+    out.append(f"  {'scenario':<36} {'kind':<10}{'VIX':>7}{'hedge':>10}{'exposure':>11} {'basis':<12}{'net':>11}{'coverage':>9}")
     for i, sc in enumerate(v.scenarios):
         mark = "+" if i == best else ("-" if i == worst else " ")
         name = sc.name if len(sc.name) <= 36 else sc.name[:35] + "…"
         out.append(
             f"{mark} {name:<36} {sc.kind:<10}{sc.target_spot:>7.2f}{usd(sc.hedge_pnl_usd):>10}{usd(sc.exposure_pnl_usd):>11}"
-            f" {sc.exposure_basis:<8}{usd(sc.net_pnl_usd):>11}{pct(sc.coverage):>9}"
+            f" {sc.exposure_basis:<12}{usd(sc.net_pnl_usd):>11}{pct(sc.coverage):>9}"
         )
-    out.append("  (+ best net, - worst net; basis: spx = beta x S&P move implied by the VIX, btc = BTC's return in the episode)")
+    out.append(
+        "  (+ best net, - worst net; basis: var = the VaR-sized loss, spx = beta x S&P move implied by the VIX, "
+        "spx_episode = beta x the S&P's return in the episode, btc = btc_beta x BTC's return in the episode; "
+        f"replays: {'the market the episode ended in' if v.plan.scenarios.replay == 'level' else 'the episode moves added to today'} "
+        f"(scenarios.replay = {v.plan.scenarios.replay!r}); time passes with futures held by expiry)"
+    )
     out.append("")
     if v.rolls:
-        out.append("rolls at today's curve (held by tenor) and vols; cost > 0 is a debit")
-        out.append(f"{'date':<12}{'layer':<10}{'from':>12}{'to':>12}{'strike':>14}{'contracts':>10}{'cost':>11}  note")
+        out.append("rolls at today's curve (futures held by expiry; tenor-held: the curve rolled to spot) and vols; cost > 0 is a debit")
+        out.append(f"{'date':<12}{'layer':<10}{'from':>12}{'to':>12}{'strike':>14}{'contracts':>10}{'cost':>11}{'tenor-held':>12}  note")
         for step in v.rolls:
             out.append(
                 f"{step.date.isoformat():<12}{step.layer[:10]:<10}{step.from_expiry.isoformat():>12}{step.to_expiry.isoformat():>12}"
-                f"{f'{step.from_strike:g}->{step.to_strike:g}':>14}{step.contracts:>10,d}{usd(step.cost_usd):>11}  {step.note}".rstrip()
+                f"{f'{step.from_strike:g}->{step.to_strike:g}':>14}{step.contracts:>10,d}{usd(step.cost_usd):>11}"
+                f"{usd(step.cost_tenor_held_usd):>12}  {step.note}".rstrip()
             )
-        out.append(f"{'total':<12}{'':<10}{'':>12}{'':>12}{'':>14}{'':>10}{usd(v.roll_cost_usd):>11}")
+        out.append(f"{'total':<12}{'':<10}{'':>12}{'':>12}{'':>14}{'':>10}{usd(v.roll_cost_usd):>11}{usd(v.roll_cost_tenor_held_usd):>12}")
     else:
         out.append("rolls: none (no layer has a roll rule that falls before the last expiry)")
     if v.events:
         out.append("")
         out.append("macro events before the last expiry: " + "  ".join(f"{e.date:%b%d} {e.event}" for e in v.events))
-    for w in v.warnings + v.roll_warnings + v.event_warnings:
+    for w in v.all_warnings:
         out.append(f"warning: {w}")
     return "\n".join(out)
 
@@ -462,6 +502,6 @@ def check(path: Path) -> int:
     valuation = value_plan(plan)
     shown = printable(str(path))  # a hostile file name must not drive the terminal
     print(f"{shown}: ok — {len(plan.layers)} layers, {len(plan.market.live_futures)} live months, as of {plan.market.as_of}")
-    for w in valuation.warnings + valuation.roll_warnings + valuation.event_warnings:
-        print(f"{shown}: warning: {w}")
+    for w in valuation.all_warnings:
+        print(f"{shown}: warning: {printable(w)}")
     return EXIT_OK

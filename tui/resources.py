@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
+from .core.paths import bundled, sample_data_dir
 
-def _bundled(name: str) -> Path:
-    # In a wheel, hatch force-includes the top-level folders into the package;
-    # in a checkout (or an editable install) they sit beside the package.
-    inside = Path(str(files("tui"))) / name
-    if inside.is_dir():
-        return inside
-    return Path(__file__).resolve().parent.parent / name
-
-
-def sample_data_dir() -> Path:
-    return _bundled("sample_data")
+__all__ = ["default_plan_path", "sample_data_dir", "themes_dir"]
 
 
 def themes_dir() -> Path:
-    return _bundled("themes")
+    return bundled("themes")
 
 
 def default_plan_path() -> Path:

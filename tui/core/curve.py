@@ -47,6 +47,8 @@ class MarketSnapshot:
     futures: tuple[Future, ...] = tables(Future, kind="futures")
     vol: VolModel = table(VolModel)
     source: str = text("", limit=limits.MAX_SOURCE_CHARS, omit=(None, ""))
+    # The VIX3M close of as_of, when known (the entry read-out's VIX/VIX3M).
+    vix3m: float | None = number(None, minimum=limits.MIN_LEVEL, maximum=limits.MAX_VIX, positive=True)
 
     def __post_init__(self) -> None:
         # Keep futures sorted by expiry so M1..Mn are positional.

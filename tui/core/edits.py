@@ -148,14 +148,20 @@ def parse_strike_text(text: str) -> float | str:
 
 
 def parse_expiry_text(text: str, plan: Plan) -> str | date:
-    """``M3`` (a listed month) or an ISO date after the market's as_of."""
+    """``M3`` (the calendar's third monthly expiry; an unlisted one is priced on the
+    interpolated curve, with a warning) or an ISO date after the market's as_of."""
+    from .months import MONTHS_BEYOND_CURVE, months_past_curve
+
     t = text.strip()
     market = plan.market
     live = len(market.live_futures)
     n = parse_month(t)
     if n is not None:
-        if n > live:
-            raise EditError(f"expiry: M{n} is not listed; the curve has {live} live months (M1..M{live})")
+        past = months_past_curve(n, market)
+        if past > MONTHS_BEYOND_CURVE:
+            raise EditError(
+                f"expiry: M{n} is {past} months beyond the last listed future; at most {MONTHS_BEYOND_CURVE} are allowed"
+            )
         return f"M{n}"
     try:
         when = date.fromisoformat(t)
@@ -321,17 +327,22 @@ def _contracts_step(n: int) -> int:
 
 
 def nudge_expiry(plan: Plan, spec: str | date, direction: int) -> str:
-    live = plan.market.live_futures
+    """One calendar month up or down, within the listed curve (M1 .. the last listed month)."""
+    from .months import months_past_curve, resolve_month
+
+    market = plan.market
+    last = max(1, 1 - months_past_curve(1, market))  # the calendar index of the last listed month
     n = parse_month(spec) if isinstance(spec, str) else None
-    if n is None:  # a date: step to the listed month after / before it
+    if n is None:  # a date: step to the calendar month after / before it
         when = spec if isinstance(spec, date) else date.fromisoformat(str(spec))
-        months = [i + 1 for i, f in enumerate(live) if (f.expiry > when if direction > 0 else f.expiry < when)]
+        expiries = {k: resolve_month(k, market).expiry for k in range(1, last + 1)}
+        months = [k for k, e in expiries.items() if (e > when if direction > 0 else e < when)]
         if not months:
             raise EditError("expiry: no listed month " + ("after" if direction > 0 else "before") + f" {when}")
         return f"M{months[0] if direction > 0 else months[-1]}"
     new = n + direction
-    if not 1 <= new <= len(live):
-        raise EditError(f"expiry: the curve lists M1..M{len(live)}")
+    if not 1 <= new <= last:
+        raise EditError(f"expiry: the curve reaches M1..M{last}")
     return f"M{new}"
 
 

@@ -76,6 +76,9 @@ class Episode:
     btc_return: float | None = None
     eth_return: float | None = None
     eth_source: str | None = None
+    spx_before: float | None = None
+    spx_after: float | None = None
+    spx_return: float | None = None
 
     @property
     def spot_move(self) -> float:
@@ -120,7 +123,7 @@ class Episode:
 # -- loading ---------------------------------------------------------------------------------
 
 _REQUIRED = ("id", "name", "start", "end", "vix_before", "vix_after", "curve_before", "curve_after")
-_OPTIONAL_NUMBERS = ("vvix_before", "vvix_after", "btc_before", "btc_after", "btc_return", "eth_return")
+_OPTIONAL_NUMBERS = ("vvix_before", "vvix_after", "btc_before", "btc_after", "btc_return", "eth_return", "spx_before", "spx_after", "spx_return")
 _KNOWN = set(_REQUIRED) | set(_OPTIONAL_NUMBERS) | {"notes", "sources", "eth_source"}
 
 
@@ -210,7 +213,7 @@ def _episode(raw: Mapping[str, Any]) -> Episode:
             if is_return and x <= -1.0:
                 raise _Bad(key, f"a return must be above -1 (-100 %), got {raw[key]!r}")
             kw[key] = x
-    for pair in (("vvix_before", "vvix_after"), ("btc_before", "btc_after")):
+    for pair in (("vvix_before", "vvix_after"), ("btc_before", "btc_after"), ("spx_before", "spx_after")):
         present = [k for k in pair if k in kw]
         if len(present) == 1:
             other = pair[1] if present[0] == pair[0] else pair[0]
@@ -225,7 +228,7 @@ def _episode(raw: Mapping[str, Any]) -> Episode:
 
 
 def default_episodes_path() -> Path:
-    from tui.resources import sample_data_dir
+    from .paths import sample_data_dir
 
     return sample_data_dir() / "episodes.toml"
 

@@ -196,7 +196,7 @@ def save_history_csv(history: History, path, comments=()) -> None:
 # -- reading -----------------------------------------------------------------------------------
 
 def default_history_path() -> Path:
-    from tui.resources import sample_data_dir
+    from .paths import sample_data_dir
 
     return sample_data_dir() / DEFAULT_HISTORY_NAME
 

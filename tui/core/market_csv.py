@@ -12,7 +12,8 @@ compounded, e.g. 0.045), ``expiry`` (ISO date, after ``as_of``, one row each), `
 (> 0). ``as_of``, ``vix_spot`` and ``rate`` repeat on every row and must be equal.
 Optional: the four vol-model columns ``atm_front, atm_long, decay_days, skew`` (all four or
 none, equal on every row; without them the default ``VolModel()`` is used), ``source``
-(free text, equal on every row where given) and ``contract`` (month code such as ``Z23``;
+(free text, equal on every row where given), ``vix3m`` (the VIX3M close of ``as_of``, equal
+on every row; for the entry read-out's VIX/VIX3M) and ``contract`` (month code such as ``Z23``;
 informational, checked against the expiry when given). Column names are case-insensitive;
 any other column is an error, so a misspelt optional column is never silently ignored.
 
@@ -56,7 +57,7 @@ __all__ = [
 
 REQUIRED_COLUMNS = ("as_of", "vix_spot", "rate", "expiry", "settle")
 VOL_COLUMNS = ("atm_front", "atm_long", "decay_days", "skew")
-OPTIONAL_COLUMNS = ("contract", *VOL_COLUMNS, "source")
+OPTIONAL_COLUMNS = ("contract", *VOL_COLUMNS, "vix3m", "source")
 COLUMN_ORDER = ("as_of", "vix_spot", "rate", "expiry", "settle", *OPTIONAL_COLUMNS)
 
 # A rate outside this band is almost surely a percentage typed as a number (4.5 for 4.5 %).
@@ -407,6 +408,17 @@ class _Reader:
                 )
             vol = VolModel(**values)
 
+        vix3m = None
+        if "vix3m" in frame.columns:
+            vix3m = self.same_on_every_row(
+                self.in_range(
+                    self.numbers(frame, "vix3m", positive=True, expected="a positive VIX3M level"),
+                    frame, "vix3m", _limits.MIN_LEVEL, _limits.MAX_VIX, levels,
+                ),
+                "vix3m",
+                frame["vix3m"],
+            )
+
         source = ""
         if "source" in frame.columns:
             # Folded onto one line: a quoted source may span lines, a plan's may not.
@@ -425,7 +437,7 @@ class _Reader:
 
         futures = tuple(Future(e, s) for e, s in zip(expiries, settles))
         return MarketSnapshot(
-            as_of=as_of, vix_spot=spot, rate=rate, futures=futures, vol=vol, source=source
+            as_of=as_of, vix_spot=spot, rate=rate, futures=futures, vol=vol, source=source, vix3m=vix3m
         )
 
 
@@ -473,11 +485,13 @@ def snapshot_to_frame(snapshot: MarketSnapshot):
             "atm_long": float(vol.atm_long),
             "decay_days": float(vol.decay_days),
             "skew": float(vol.skew),
+            "vix3m": None if snapshot.vix3m is None else float(snapshot.vix3m),
             "source": source,
         }
         for f in snapshot.futures
     ]
-    return pd.DataFrame(rows, columns=list(COLUMN_ORDER))
+    columns = [c for c in COLUMN_ORDER if c != "vix3m" or snapshot.vix3m is not None]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def save_snapshot_csv(snapshot: MarketSnapshot, path, comments: Iterable[str] = ()) -> None:

@@ -17,6 +17,8 @@ from .plan_schema import choice, custom, day, integer, number, schema_version, t
 
 SCHEMA_VERSION = 1
 SIZING_MODES = ("contracts", "budget", "coverage")
+REPLAY_MODES = ("level", "move")
+BASES = ("equity", "crypto")  # exposure.basis: what moves the exposure in a replay
 BACKTEST_ENTRY_RULES = ("always", "backwardation", "vix_over_vix3m")
 ROLL_WHEN_RULES = ("backwardation_eases",)
 CONTRACT_MULTIPLIER = 100.0  # one VIX option = 100 x price in USD
@@ -74,10 +76,17 @@ class Exposure:
     # The S&P 500 move that goes with a VIX move: SPX'/SPX = (VIX'/VIX) ** (-1 / k).
     # See tui/core/exposure.py for the calibration of the default k = 5.
     spx_vix_elasticity: float = number(5.0, bounds=limits.ELASTICITY_BOUNDS)
-    # Historical replays move a crypto exposure by btc_beta x BTC's return over the
-    # episode's window (where the library has it); 0 means "not a crypto exposure":
-    # replays then use beta_spx and the S&P move implied by the episode's VIX move.
+    # Historical replays move a crypto exposure (basis "crypto") by btc_beta x BTC's
+    # return over the episode's window (where the library has it).
     btc_beta: float = number(1.0, bounds=limits.BTC_BETA_BOUNDS)
+    # The VaR stress: S&P 500 annual vol (sigma_m; default from the S&P 500's daily
+    # closes 1990-2025, see exposure.py) and an optional crash correlation that replaces
+    # the CAPM one (beta x sigma_m / sigma_e).
+    spx_vol_annual: float = number(0.18, bounds=limits.SPX_VOL_BOUNDS)
+    stress_correlation: float | None = number(None, bounds=limits.CORRELATION_BOUNDS)
+    # "equity": replays move the exposure with the S&P 500; "crypto": with BTC. A file
+    # without it is equity unless it sets btc_beta (plan_io).
+    basis: str = choice("equity", BASES)
     # The treasury's cost of capital (annual, continuously compounded): the premium paid
     # now is carried at this rate over each layer's life (sizing.funding_cost_usd).
     # None: no funding cost is counted.
@@ -91,6 +100,13 @@ class Sizing:
         5_000_000.0, maximum=limits.MAX_PREMIUM_USD, positive=True, required_if=("mode", "budget"), whole=True, missing=None
     )
     stress_scenario: str | None = text(None)
+
+
+@dataclass(frozen=True)
+class ScenarioSettings:
+    # "level": a replay puts the market where the episode ended (each tenor at the
+    # episode's end level, never below today's); "move": adds the episode's point moves.
+    replay: str = choice("level", REPLAY_MODES)
 
 
 @dataclass(frozen=True)
@@ -111,6 +127,7 @@ class Plan:
     exposure: Exposure = table(Exposure, kind="exposure")
     sizing: Sizing = table(Sizing)
     layers: tuple[Layer, ...] = tables(Layer, (), kind="layers")
+    scenarios: ScenarioSettings = table(ScenarioSettings)
     backtest: BacktestSettings = table(BacktestSettings, kind="backtest", omit=(BacktestSettings(),))
 
     def with_layer(self, index: int, **changes) -> "Plan":
@@ -145,12 +162,43 @@ def parse_month(spec: str) -> int | None:
 
 
 def resolve_expiry(expiry: str | date, market: MarketSnapshot) -> date:
+    """A date as given; ``M<n>`` by the calendar (the n-th monthly expiry after as_of)."""
     if isinstance(expiry, date):
         return expiry
     n = parse_month(expiry)
     if n is None:
         raise ValueError(f"expiry {expiry!r} is neither M<n> nor a date")
-    return market.month(n).expiry
+    from .months import resolve_month
+
+    return resolve_month(n, market).expiry
+
+
+def expiry_warnings(layers: tuple[Layer, ...], expiries, market: MarketSnapshot) -> list[str]:
+    """An ``M<n>`` the curve does not list, a layer expiring after the last listed future,
+    a ``roll_to`` beyond the listed curve: priced, with a warning."""
+    from .months import months_past_curve, resolve_month
+
+    out: list[str] = []
+    live = market.live_futures
+    last = live[-1].expiry if live else None
+    for layer, e in zip(layers, expiries):
+        n = parse_month(layer.expiry) if isinstance(layer.expiry, str) else None
+        if n is not None:
+            month = resolve_month(n, market)
+            if not month.listed:
+                out.append(f"layer {layer.name!r}: {month.label} is not listed on the curve; priced on the interpolated curve")
+        if last is not None and e > last:
+            out.append(
+                f"layer {layer.name!r}: expires {e.isoformat()}, after the last listed future ({last.isoformat()}); "
+                "priced on a flat extrapolation of the curve"
+            )
+        k = parse_month(layer.roll_to) if layer.roll_to else None
+        if k is not None and months_past_curve(k, market) > 0:
+            out.append(
+                f"layer {layer.name!r}: roll_to {layer.roll_to} is beyond the listed curve (last future {last}); "
+                "its rolls are priced on a flat extrapolation"
+            )
+    return out
 
 
 def listed_strike(level: float) -> float:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .curve import Future, MarketSnapshot
+from .months import MONTHS_BEYOND_CURVE, months_past_curve
 from .limits import (
     MAX_DAYS_AHEAD,
     MAX_FUTURES,
@@ -226,6 +227,8 @@ def _read_exposure(r: Reader, data: dict, key: str, path: str, decl: Key, defaul
     if e is None:
         return default
     got = r.fields(e, Exposure, path, context)
+    if "basis" not in e and "btc_beta" in e:
+        got["basis"] = "crypto"  # without a basis, a plan that sets btc_beta is a crypto exposure
     beta = got["beta_spx"]
     if beta is not None and beta != 0.0 and abs(beta) < MIN_ABS_BETA:
         r.fail(f"{path}.beta_spx", f"{beta:g} is too small to be a beta; write 0 for an exposure that does not move with the S&P 500")
@@ -280,6 +283,23 @@ def _read_layers(r: Reader, data: dict, key: str, path: str, decl: Key, default,
     return tuple(layers)
 
 
+def _check_month_reach(r: Reader, path: str, value: str, n: int, market: MarketSnapshot | None) -> bool:
+    """``M<n>`` is the calendar's n-th monthly expiry; it may reach past the listed curve
+    (a warning when priced), but not by more than a year: that is a typo, not a hedge."""
+    if market is None or not market.live_futures:
+        return True
+    past = months_past_curve(n, market)
+    if past > MONTHS_BEYOND_CURVE:
+        last = market.live_futures[-1].expiry
+        r.fail(
+            path,
+            f"{value} is {past} months beyond the last listed future ({last}); "
+            f"at most {MONTHS_BEYOND_CURVE} months past the curve are allowed",
+        )
+        return False
+    return True
+
+
 def _read_legs(r: Reader, item: dict, key: str, path: str, decl: Key, default, required, values, context) -> tuple[Leg, ...]:
     raw = item.get(key)
     if raw is None:
@@ -311,7 +331,7 @@ def _check_layer_date(r: Reader, path: str, value: date, market: MarketSnapshot 
 def _read_expiry(r: Reader, item: dict, key: str, path: str, decl: Key, default, required, values, context) -> str | date:
     market = context.get("market")
     if key not in item:
-        r.fail(path, "missing; expected \"M<n>\" (a listed month) or a date")
+        r.fail(path, "missing; expected \"M<n>\" (a monthly expiry) or a date")
         return default
     value = item[key]
     if isinstance(value, datetime):
@@ -322,8 +342,7 @@ def _read_expiry(r: Reader, item: dict, key: str, path: str, decl: Key, default,
     if isinstance(value, str) and len(value) < 40:
         n = parse_month(value)
         if n is not None:
-            if market is not None and n > len(market.live_futures):
-                r.fail(path, f"{value} is not listed; the curve has {len(market.live_futures)} live months")
+            _check_month_reach(r, path, value, n, market)
             return f"M{n}"
         try:
             as_date = date.fromisoformat(value.strip())
@@ -374,7 +393,9 @@ def _read_strike(r: Reader, item: dict, key: str, path: str, decl: Key, default,
 def _read_month(r: Reader, item: dict, key: str, path: str, decl: Key, default, required, values, context) -> str | None:
     month = r.string(item, key, path, required=required, default=default)
     if month is not None and parse_month(month) is None:
-        r.fail(path, f"expected a listed month like \"M2\", got {month!r}")
+        r.fail(path, f"expected a month like \"M2\", got {month!r}")
+        return default
+    if month is not None and not _check_month_reach(r, path, month, parse_month(month), context.get("market")):
         return default
     return month
 

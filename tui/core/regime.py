@@ -1,12 +1,15 @@
 """Regime read-out: does the method's entry condition hold, how deep, and what the layers cost.
 
-* **Entry condition**: the VIX futures curve in backwardation at the front, M1 > M2
-  (DESIGN.md; domain.md section 5). The snapshot has no VIX3M, so the VIX/VIX3M test of
-  domain.md is not available here.
+* **Entry condition**: the plan's rule (``entry_rule``) is the method's, the VIX futures
+  curve in backwardation at the front, M1 > M2 (DESIGN.md). The read-out states the other
+  common measure beside it, VIX/VIX3M > 1, when the snapshot carries VIX3M
+  (``market.vix3m``). They disagree often: 2009-2025, M1 > M2 held on 14.3 % of days and
+  VIX > VIX3M on 7.9 % (282 days had M1 > M2 with VIX <= VIX3M; domain.md).
 * **Depth** (domain.md section 5): "deep" when the M1->M2 slope is below -5 % or VIX/M1 is
   above 1.2, else "mild"; the reasons are listed.
-* **VXTH band** (domain.md section 1): Cboe's VIX tail-hedge benchmark buys no calls when the
-  forward VIX (here M1) is below 15 or above 50.
+* **VXTH weight** (Cboe's VIX tail-hedge index, ``vxth.py``): 0 % of the portfolio in
+  one-month calls below a forward VIX of 15, 1 % from 15 to 30, 0.5 % from 30 to 50, 0 %
+  above 50, read on the future that expires with the next monthly roll (the calendar's M1).
 * **Cost against a calm reference**: each layer is repriced on the bundled calm-contango
   snapshot ``sample_data/calm_contango_2023-12-15.csv`` (VIX 12.28, real VX settles, calm vol
   anchors) at the *same days to expiry* and the *same moneyness* (strike / its future), with
@@ -27,11 +30,13 @@ from functools import lru_cache
 import numpy as np
 
 from .black76 import black76
+from .vxth import vxth_weight_pct
 
 CALM_REFERENCE_FILE = "calm_contango_2023-12-15.csv"
 DEEP_SLOPE_PCT = -5.0
 DEEP_VIX_OVER_M1 = 1.2
 VXTH_LOW, VXTH_HIGH = 15.0, 50.0
+ENTRY_RULE = "M1 > M2"  # the method's entry condition (DESIGN.md)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,11 @@ class RegimeReadout:
     cost_vs_calm: float | None  # plan's cost per point of spot VIX, now / calm
     cost_vs_calm_future: float | None  # per point of each layer's future, now / calm
     layers: tuple[LayerCost, ...] = ()
+    vxth_weight_pct: float = 0.0  # the published tier for vxth_forward (0, 1 or 0.5 %)
+    vix3m: float | None = None
+    vix_over_vix3m: float | None = None
+    entry_rule: str = ENTRY_RULE
+    vix3m_condition_met: bool | None = None  # VIX > VIX3M; None without VIX3M
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +86,7 @@ def calm_reference():
     checks the result equals ``market_csv.load_snapshot_csv`` (the validated loader, which
     is used here as the fallback if the quick read fails).
     """
-    from tui.resources import sample_data_dir
+    from .paths import sample_data_dir
 
     path = sample_data_dir() / CALM_REFERENCE_FILE
     try:
@@ -107,8 +117,9 @@ def read_snapshot_quick(path):
     if first.get("atm_front"):
         vol = VolModel(float(first["atm_front"]), float(first["atm_long"]), float(first["decay_days"]), float(first["skew"]))
     futures = tuple(Future(date.fromisoformat(r["expiry"]), float(r["settle"])) for r in rows)
+    vix3m = float(first["vix3m"]) if first.get("vix3m") else None
     return MarketSnapshot(
-        date.fromisoformat(first["as_of"]), float(first["vix_spot"]), float(first["rate"]), futures, vol, first.get("source", "")
+        date.fromisoformat(first["as_of"]), float(first["vix_spot"]), float(first["rate"]), futures, vol, first.get("source", ""), vix3m
     )
 
 
@@ -138,16 +149,23 @@ def regime_readout(market, regime, names, dte, future, strike, price, weights) -
             reasons.append(f"VIX/M1 {vm1:.3f} > {DEEP_VIX_OVER_M1:g}")
         if not reasons:
             reasons.append(f"M1->M2 {slope:+.1f} % (deep below {DEEP_SLOPE_PCT:g} %), VIX/M1 {vm1:.3f} (deep above {DEEP_VIX_OVER_M1:g})")
-    live = market.live_futures
-    m1 = live[0].settle if live else None
+    from .months import resolve_month
+
+    m1 = float(market.forward_at(resolve_month(1, market).expiry)) if market.live_futures else None
+    weight = vxth_weight_pct(m1) if m1 is not None else 0.0
     if m1 is None:
-        band, buys = "n/a", False
+        band = "n/a"
     elif m1 < VXTH_LOW:
-        band, buys = f"below {VXTH_LOW:g}", False
+        band = f"below {VXTH_LOW:g}"
     elif m1 > VXTH_HIGH:
-        band, buys = f"above {VXTH_HIGH:g}", False
+        band = f"above {VXTH_HIGH:g}"
+    elif m1 <= 30.0:
+        band = "15-30"
     else:
-        band, buys = f"{VXTH_LOW:g}-{VXTH_HIGH:g}", True
+        band = "30-50"
+    buys = weight > 0.0
+    vix3m = market.vix3m
+    ivts = market.vix_spot / vix3m if vix3m else None
 
     calm = calm_reference()
     costs: tuple[LayerCost, ...] = ()
@@ -184,4 +202,8 @@ def regime_readout(market, regime, names, dte, future, strike, price, weights) -
         cost_vs_calm=ratio,
         cost_vs_calm_future=ratio_f,
         layers=costs,
+        vxth_weight_pct=float(weight),
+        vix3m=vix3m,
+        vix_over_vix3m=ivts,
+        vix3m_condition_met=None if ivts is None else ivts > 1.0,
     )

@@ -7,11 +7,15 @@ expiry and into ``M<k>`` *as of the roll date* (the k-th monthly expiry strictly
 the expiry calendar). The new position is rolled again by the same rule; the schedule runs
 from ``as_of`` to the expiry of the plan's last-expiring layer (roll dates on or before it).
 
-Estimated cost, at **today's curve and vols** (nothing is forecast):
+Estimated cost, at **today's curve and vols**:
 
-* the curve is held by tenor (constant maturity): on the roll date a future with ``d`` days
-  left is at today's forward for ``d`` days (flat beyond the last listed month), and each
-  option's vol is today's vol model at its strike, future and tenor;
+* futures are held by expiry (sticky expiry, the forward as forecast): on the roll date the
+  future of an expiry is where today's curve has it (interpolated for an unlisted month,
+  flat beyond the last listed one), with the days left on the roll date; each option's vol
+  is today's vol model at its strike, future and tenor. The *tenor-held* figure beside it
+  (``cost_tenor_held_usd``) holds the curve by tenor instead -- a future with ``d`` days
+  left is at today's forward for ``d`` days, i.e. the curve rolls to spot, which in
+  backwardation flatters a long hedge;
 * sell the old option (the layer's strike, or the strike bought at the previous roll) at its
   Black-76 value on the roll date; buy the new one with the layer's strike spec ("ATM",
   "+10%" or a number) resolved against the new future, on the listed strike grid;
@@ -49,6 +53,10 @@ class RollStep:
     contracts: int
     cost_usd: float  # (buy - sell) x 100 x contracts; > 0 a debit, < 0 a credit
     note: str = ""  # e.g. "2024-11-23 is a Saturday; moved to the business day before"
+    # The same roll with the curve held by tenor (rolled to spot), for comparison.
+    sell_price_tenor_held: float = 0.0
+    buy_price_tenor_held: float = 0.0
+    cost_tenor_held_usd: float = 0.0
 
 
 @lru_cache(maxsize=256)
@@ -114,7 +122,12 @@ def _conditional(step: RollStep, layer, market) -> RollStep:
 def _with_contracts(step: RollStep, c: int) -> RollStep:
     from dataclasses import replace
 
-    return replace(step, contracts=c, cost_usd=(step.buy_price - step.sell_price) * CONTRACT_MULTIPLIER * c)
+    return replace(
+        step,
+        contracts=c,
+        cost_usd=(step.buy_price - step.sell_price) * CONTRACT_MULTIPLIER * c,
+        cost_tenor_held_usd=(step.buy_price_tenor_held - step.sell_price_tenor_held) * CONTRACT_MULTIPLIER * c,
+    )
 
 
 @lru_cache(maxsize=64)
@@ -138,12 +151,27 @@ def _per_contract(market, layers: tuple) -> tuple[tuple[tuple[int, RollStep], ..
             rows.append((i, step))
     if not rows:
         return (), tuple(warnings)
+    live = market.live_futures
+    if live:
+        beyond = {}
+        for i, (_when, _frm, to, _n) in rows:
+            if to > live[-1].expiry and i not in beyond:
+                beyond[i] = to
+        for i, to in beyond.items():
+            warnings.append(
+                f"layer {layers[i][0]!r}: rolls into {to.isoformat()}, after the last listed future "
+                f"({live[-1].expiry.isoformat()}); priced on a flat extrapolation of the curve"
+            )
 
     # Strikes: the old option is the layer's strike for its first roll, then the strike
     # bought at the previous roll. The new strike is the spec against the new future.
     d_old = np.array([(frm - when).days for _, (when, frm, _to, _n) in rows], dtype=float)
     d_new = np.array([(to - when).days for _, (when, _frm, to, _n) in rows], dtype=float)
-    fwd = np.asarray(market.forward(np.concatenate([d_old, d_new])), dtype=float)
+    # Sticky expiry: each future where today's curve has its expiry.
+    e_old = np.array([market.dte(frm) for _, (_w, frm, _to, _n) in rows], dtype=float)
+    e_new = np.array([market.dte(to) for _, (_w, _frm, to, _n) in rows], dtype=float)
+    fwd = np.asarray(market.forward(np.concatenate([e_old, e_new])), dtype=float)
+    fwd_tenor = np.asarray(market.forward(np.concatenate([d_old, d_new])), dtype=float)
     n = len(rows)
     f_old, f_new = fwd[:n], fwd[n:]
     k_new = np.array([resolve_strike(layers[i][1], f) for (i, _), f in zip(rows, f_new)], dtype=float)
@@ -152,12 +180,12 @@ def _per_contract(market, layers: tuple) -> tuple[tuple[tuple[int, RollStep], ..
     for j, (i, _step) in enumerate(rows):
         k_old[j] = last.get(i, layers[i][5])
         last[i] = k_new[j]
-    F = fwd
     K = np.concatenate([k_old, k_new])
     D = np.concatenate([d_old, d_new])
-    vol = market.vol.vol(K, F, D)
-    px = black76(F, K, D / 365.0, market.rate, vol, True).price
+    px = black76(fwd, K, D / 365.0, market.rate, market.vol.vol(K, fwd, D), True).price
+    px_tenor = black76(fwd_tenor, K, D / 365.0, market.rate, market.vol.vol(K, fwd_tenor, D), True).price
     sell, buy = px[:n], px[n:]
+    sell_t, buy_t = px_tenor[:n], px_tenor[n:]
     out = []
     for j, (i, (when, frm, to, note)) in enumerate(rows):
         out.append(
@@ -177,6 +205,9 @@ def _per_contract(market, layers: tuple) -> tuple[tuple[tuple[int, RollStep], ..
                     contracts=1,
                     cost_usd=float((buy[j] - sell[j]) * CONTRACT_MULTIPLIER),
                     note=note,
+                    sell_price_tenor_held=float(sell_t[j]),
+                    buy_price_tenor_held=float(buy_t[j]),
+                    cost_tenor_held_usd=float((buy_t[j] - sell_t[j]) * CONTRACT_MULTIPLIER),
                 ),
             )
         )

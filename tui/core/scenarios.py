@@ -7,28 +7,31 @@ beta(0) = 1; tau = 40 d and b_long = 0.21 are fitted on the episode library, see
 ``episodes.py``). Shocks can also scale implied vols, move time forward and override the
 exposure's return (crypto events the VIX did not see).
 
-*Days forward* hold the curve by tenor ("constant-maturity" curve held): after ``t`` days a
-future with ``d`` days left sits where today's curve is at ``d - t`` days, so a long call
-earns the roll-down in backwardation and pays it in contango; the spot shock is then applied
-with the beta of the remaining tenor. Layers that expired meanwhile are worth their
-intrinsic value against the shocked spot (the curve at 0 days *is* spot, so the two agree).
+*Days forward* are **sticky expiry** by default: each option's own future is unchanged, only
+time passes (in the data, a backwardated front month does not "roll up" to spot: on the 169
+days with VIX/M1 > 1.1 in 2007-2025, M1's median change to expiry was -1.35 points). A shock
+with ``hold="tenor"`` keeps the alternative, "curve rolls to spot": after ``t`` days a future
+with ``d`` days left sits where today's curve is at ``d - t`` days. A layer that expires
+inside the window settles at its own (shocked) future under sticky expiry, and at the
+shocked spot when the curve rolls to spot (the curve at 0 days *is* spot).
 
-**Historical replays** (:func:`episode_shock`). An episode of ``sample_data/episodes.toml``
-becomes a shock of *relative moves applied to today's plan*, all in VIX points:
+**Historical replays** (:func:`episode_shock`), ``scenarios.replay`` of the plan:
 
-* each layer's future moves by the episode's per-contract settle change, matched by tenor as
-  of the episode's start (a layer with ``d`` days to expiry today gets the change of a
-  contract that had ``d`` days at the start, linearly interpolated between the listed
-  contracts, spot's own move at 0 days, flat beyond the last contract);
-* spot VIX moves by the episode's VIX move in points (not to its level, and not by its
-  ratio: +69 points on a VIX of 38 is already extreme, x6 would be absurd);
-* time moves forward by the episode's window (the matched contracts' changes include their
-  own ageing over the window, so the curve is not rolled down on top of it); layers that
-  expire inside the window settle at intrinsic against today's spot plus the VIX move;
-* option vols are scaled by ``vvix_after / vvix_before`` where the library has VVIX;
-* the exposure moves by BTC's return over the window for a crypto exposure
-  (``exposure.btc_beta > 0``) where the library has BTC, else by the S&P move implied by the
-  episode's own VIX ratio (see ``exposure.py``).
+* ``"level"`` (default): **the market the episode ended in**. Each layer's future goes to the
+  episode's end level at the layer's tenor (the end-day curve by days to expiry, spot at 0
+  days, linear between contracts, flat beyond the last), never below today's future (a
+  replay is a stress); spot VIX goes to the episode's end close, never below today's; the
+  30-day ATM vol goes to the episode's end VVIX / 100 (VVIX is by construction the 30-day
+  implied vol of VIX options), the plan's term and skew shape scaled around it; no time
+  passes.
+* ``"move"``: the episode's point moves added to today's curve: each future by the settle
+  change of the contract that had the same days to expiry at the start, spot by the VIX
+  move, time forward by the window, vols times VVIX after / before.
+
+In both, the exposure moves by ``btc_beta`` x BTC's return over the window for a crypto
+exposure (``exposure.basis = "crypto"``), by ``beta_spx`` x the S&P 500's return for an
+equity one (the episode's own S&P closes; where the library has none, the S&P move implied
+by the episode's VIX ratio, see ``exposure.py``).
 
 Everything is vectorised: a set of S scenarios on L layers is one (S, L) Black-76 call.
 """
@@ -49,11 +52,6 @@ from .episodes import DEFAULT_TENOR_BETA_LONG as DEFAULT_BETA_LONG
 from .episodes import DEFAULT_TENOR_TAU_DAYS as DEFAULT_TAU_DAYS
 from .episodes import Episode, load_episodes
 from .episodes import tenor_beta  # noqa: F401  (re-exported: the engine's beta)
-from .exposure import DEFAULT_SPX_VIX_ELASTICITY, spx_return_for_vix  # noqa: F401  (re-exported)
-
-# Kept for callers of the first version; the plan's exposure.spx_vix_elasticity is used now.
-DEFAULT_VIX_ELASTICITY = DEFAULT_SPX_VIX_ELASTICITY
-
 MIN_VIX = 0.01  # the VIX and its futures cannot go to or below zero
 
 
@@ -78,10 +76,32 @@ class Shock:
     episode_id: str | None = None
     start: date | None = None
     end: date | None = None
+    # "expiry": time passes with each option's own future unchanged (sticky expiry);
+    # "tenor": the curve is held by tenor, so futures roll toward spot.
+    hold: str = "expiry"
+    replay: str | None = None  # "level" | "move" for a historical replay
+    end_curve: tuple[tuple[float, float], ...] | None = None  # level replay: (dte, level) at the end
+    vvix_after: float | None = None  # level replay: the 30-day ATM vol goes to this / 100
+    spx_return: float | None = None  # the S&P 500's return over a replay's window
 
     def target_spot(self, spot: float) -> float:
         level = self.spot_level if self.spot_level is not None else spot + self.spot_shift
+        if self.replay == "level":
+            level = max(level, spot)  # a replay is a stress: never below today's
         return max(level, MIN_VIX)
+
+    def end_level(self, dte) -> np.ndarray:
+        """A level replay's end-of-episode curve at ``dte`` days (spot at 0, flat beyond)."""
+        d = np.array([k[0] for k in self.end_curve], dtype=float)
+        v = np.array([k[1] for k in self.end_curve], dtype=float)
+        return np.interp(np.asarray(dte, dtype=float), d, v)
+
+    def replay_vol_scale(self, vol_model) -> float:
+        """Level replay: the factor that takes the plan's 30-day ATM vol to VVIX / 100."""
+        if self.replay != "level" or self.vvix_after is None:
+            return self.vol_scale
+        atm30 = float(np.asarray(vol_model.vol(1.0, 1.0, 30.0)))
+        return (self.vvix_after / 100.0) / atm30 if atm30 > 0 else 1.0
 
     def future_move(self, dte) -> np.ndarray:
         """A replay's move (points) of a future with ``dte`` days to expiry today."""
@@ -96,20 +116,27 @@ class Shock:
     @cached_property
     def _description(self) -> str:
         parts = []
-        if self.curve_moves is not None:
-            parts.append(f"VIX {self.spot_shift:+.1f} pts, VX curve as {self.start}..{self.end}")
+        if self.replay == "level":
+            parts.append(f"the market of {self.end}: VIX {self.spot_level:.2f}, VX curve at its end levels (level replay)")
+            if self.vvix_after is not None:
+                parts.append(f"30-d ATM vol {self.vvix_after / 100:.0%} (VVIX)")
+        elif self.curve_moves is not None:
+            parts.append(f"VIX {self.spot_shift:+.1f} pts, VX curve moves of {self.start}..{self.end} (move replay)")
         elif self.spot_level is not None:
             parts.append(f"VIX to {self.spot_level:.2f}")
         elif self.spot_shift:
             parts.append(f"VIX {self.spot_shift:+g}")
-        if self.vol_scale != 1.0:
+        if self.vol_scale != 1.0 and self.replay != "level":
             parts.append(f"vol x{self.vol_scale:.2f}")
         if self.days_forward:
-            parts.append(f"+{self.days_forward}d")
+            held = "futures held by expiry" if self.hold == "expiry" else "curve rolls to spot"
+            parts.append(f"+{self.days_forward}d" + ("" if self.curve_moves is not None else f" ({held})"))
         if self.exposure_return is not None:
             parts.append(f"exposure {self.exposure_return:+.0%}")
         if self.btc_return is not None:
             parts.append(f"BTC {self.btc_return:+.1%}")
+        if self.spx_return is not None:
+            parts.append(f"S&P {self.spx_return:+.1%}")
         return ", ".join(parts) or "no change"
 
 
@@ -123,6 +150,7 @@ PRESETS: tuple[Shock, ...] = (
     Shock("VIX -5", spot_shift=-5.0),
     Shock("Vol x1.5", vol_scale=1.5),
     Shock("30 days, no move", days_forward=30),
+    Shock("30 days, curve rolls to spot", days_forward=30, hold="tenor"),
     Shock("Crypto -30 %, VIX flat", exposure_return=-0.30),
 )
 
@@ -150,81 +178,92 @@ def shocked_prices(
     beta_long: float = DEFAULT_BETA_LONG,
     forward=None,
     future_override: np.ndarray | None = None,
+    roll_to_spot: np.ndarray | None = None,
 ) -> np.ndarray:
     """Layer option prices under S shocks, shape broadcast(S..., L).
 
-    ``target_spot``, ``vol_scale`` and ``days_forward`` broadcast against each other and
-    gain a trailing layer axis. ``forward`` is today's curve as a function of days
-    (``MarketSnapshot.forward``): with it, time moving forward rolls each future down the
-    curve held by tenor; without it each future is held where it is. ``future_override``
-    (same shape as the result, NaN where unused) sets a shocked future directly (replays).
-    Layers that expire within ``days_forward`` are worth their intrinsic value against the
-    shocked spot.
+    ``target_spot``, ``vol_scale``, ``days_forward`` (and ``roll_to_spot``) broadcast
+    against each other and gain a trailing layer axis. Time passing is sticky expiry: each
+    future is held where it is; where ``roll_to_spot`` is true (and ``forward``, today's
+    curve as a function of days, is given) it rolls down the curve held by tenor instead.
+    ``future_override`` (same shape as the result, NaN where unused) sets a shocked future
+    directly (replays). A layer that expires within ``days_forward`` is worth its intrinsic
+    value against its shocked future (sticky) or the shocked spot (rolled to spot).
     """
     target = np.asarray(target_spot, dtype=float)[..., None]
     scale = np.asarray(vol_scale, dtype=float)[..., None]
     fwd_days = np.asarray(days_forward, dtype=float)[..., None]
+    rolled = np.zeros_like(fwd_days, dtype=bool) if roll_to_spot is None else np.asarray(roll_to_spot, dtype=bool)[..., None]
     move = target - spot
     remaining = layers.dte - fwd_days
     tenor = np.maximum(remaining, 0.0)
-    if forward is not None and np.any(fwd_days > 0.0):
-        base = np.where(fwd_days > 0.0, forward(tenor), layers.future)
+    if forward is not None and np.any(rolled & (fwd_days > 0.0)):
+        base = np.where(rolled & (fwd_days > 0.0), forward(tenor), layers.future)
     else:
         base = layers.future
     shocked_future = base + move * tenor_beta(tenor, tau_days, beta_long)
     if future_override is not None:
         shocked_future = np.where(np.isnan(future_override), shocked_future, future_override)
     shocked_future = np.maximum(shocked_future, MIN_VIX)
-    # Once expired the option settled against the (shocked) spot, not its future.
-    underlying = np.where(remaining <= 0.0, target, shocked_future)
+    # Once expired the option settled: against its own future when futures are held by
+    # expiry (that future *is* the settlement), against the spot when the curve rolled to it.
+    underlying = np.where((remaining <= 0.0) & rolled, target, shocked_future)
     vol = vol_model.vol(layers.strike, underlying, remaining, scale)
     return black76(underlying, layers.strike, remaining / 365.0, rate, vol, True).price
 
 
-def scenario_arrays(shocks, spot: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(target spot, vol scale, days forward)`` of each shock, arrays of length S."""
+def scenario_arrays(shocks, spot: float, vol_model=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(target spot, vol scale, days forward, rolls to spot)`` of each shock, arrays of length S.
+
+    A level replay's vol scale depends on the plan's vol model (its 30-day ATM vol)."""
     target = np.array([s.target_spot(spot) for s in shocks], dtype=float)
-    scale = np.array([s.vol_scale for s in shocks], dtype=float)
+    scale = np.array([s.replay_vol_scale(vol_model) if vol_model is not None else s.vol_scale for s in shocks], dtype=float)
     days = np.array([float(s.days_forward) for s in shocks], dtype=float)
-    return target, scale, days
+    # A move replay's expired layers settle at today's spot plus the VIX move, as before.
+    rolled = np.array([s.hold == "tenor" or s.replay == "move" for s in shocks], dtype=bool)
+    return target, scale, days, rolled
 
 
 def replay_futures(layers: LayerInputs, shocks) -> np.ndarray | None:
-    """(S, L) shocked futures of the replays (today's future + the episode's move at the
-    layer's tenor), NaN on the other rows; None when the set has no replay."""
-    replays = [i for i, s in enumerate(shocks) if s.curve_moves is not None]
+    """(S, L) shocked futures of the replays, NaN on the other rows; None when the set has
+    no replay. Level: the episode's end level at the layer's tenor, never below today's
+    future; move: today's future + the episode's move at the layer's tenor."""
+    replays = [i for i, s in enumerate(shocks) if s.replay is not None]
     if not replays:
         return None
     override = np.full((len(shocks), len(layers.dte)), np.nan)
     for i in replays:
-        override[i] = layers.future + shocks[i].future_move(layers.dte)
+        s = shocks[i]
+        if s.replay == "level":
+            override[i] = np.maximum(layers.future, s.end_level(layers.dte))
+        else:
+            override[i] = layers.future + s.future_move(layers.dte)
     return override
 
 
-def scenario_prices(layers: LayerInputs, market, shocks, tau_days: float = DEFAULT_TAU_DAYS, beta_long: float = DEFAULT_BETA_LONG):
-    """Prices (S, L) of the layers under a whole scenario set, in one Black-76 call.
-
-    Per-scenario Python only builds the inputs (a replay's interpolated curve move);
-    the pricing is one vectorised evaluation. Returns ``(prices, target_spots)``.
-    """
-    spot = market.vix_spot
-    target, scale, days = scenario_arrays(shocks, spot)
-    override = replay_futures(layers, shocks)
-    prices = shocked_prices(
-        layers, spot, market.rate, market.vol, target, scale, days, tau_days, beta_long,
-        forward=market.forward, future_override=override,
-    )
-    return prices, target
+def replay_grid_futures(layers: LayerInputs, shock: Shock, levels: np.ndarray, spot: float) -> np.ndarray:
+    """(G, L) futures for a payoff grid under a replay, from the episode's own curve instead
+    of the parametric tenor beta. Level: the end curve's shape scaled so that its spot sits
+    at each grid level; move: today's futures plus the episode's move per point of its VIX
+    move, times the grid level's move from today's spot."""
+    levels = np.asarray(levels, dtype=float)[:, None]
+    if shock.replay == "level":
+        return np.maximum(levels * (shock.end_level(layers.dte) / shock.spot_level)[None, :], MIN_VIX)
+    per_point = shock.future_move(layers.dte) / shock.spot_shift if shock.spot_shift else np.zeros_like(layers.dte)
+    return np.maximum(layers.future[None, :] + (levels - spot) * per_point[None, :], MIN_VIX)
 
 
 def shocked_curve(market, shock: Shock, tau_days: float = DEFAULT_TAU_DAYS, beta_long: float = DEFAULT_BETA_LONG):
-    """``((dte, level), ...)`` of spot and each listed future under ``shock`` (time held)."""
+    """``((dte, level), ...)`` of spot and each listed future under ``shock`` (time held);
+    a replay draws the episode's own curve."""
     target = shock.target_spot(market.vix_spot)
     move = target - market.vix_spot
     points = [(0, target)]
     for f in market.live_futures:
         d = market.dte(f.expiry)
-        if shock.curve_moves is not None:
+        if shock.replay == "level":
+            level = max(f.settle, float(shock.end_level(d)))
+        elif shock.curve_moves is not None:
             level = f.settle + float(shock.future_move(d))
         else:
             level = f.settle + move * float(tenor_beta(d, tau_days, beta_long))
@@ -235,40 +274,57 @@ def shocked_curve(market, shock: Shock, tau_days: float = DEFAULT_TAU_DAYS, beta
 # -- historical replays ----------------------------------------------------------------------
 
 
-def episode_shock(ep: Episode) -> Shock:
+def episode_shock(ep: Episode, mode: str = "level") -> Shock:
     """The replay of one library episode as a shock on today's plan (see the module doc)."""
-    knots = [(0.0, ep.spot_move)]
-    knots += [(float(d), float(m)) for d, m in sorted(ep.tenor_moves(dte_at="before")) if d > 0]
-    return Shock(
+    common = dict(
         name=ep.name,
-        spot_shift=ep.spot_move,
-        vol_scale=ep.vvix_ratio if ep.vvix_ratio is not None else 1.0,
-        days_forward=ep.window_days,
         kind="historical",
-        curve_moves=tuple(knots),
         vix_ratio=ep.vix_after / ep.vix_before,
         btc_return=ep.btc_return,
+        spx_return=ep.spx_return,
         episode_id=ep.id,
         start=ep.start,
         end=ep.end,
+        replay=mode,
+    )
+    if mode == "level":
+        end = [(0.0, ep.vix_after)] + [(float((e - ep.end).days), float(v)) for e, v in ep.curve_after]
+        knots = [(0.0, ep.spot_move)]  # kept for the payoff grid's and the notes' use
+        knots += [(float(d), float(m)) for d, m in sorted(ep.tenor_moves(dte_at="after")) if d > 0]
+        return Shock(spot_level=ep.vix_after, curve_moves=tuple(knots), end_curve=tuple(end), vvix_after=ep.vvix_after, **common)
+    if mode != "move":
+        raise ValueError(f"replay mode must be 'level' or 'move', not {mode!r}")
+    knots = [(0.0, ep.spot_move)]
+    knots += [(float(d), float(m)) for d, m in sorted(ep.tenor_moves(dte_at="before")) if d > 0]
+    return Shock(
+        spot_shift=ep.spot_move,
+        vol_scale=ep.vvix_ratio if ep.vvix_ratio is not None else 1.0,
+        days_forward=ep.window_days,
+        curve_moves=tuple(knots),
+        hold="tenor",
+        **common,
     )
 
 
 @lru_cache(maxsize=8)
-def _library(path: str | None) -> tuple[Shock, ...]:
-    return tuple(episode_shock(ep) for ep in load_episodes(path))
+def _library(path: str | None, mode: str) -> tuple[Shock, ...]:
+    return tuple(episode_shock(ep, mode) for ep in load_episodes(path))
 
 
-def library_shocks(path=None) -> tuple[Shock, ...]:
+def library_shocks(path=None, mode: str = "level") -> tuple[Shock, ...]:
     """Every episode of the library (default: the bundled one) as a replay shock; cached."""
-    return _library(None if path is None else str(path))
+    return _library(None if path is None else str(path), mode)
 
 
 def find_shock(name: str, shocks) -> Shock | None:
-    """A shock by its name or episode id (case-insensitive)."""
+    """A shock by its name, its episode id, or an episode's short name -- the part of its
+    name before the colon, e.g. "Mar 2020" (case-insensitive)."""
     key = name.strip().casefold()
     for s in shocks:
         if s.name.casefold() == key or (s.episode_id or "").casefold() == key:
+            return s
+    for s in shocks:
+        if s.episode_id and ":" in s.name and s.name.split(":", 1)[0].strip().casefold() == key:
             return s
     return None
 
@@ -284,7 +340,8 @@ class ScenarioResult:
     net_pnl_usd: float
     coverage: float | None  # hedge gain / exposure loss; None when the exposure did not lose
     exposure_return: float | None = None  # the exposure's return used
-    exposure_basis: str = ""  # "spx" | "btc" | "override"
+    exposure_basis: str = ""  # "var" | "spx" | "spx-implied" | "btc" | "override"
+    replay: str | None = None  # "level" | "move" for a historical replay
     vol_scale: float = 1.0
     days_forward: int = 0
     episode_id: str | None = None

@@ -23,8 +23,8 @@ from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-ex
     value_at_risk,
     var_breakdown,
 )
-from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, resolve_expiry, resolve_strike
 from .limits import MAX_CONTRACTS
+from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, expiry_warnings, resolve_expiry, resolve_strike
 from .regime import RegimeReadout, regime_readout
 from .legs import resolve_positions, roll_inputs, uncovered_warnings
 from .rolls import RollStep, roll_schedule
@@ -39,12 +39,24 @@ from .scenarios import (
     find_shock,
     library_shocks,
     replay_futures,
+    replay_grid_futures,
     scenario_arrays,
     shocked_curve,
     shocked_prices,
 )
 
 VAR_STRESS_NAME = "VaR-sized loss"
+
+
+def usd_text(x: float) -> str:
+    """Money for a warning: $1.23M, $45.6k, $812."""
+    a = abs(x)
+    sign = "-" if x < 0 else ""
+    if a >= 1e6:
+        return f"{sign}${a / 1e6:,.2f}M"
+    if a >= 1e4:
+        return f"{sign}${a / 1e3:,.1f}k"
+    return f"{sign}${a:,.0f}"
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,16 @@ class SizingResult:
     # The carry cost of the premium over each layer's life at exposure.funding_rate
     # (0 when no rate is set); see kit.funding_cost.
     funding_cost_usd: float = 0.0
+    # What the target is a share of: "VaR", or "the exposure's loss in <episode>" when
+    # sizing.stress_scenario names a scenario; and that loss in USD.
+    target_basis: str = "VaR"
+    target_base_usd: float = 0.0
+    target_reached: bool = True  # False: coverage mode cannot reach its target (a warning says why)
+
+    @property
+    def achieved_of_target(self) -> float | None:
+        """Achieved stress gain / target (1.0 = on target)."""
+        return self.achieved_usd / self.target_usd if self.target_usd > 0 else None
 
 
 @dataclass(frozen=True)
@@ -189,6 +211,23 @@ class Valuation:
         return float(sum(r.cost_usd for r in self.rolls))
 
     @property
+    def roll_cost_tenor_held_usd(self) -> float:
+        return float(sum(r.cost_tenor_held_usd for r in self.rolls))
+
+    @cached_property
+    def calendar_warnings(self) -> tuple[str, ...]:
+        """Futures and layer expiries that are no VIX expiry date (needs the exchange
+        calendar, i.e. pandas: computed on first access, like the rolls)."""
+        from .months import calendar_warnings
+
+        return calendar_warnings(self.plan, [layer.expiry for layer in self.layers])
+
+    @property
+    def all_warnings(self) -> tuple[str, ...]:
+        """Every warning: the valuation's, the roll schedule's and the calendar's."""
+        return self.warnings + self.roll_warnings + self.calendar_warnings + self.event_warnings
+
+    @property
     def signals(self):
         """The entry signals at as_of with their record (:class:`kit.SignalReadout`). The
         first read loads the daily history (pandas): never on the app's event loop."""
@@ -204,19 +243,16 @@ class Valuation:
 
 # -- exposure --------------------------------------------------------------
 
-def var_stress_shock(exposure: Exposure, vix_spot: float, var_usd: float | None = None) -> Shock:
-    """The VIX move that goes with a VaR-sized loss of the exposure.
+def var_stress_shock(exposure: Exposure, vix_spot: float, var: VarBreakdown | None = None) -> Shock:
+    """What CAPM says the market did given a VaR-sized loss of the exposure.
 
-    The S&P return is ``-VaR / (notional x beta_spx)`` (floored at -95 %) and the VIX goes
-    to the level the plan's elasticity ties to it. With ``beta_spx <= 0`` no VIX move is
-    implied: the exposure loses VaR with the VIX unchanged (so the hedge cannot help).
+    The exposure loses VaR (its return is ``-VaR / notional``); the S&P moves by the
+    conditional expectation ``rho sigma_m / sigma_e x (-VaR %)`` and the VIX goes to the
+    level the plan's elasticity ties to it, capped at the ceiling (``exposure.py``). With
+    ``beta_spx = 0`` (and no stress correlation) the VIX does not move: the hedge cannot help.
     """
-    var = value_at_risk(exposure) if var_usd is None else var_usd
-    if exposure.beta_spx <= 0.0:
-        return Shock(VAR_STRESS_NAME, exposure_return=-var / exposure.notional_usd, kind="stress")
-    spx_ret = max(-var / (exposure.notional_usd * exposure.beta_spx), -0.95)
-    level = vix_spot * (1.0 + spx_ret) ** (-exposure.spx_vix_elasticity)
-    return Shock(VAR_STRESS_NAME, spot_level=level, kind="stress")
+    var = var_breakdown(exposure, vix_spot) if var is None else var
+    return Shock(VAR_STRESS_NAME, spot_level=var.var_vix_level, exposure_return=-var.var_pct, kind="stress")
 
 
 # -- the valuation ---------------------------------------------------------
@@ -228,10 +264,10 @@ def _layer_inputs(plan: Plan) -> tuple[list[date], np.ndarray, np.ndarray, np.nd
     return list(pos.expiries[:n]), pos.dte[:n], pos.future[:n], pos.strike[:n]
 
 
-def default_scenarios(warnings: list[str] | None = None) -> tuple[Shock, ...]:
-    """The library episodes (replays) followed by the parametric presets."""
+def default_scenarios(warnings: list[str] | None = None, mode: str = "level") -> tuple[Shock, ...]:
+    """The library episodes (replays, ``mode`` "level" or "move") followed by the parametric presets."""
     try:
-        library = library_shocks()
+        library = library_shocks(mode=mode)
     except (OSError, ValueError) as error:
         if warnings is not None:
             warnings.append(f"episode library unavailable ({error}); scenarios are the presets only")
@@ -239,14 +275,15 @@ def default_scenarios(warnings: list[str] | None = None) -> tuple[Shock, ...]:
     return tuple(library) + PRESETS
 
 
-def resolve_stress(plan: Plan, scenarios: tuple[Shock, ...], warnings: list[str]) -> Shock:
-    """The plan's reference stress: ``sizing.stress_scenario`` by name or episode id among
-    ``scenarios`` (and the library and presets), default the VaR-sized loss."""
-    stress = var_stress_shock(plan.exposure, plan.market.vix_spot)
+def resolve_stress(plan: Plan, scenarios: tuple[Shock, ...], warnings: list[str], var: VarBreakdown | None = None) -> Shock:
+    """The plan's reference stress: ``sizing.stress_scenario`` by name, episode id or the
+    start of a name ("Mar 2020") among ``scenarios`` (and the library and presets),
+    default the VaR-sized loss."""
+    stress = var_stress_shock(plan.exposure, plan.market.vix_spot, var)
     wanted = plan.sizing.stress_scenario
     if not wanted or wanted.strip().casefold() in (VAR_STRESS_NAME.casefold(), "var"):
         return stress
-    found = find_shock(wanted, scenarios) or find_shock(wanted, default_scenarios())
+    found = find_shock(wanted, scenarios) or find_shock(wanted, default_scenarios(mode=plan.scenarios.replay))
     if found is None:
         warnings.append(f"stress scenario {wanted!r} is unknown; using {VAR_STRESS_NAME!r}")
         return stress
@@ -281,6 +318,7 @@ def value_plan(
     per_layer = pos.by_layer(n_layers)  # (P, L) signed contracts per long contract
     uncovered = uncovered_warnings(plan, pos)
     warnings.extend(uncovered.values())
+    warnings += expiry_warnings(plan.layers, expiries, market)
     T = dte / 365.0
     vol = market.vol.vol(strike, future, dte)
     greeks = black76(future, strike, T, market.rate, vol, True)
@@ -288,8 +326,8 @@ def value_plan(
 
     var = var_breakdown(plan.exposure, market.vix_spot)
     var_usd = var.var_usd
-    scenario_set = default_scenarios(warnings) if scenarios is None else tuple(scenarios)
-    stress = resolve_stress(plan, scenario_set, warnings)
+    scenario_set = default_scenarios(warnings, mode=plan.scenarios.replay) if scenarios is None else tuple(scenarios)
+    stress = resolve_stress(plan, scenario_set, warnings, var)
     rest = tuple(s for s in scenario_set if s.name != stress.name)
     shocks = (stress,) + rest
 
@@ -299,29 +337,48 @@ def value_plan(
     horizon = shock.days_forward if horizon_days is None else horizon_days
     levels = _grid_levels(market.vix_spot, grid_points)
     n_s, n_g = len(shocks), len(levels)
-    targets, scales, days = scenario_arrays(shocks, market.vix_spot)
+    targets, scales, days, rolled = scenario_arrays(shocks, market.vix_spot, market.vol)
     override = replay_futures(inputs, shocks)
-    if override is not None:
-        override = np.vstack([override, np.full((n_g, len(dte)), np.nan)])
+    grid_override = replay_grid_futures(inputs, shock, levels, market.vix_spot) if shock.replay is not None else None
+    if override is not None or grid_override is not None:
+        if override is None:
+            override = np.full((n_s, len(dte)), np.nan)
+        if grid_override is None:
+            grid_override = np.full((n_g, len(dte)), np.nan)
+        override = np.vstack([override, grid_override])
+    grid_scale = shock.replay_vol_scale(market.vol)
     all_prices = shocked_prices(
         inputs,
         market.vix_spot,
         market.rate,
         market.vol,
         np.concatenate([targets, levels]),
-        np.concatenate([scales, np.full(n_g, shock.vol_scale)]),
+        np.concatenate([scales, np.full(n_g, grid_scale)]),
         np.concatenate([days, np.full(n_g, float(horizon))]),
         forward=market.forward,
         future_override=override,
+        roll_to_spot=np.concatenate([rolled, np.full(n_g, shock.hold == "tenor")]),
     )
     prices, grid_prices = all_prices[:n_s], all_prices[n_s:]
     gain_per_contract = (prices - price) * CONTRACT_MULTIPLIER  # (S, P) USD per contract
     # Per long contract of each layer, net of its legs: the price and the stress gain.
     unit_price = price @ per_layer
     stress_gain = gain_per_contract[0] @ per_layer
+    rets, basis = exposure_returns(plan.exposure, market.vix_spot, shocks, targets)
+
+    # The target: a share of VaR for the VaR stress; of the exposure's loss in the named
+    # scenario otherwise.
+    notional = plan.exposure.notional_usd
+    if stress.name == VAR_STRESS_NAME:
+        target_basis, target_base = "VaR", var_usd
+    else:
+        target_basis, target_base = f"the exposure's loss in {stress.name}", max(-float(rets[0]) * notional, 0.0)
+        if target_base <= 0.0:
+            warnings.append(f"the exposure does not lose in the stress scenario {stress.name!r}: the coverage target is zero")
+    target_usd = plan.exposure.coverage_target * target_base
 
     weights = np.array([layer.weight for layer in plan.layers], dtype=float)
-    layer_contracts, budget, leftover = _size(plan, unit_price, weights, stress_gain, var_usd, warnings)
+    layer_contracts, budget, leftover = _size(plan, unit_price, weights, stress_gain, target_usd, warnings)
     contracts = pos.contracts(layer_contracts)  # signed, every position
     contracts_f = contracts.astype(float)
 
@@ -381,14 +438,25 @@ def value_plan(
     inputs = LayerInputs(dte, future, strike, price, contracts_f)
 
     achieved = float(gain_per_contract[0] @ contracts_f)
-    notional = plan.exposure.notional_usd
     layer_dte = dte[:n_layers]
+    tolerance = float(stress_gain[stress_gain > 0.0].max()) if np.any(stress_gain > 0.0) else 0.0
+    reached = True
+    if plan.sizing.mode == "coverage" and target_usd > 0.0 and achieved < target_usd - tolerance - 1e-6:
+        reached = False
+        warnings.append(
+            f"coverage sizing cannot reach its target: {usd_text(achieved)} of {usd_text(target_usd)} "
+            f"({achieved / target_usd:.1%}) in the stress scenario {stress.name!r}"
+        )
+    if plan.sizing.mode == "coverage" and target_usd > 0.0 and float(premium.sum()) > target_usd:
+        warnings.append(
+            f"coverage sizing pays {usd_text(float(premium.sum()))} of premium for a stress gain of {usd_text(achieved)}: "
+            f"the hedge gains little in the stress scenario {stress.name!r} (VIX {float(targets[0]):.2f})"
+        )
     annualised = float((net_premium * 365.0 / np.maximum(layer_dte, 1.0)).sum()) / notional if n_layers else 0.0
-    positive = stress_gain[stress_gain > 0.0]
     sizing = SizingResult(
         mode=plan.sizing.mode,
         stress_scenario=stress.name,
-        target_usd=var.target_usd,
+        target_usd=target_usd,
         achieved_usd=achieved,
         achieved_coverage=achieved / var_usd if var_usd > 0 else 0.0,
         budget_usd=budget,
@@ -398,13 +466,16 @@ def value_plan(
         stress_description=stress.describe(),
         stress_kind=stress.kind,
         gain_per_contract_usd=tuple(float(g) for g in stress_gain),
-        tolerance_usd=float(positive.max()) if len(positive) else 0.0,
+        tolerance_usd=tolerance,
         premium_usd=totals.premium_usd,
         funding_cost_usd=funding_cost(net_premium, layer_dte, plan.exposure.funding_rate),
+        target_basis=target_basis,
+        target_base_usd=target_base,
+        target_reached=reached,
     )
 
     hedge = gain_per_contract @ contracts_f
-    results = _results(plan, shocks, targets, hedge)
+    results = _results(plan, shocks, targets, hedge, rets, basis)
 
     payoff = _payoff_grid(plan, inputs, shock, horizon, levels, grid_prices)
 
@@ -443,7 +514,7 @@ def value_plan(
     )
 
 
-def _size(plan, price, weights, stress_gain, var_usd, warnings):
+def _size(plan, price, weights, stress_gain, target_usd, warnings):
     mode = plan.sizing.mode
     budget = plan.sizing.premium_usd
     if mode == "contracts":
@@ -469,7 +540,7 @@ def _size(plan, price, weights, stress_gain, var_usd, warnings):
             )
         leftover = budget - float((contracts * cost).sum())
         return contracts, budget, leftover
-    return coverage_contracts(plan.exposure.coverage_target * var_usd, cost, weights, stress_gain, affordable, warnings), None, None
+    return coverage_contracts(target_usd, cost, weights, stress_gain, affordable, warnings), None, None
 
 
 # An option worth less than the 0.01-point minimum price (1 USD a contract) is treated
@@ -488,12 +559,13 @@ def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warn
     """Whole contracts, split by weight in premium, whose stress gain is within one
     contract's gain of ``target``.
 
-    The premium P spent (split by the layer weights) is solved with scipy's brentq so that
-    the continuous stress gain ``sum_i P w_i / cost_i x gain_i`` meets the target; the
-    contracts are then floored, and whole contracts are added one at a time to the layer
-    (among those that gain in the stress) whose premium is furthest below its weight's
-    share, until the gain reaches the target. The result is the closer of the last two
-    steps, so ``|achieved - target| <= max_i gain_i`` (one contract's P&L).
+    The stress gain of a premium P split by the layer weights is linear in P,
+    ``P x sum_i w_i / cost_i x gain_i``, so the premium that meets the target is the target
+    over that sum. The contracts are then floored, and whole contracts are added one at a
+    time to the layer (among those that gain in the stress) whose premium is furthest below
+    its weight's share, until the gain reaches the target. The result is the closer of the
+    last two steps, so ``|achieved - target| <= max_i gain_i`` (one contract's P&L) -- unless
+    the contract limit stops it first (the caller warns).
     """
     warnings = [] if warnings is None else warnings
     n = len(cost)
@@ -504,16 +576,13 @@ def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warn
     gain_per_dollar = float(per_dollar.sum())
     if target <= 0.0:
         return np.zeros(n, dtype=np.int64)
-    if gain_per_dollar <= 0.0 or not np.any(affordable & (stress_gain > 0.0)):
-        warnings.append("the hedge does not gain in the stress scenario; coverage sizing bought nothing")
+    if gain_per_dollar <= 0.0 or not np.any(affordable & (stress_gain >= MIN_CONTRACT_USD)):
+        warnings.append(
+            "coverage sizing cannot reach its target: no layer gains as much as $1 a contract in the stress scenario; "
+            "it buys nothing"
+        )
         return np.zeros(n, dtype=np.int64)
-    from scipy.optimize import brentq  # lazily: only coverage sizing needs it
-
-    def shortfall(p: float) -> float:
-        return p * gain_per_dollar - target
-
-    hi = 2.0 * target / gain_per_dollar + 1.0
-    premium = brentq(shortfall, 0.0, hi, xtol=1e-9 * hi, rtol=1e-12)
+    premium = target / gain_per_dollar
     contracts = _whole_contracts(np.floor(np.where(affordable, premium * weights / safe_cost, 0.0) + 1e-9), warnings)
     gains = np.where(affordable, stress_gain, 0.0)
     achieved = float(gains @ contracts)
@@ -535,10 +604,8 @@ def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warn
     return contracts
 
 
-def _results(plan: Plan, shocks, targets, hedge) -> tuple[ScenarioResult, ...]:
-    market = plan.market
+def _results(plan: Plan, shocks, targets, hedge, rets, basis) -> tuple[ScenarioResult, ...]:
     notional = plan.exposure.notional_usd
-    rets, basis = exposure_returns(plan.exposure, market.vix_spot, shocks, targets)
     out = []
     for i, s in enumerate(shocks):
         exp_pnl = float(notional * rets[i])
@@ -560,6 +627,7 @@ def _results(plan: Plan, shocks, targets, hedge) -> tuple[ScenarioResult, ...]:
                 episode_id=s.episode_id,
                 start=s.start,
                 end=s.end,
+                replay=s.replay,
             )
         )
     return tuple(out)
@@ -602,7 +670,3 @@ def zero_crossings(x: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
     found = np.concatenate([x[zero], crossing])
     order = np.argsort(np.concatenate([zero.astype(float), i + 0.5]), kind="stable")
     return tuple(float(v) for v in found[order])
-
-
-def _shocked_curve(market: MarketSnapshot, shock: Shock) -> tuple[tuple[int, float], ...]:
-    return shocked_curve(market, shock)

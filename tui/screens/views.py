@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from ..core.rolls import RollStep
+from ..core.exposure import stress_lines
 from ..core.valuation import Valuation
 from ..format import num, pct, usd
 from ..widgets.grid_table import GridColumn, GridRow, GridTable
@@ -64,11 +65,13 @@ def var_lines(v: Valuation) -> list[str]:
         f"  horizon vol = vol {pct(var.vol_annual, 0)} × √({var.horizon_days}/{var.days_per_year:g}) ; parametric normal",
         f"  VaR {usd(var.var_usd)} = {pct(var.var_pct)} of notional over {var.horizon_days} days",
     ]
-    if var.var_spx_return is not None and var.var_vix_level is not None:
-        lines.append(f"  VaR stress: S&P {var.var_spx_return:+.1%} = VaR / notional / β {var.beta_spx:g}")
-        lines.append(f"              → VIX {var.var_vix_level:.2f} by VIX'/VIX = (SPX'/SPX)^-k, k {var.spx_vix_elasticity:g}")
-    else:
-        lines.append(f"  VaR stress: β {var.beta_spx:g} implies no VIX move (the hedge cannot help)")
+    lines += ["  " + line for line in stress_lines(var)]
+    lines.append(
+        f"  (CAPM: r_e = β r_m + e, β {var.beta_spx:g}; σ_m = exposure.spx_vol_annual, S&P 500 1990-2025; "
+        f"VIX ceiling {var.vix_ceiling:g} = the record intraday high)"
+    )
+    if var.correlation == 0.0:
+        lines.append("  the stress implies no VIX move: the hedge cannot help")
     return lines
 
 
@@ -76,7 +79,9 @@ def sizing_lines(v: Valuation) -> list[str]:
     s = v.sizing
     target_pct = v.plan.exposure.coverage_target
     gap = s.achieved_usd - s.target_usd
-    if s.mode == "coverage":
+    if s.mode == "coverage" and not s.target_reached:
+        fit = f"CANNOT REACH the target (short by {usd(abs(gap))})"
+    elif s.mode == "coverage":
         within = abs(gap) <= s.tolerance_usd + 1e-6
         fit = f"{'within' if within else 'OUTSIDE'} ±{usd(s.tolerance_usd)} (one contract)"
     else:
@@ -84,8 +89,9 @@ def sizing_lines(v: Valuation) -> list[str]:
     lines = [
         f"  mode       {s.mode}   ({MODE_NEXT})",
         f"  stress     {s.stress_scenario} ({s.stress_kind}): {s.stress_description}",
-        f"  target     {usd(s.target_usd)}  ({pct(target_pct, 0)} of VaR)",
-        f"  achieved   {usd(s.achieved_usd)}  ({pct(s.achieved_coverage)} of VaR) · {fit}",
+        f"  target     {usd(s.target_usd)}  ({pct(target_pct, 0)} of {s.target_basis}"
+        + (f" {usd(s.target_base_usd)})" if s.target_basis != "VaR" else ")"),
+        f"  achieved   {usd(s.achieved_usd)}  ({pct(s.achieved_of_target)} of target, {pct(s.achieved_coverage)} of VaR) · {fit}",
         f"  premium    {usd(s.premium_usd)} = {pct(s.premium_pct_notional, 3)} of notional · "
         f"{pct(s.premium_pct_annualised, 2)} annualised",
         "             (annualised: each layer's premium over its own life, bought again at expiry)",
@@ -112,11 +118,17 @@ def regime_lines(v: Valuation) -> list[str]:
         return [f"  {v.regime.name}"]
     verdict = "entry condition MET" if rr.entry_condition_met else "entry condition NOT met"
     depth = f" ({rr.depth})" if rr.depth else ""
+    ivts = "not in the snapshot (market.vix3m)" if rr.vix_over_vix3m is None else (
+        f"{rr.vix_over_vix3m:.3f} ({'>' if rr.vix3m_condition_met else '≤'} 1: "
+        f"{'backwardation' if rr.vix3m_condition_met else 'no backwardation'} by that measure)"
+    )
     lines = [
-        f"  {verdict}: {rr.name}{depth}",
+        f"  {verdict} (the plan's rule: {rr.entry_rule}): {rr.name}{depth}",
         "    " + "; ".join(rr.reasons),
-        f"  VXTH: forward VIX (M1) {num(rr.vxth_forward, '.2f')}, band {rr.vxth_band} → "
-        + ("VXTH would buy calls" if rr.vxth_buys else "VXTH buys none"),
+        f"  VIX/VIX3M: {ivts}",
+        "    (2009-2025: M1 > M2 on 14.3 % of days, VIX > VIX3M on 7.9 %)",
+        f"  VXTH: forward VIX (M1) {num(rr.vxth_forward, '.2f')}, band {rr.vxth_band} → weight {rr.vxth_weight_pct:g} % "
+        "(Cboe tiers: 0 % < 15, 1 % 15-30, 0.5 % 30-50, 0 % > 50)",
     ]
     if rr.cost_vs_calm is not None:
         lines.append(
@@ -129,6 +141,18 @@ def regime_lines(v: Valuation) -> list[str]:
             + " · ".join(f"{c.name} {pct(c.pct_spot)} vs {pct(c.pct_spot_calm)}" for c in rr.layers)
         )
     return lines
+
+
+def scenario_lines(v: Valuation) -> list[str]:
+    replay = v.plan.scenarios.replay
+    r = v.regime
+    roll = "—" if r.roll_yield_per_day is None else f"{r.roll_yield_per_day:+.3f} pts/day"
+    return [
+        f"  replays: {'the market the episode ended in' if replay == 'level' else 'the episode moves added to today'}"
+        f" (scenarios.replay = {replay!r})",
+        "  time passing: futures held by expiry (sticky); \"30 days, curve rolls to spot\" is the alternative",
+        f"  roll yield if spot holds: {roll}",
+    ]
 
 
 def signal_view_lines(readout) -> list[str]:
@@ -151,12 +175,15 @@ def signal_view_lines(readout) -> list[str]:
 
 def risk_text(v: Valuation) -> Text:
     text = Text()
-    for title, lines in (("VaR", var_lines(v)), ("Sizing", sizing_lines(v)), ("Regime", regime_lines(v))):
+    sections = (("VaR", var_lines(v)), ("Sizing", sizing_lines(v)), ("Scenarios", scenario_lines(v)), ("Regime", regime_lines(v)))
+    for title, lines in sections:
         if text:
             text.append("\n")
         text.append(title + "\n", style="bold underline")
         text.append("\n".join(lines) + "\n")
-    for w in v.warnings:
+    # The calendar's warnings need pandas: shown once a worker has computed them.
+    calendar = v.__dict__.get("calendar_warnings", ())
+    for w in v.warnings + calendar:
         text.append(f"warning: {w}\n", style="bold")
     return text
 
@@ -181,7 +208,19 @@ class RiskScreen(ValuationView):
         set_border_title(body, f"VaR · sizing · regime — {valuation.plan.name}")
         set_border_subtitle(body, "m sizing mode · r rolls · esc back")
         self.query_one("#risk-text", Static).update(risk_text(valuation))
+        if "calendar_warnings" not in valuation.__dict__:
+            self._calendar(valuation)
         self._signals(valuation)
+
+    @work(thread=True, exclusive=True, group="calendar", exit_on_error=False)
+    def _calendar(self, valuation: Valuation) -> None:
+        # Expiry dates against the exchange calendar (pandas): never on the event loop.
+        if valuation.calendar_warnings and not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._calendar_done, valuation)
+
+    def _calendar_done(self, valuation: Valuation) -> None:
+        if valuation is self.valuation and self.is_attached:
+            self.query_one("#risk-text", Static).update(risk_text(valuation))
 
     @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
     def _signals(self, valuation: Valuation) -> None:
@@ -263,7 +302,7 @@ class RollScreen(ValuationView):
 
     def show(self, valuation: Valuation) -> None:
         super().show(valuation)
-        set_border_title(self.query_one("#view"), f"Rolls at today's curve (held by tenor) and vols — {valuation.plan.name}")
+        set_border_title(self.query_one("#view"), f"Rolls at today's curve (futures held by expiry) and vols — {valuation.plan.name}")
         if self.rolls is not None:
             self.query_one("#roll-status", Static).update("updating…")
         self._compute(valuation)
@@ -271,7 +310,7 @@ class RollScreen(ValuationView):
     @work(thread=True, exclusive=True, group="rolls", exit_on_error=False)
     def _compute(self, valuation: Valuation) -> None:
         # The first read imports pandas (the holiday calendar): never on the event loop.
-        rolls, warnings, total = valuation.rolls, valuation.roll_warnings, valuation.roll_cost_usd
+        rolls, warnings, total = valuation.rolls, valuation.roll_warnings + valuation.calendar_warnings, valuation.roll_cost_usd
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._computed, valuation, rolls, warnings, total)
 
@@ -283,7 +322,10 @@ class RollScreen(ValuationView):
         table = self.query_one("#roll-table", GridTable)
         table.set_rows(roll_rows(rolls, total))
         if rolls:
-            status = f"{len(rolls)} rolls · total {usd(total)} ({'debit' if total > 0 else 'credit'}) · sell the old call, buy the new at the layer's strike rule"
+            status = (
+                f"{len(rolls)} rolls · total {usd(total)} ({'debit' if total > 0 else 'credit'}); "
+                f"tenor-held (curve rolled to spot) {usd(valuation.roll_cost_tenor_held_usd)} · sell the old call, buy the new"
+            )
         else:
             status = "no rolls: no layer has a roll rule that falls before the last expiry"
         self.query_one("#roll-status", Static).update(status)

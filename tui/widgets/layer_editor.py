@@ -176,24 +176,27 @@ def sizing_lines(v: Valuation) -> list[str]:
         if s.leftover_usd is not None:
             head += f" (unspent {usd(s.leftover_usd)})"
     elif s.mode == "coverage":
-        head = head_short = f"coverage {pct(target, 0)} of VaR"
+        head = head_short = f"coverage {pct(target, 0)} of {'VaR' if s.target_basis == 'VaR' else 'the stress loss'}"
     else:
         head = head_short = "fixed contracts"
     fit = ""
     if s.mode == "coverage":
-        fit = " ✓" if abs(s.achieved_usd - s.target_usd) <= s.tolerance_usd + 1e-6 else " ✗"
+        fit = " ✓" if s.target_reached and abs(s.achieved_usd - s.target_usd) <= s.tolerance_usd + 1e-6 else " ✗"
+    # Both shares: of the target (how far along the sizing is) and of VaR (the hedge's size).
+    of_target = pct(s.achieved_of_target)
     gross = sum(l.premium_usd for l in v.layers)
     if any(l.legs for l in v.layers) and gross > 0:
         share = pct(1.0 - v.totals.premium_usd / gross, 0)
         head, head_short = f"{head} · {share} financed", f"{head_short} · fin {share}"
     return [
         f"{head} · VaR {usd(v.var_usd)} · stress gain {usd(s.achieved_usd)}{fit} vs target {usd(s.target_usd)}"
-        f" ({pct(s.achieved_coverage)} of VaR, target {pct(target, 0)}) · v: details",
+        f" ({of_target} of target, {pct(s.achieved_coverage)} of VaR) · v: details",
         f"{head_short} · VaR {usd_short(v.var_usd)} · stress gain {usd(s.achieved_usd)}{fit} vs target {usd(s.target_usd)}"
-        f" ({pct(s.achieved_coverage)}) · v",
+        f" ({of_target} of target, {pct(s.achieved_coverage)} of VaR) · v",
         f"{head_short} · VaR {usd_short(v.var_usd)} · stress {usd_short(s.achieved_usd)}{fit}/{usd_short(s.target_usd)}"
-        f" ({pct(s.achieved_coverage)}) · v",
-        f"{head_short} · stress {usd_short(s.achieved_usd)}{fit}/{usd_short(s.target_usd)} ({pct(s.achieved_coverage)})",
+        f" ({of_target} of target, {pct(s.achieved_coverage)} of VaR) · v",
+        f"{head_short} · stress {usd_short(s.achieved_usd)}{fit}/{usd_short(s.target_usd)} ({of_target} of target, {pct(s.achieved_coverage)} VaR)",
+        f"{head_short} · stress {usd_short(s.achieved_usd)}{fit}/{usd_short(s.target_usd)} ({of_target} of target)",
     ]
 
 

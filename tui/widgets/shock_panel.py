@@ -87,7 +87,7 @@ def library_shock(result: ScenarioResult) -> Shock | None:
     if result.episode_id is None:
         return None
     try:
-        shocks = library_shocks()
+        shocks = library_shocks(mode=result.replay or "level")
     except (OSError, ValueError):
         return None
     return next((s for s in shocks if s.episode_id == result.episode_id), None)
@@ -117,15 +117,19 @@ def scenario_detail(v: Valuation, index: int) -> list[str]:
     if replay is not None:
         days = (r.end - r.start).days if r.start and r.end else r.days_forward
         what = f"{r.name} · {KIND_WORDS['historical'] if r.kind == 'historical' else r.kind} · {r.start}→{r.end} ({days}d)"
-        move = (
-            f"VIX {replay.spot_shift:+.1f} pts → {r.target_spot:.2f} from today · VX curve moved by tenor as then"
-            f" · vol ×{r.vol_scale:.2f} (VVIX) · +{r.days_forward}d"
-        )
+        if replay.replay == "level":
+            vvix = f" · 30-d ATM vol {replay.vvix_after / 100:.0%} (VVIX)" if replay.vvix_after else ""
+            move = f"the market it ended in: VIX {r.target_spot:.2f} · VX curve at its end levels by tenor (never below today's){vvix}"
+        else:
+            move = (
+                f"VIX {replay.spot_shift:+.1f} pts → {r.target_spot:.2f} from today · VX curve moved by tenor as then"
+                f" · vol ×{r.vol_scale:.2f} (VVIX) · +{r.days_forward}d"
+            )
     elif r.kind == "stress":
         what = f"{r.name} · {KIND_WORDS['stress']}"
         move = r.description
-        if v.var is not None and v.var.var_spx_return is not None:
-            move += f" · S&P {v.var.var_spx_return:+.1%} = VaR / notional / β {exposure.beta_spx:g}"
+        if v.var is not None and v.var.var_spx_return is not None and r.episode_id is None:
+            move += f" · S&P {v.var.var_spx_return:+.1%} = E[S&P | VaR loss], ρ {v.var.correlation:.2f}"
     else:
         what = f"{r.name} · {KIND_WORDS.get(r.kind, r.kind)}"
         move = r.description + ("" if r.days_forward or r.vol_scale != 1.0 else " · VX curve by tenor beta")
@@ -134,6 +138,10 @@ def scenario_detail(v: Valuation, index: int) -> list[str]:
         basis = f"exposure {pct(ret)} = BTC {pct(replay.btc_return)} over the window × BTC β {exposure.btc_beta:g}"
     elif r.exposure_basis == "override":
         basis = f"exposure {pct(ret)}: set by the scenario (no VIX link)"
+    elif r.exposure_basis == "var":
+        basis = f"exposure {pct(ret)}: a VaR-sized loss"
+    elif r.exposure_basis == "spx_episode" and replay is not None and replay.spx_return is not None:
+        basis = f"exposure {pct(ret)} = S&P {pct(replay.spx_return)} over the window × β {exposure.beta_spx:g}"
     else:
         ratio = replay.vix_ratio if replay is not None and replay.vix_ratio else r.target_spot / spot
         basis = f"exposure {pct(ret)} = β {exposure.beta_spx:g} × S&P move implied by VIX ×{ratio:.2f} (k {exposure.spx_vix_elasticity:g})"
