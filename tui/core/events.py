@@ -55,7 +55,7 @@ class EventRow:
 
 
 def default_events_path() -> Path:
-    from tui.resources import sample_data_dir
+    from .paths import sample_data_dir
 
     return sample_data_dir() / EVENTS_FILE
 
