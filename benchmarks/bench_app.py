@@ -3,10 +3,12 @@
 1. start-up to first full paint: fresh processes (``alvh-tui`` on the sample plan vs a
    one-Label app), headless, from spawning the interpreter to Textual's Ready event (sent
    after the first frame; the app has priced the plan and filled every pane by then).
-2. keystroke to all panes updated: in-process, ``run_test`` + Pilot at 120x36. One key
+2. keystroke to all panes updated: in-process, ``run_test`` + Pilot at 80x24, 120x36 and
+   200x60 (median in frames of 16.7 ms, the worst key, keys over two frames). One key
    (+/- on the near layer's strike) -> edit -> value_plan -> four panes -> the frame is
    written. The reference app updates four Statics on a key. Also: bytes written per
-   keystroke (what crosses SSH; headless output is truecolour).
+   keystroke (what crosses SSH; headless output is truecolour). Then GridTable against
+   Textual's DataTable on the same refill-and-move keystroke.
 3. chart widget: our braille PayoffChart vs textual-plot's PlotWidget (if installed),
    redrawing the same payoff curves at 100x30 and 200x60: ms and KiB per redraw.
 
@@ -177,7 +179,12 @@ async def keystrokes(app, pilot, keys: list[str], changed=None) -> tuple[list[fl
     return times, sizes
 
 
-async def bench_keys_app(n: int) -> tuple[float, float, float, float]:
+FRAME_MS = 1000.0 / 60.0
+KEY_SIZES = ((80, 24), (120, 36), (200, 60))
+
+
+async def bench_keys_app(n: int, size: tuple[int, int] = (120, 36)) -> tuple[float, float, float, list[float]]:
+    """(median ms, median KiB, median reprice ms, every key's ms) at ``size``."""
     from tui.app import make_app
     from tui.widgets.curve_pane import CurvePane
     from tui.widgets.payoff_chart import PayoffChart
@@ -185,7 +192,9 @@ async def bench_keys_app(n: int) -> tuple[float, float, float, float]:
 
     app = make_app(None, config_folder=Path(tempfile.mkdtemp()))
     reprice = []
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=size) as pilot:
+        app.on_ready()  # as after a real first frame: gc.freeze, scipy's ndtr in a thread
+        await asyncio.sleep(1.0)
         table = app.query_one("#layer-table")
         table.focus()
         await pilot.press("right", "right", "right", "right")  # the strike column
@@ -208,10 +217,10 @@ async def bench_keys_app(n: int) -> tuple[float, float, float, float]:
             times += t
             sizes += b
             reprice.append(app.last_reprice_ms)
-    return statistics.median(times), statistics.median(sizes) / 1024, statistics.median(reprice), max(times)
+    return statistics.median(times), statistics.median(sizes) / 1024, statistics.median(reprice), times
 
 
-async def bench_keys_minimal(n: int) -> tuple[float, float]:
+async def bench_keys_minimal(n: int, size: tuple[int, int] = (120, 36)) -> tuple[float, float]:
     from textual.app import App, ComposeResult
     from textual.containers import Grid
     from textual.widgets import Static
@@ -232,11 +241,66 @@ async def bench_keys_minimal(n: int) -> tuple[float, float]:
                 self.query_one(f"#p{i}", Static).update(f"pane {i}: {self.count}")
 
     app = Minimal()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=size) as pilot:
         keys = ["plus", "minus"] * (n // 2)
         await keystrokes(app, pilot, keys[:6], lambda: app.count)
         times, sizes = await keystrokes(app, pilot, keys, lambda: app.count)
     return statistics.median(times), statistics.median(sizes) / 1024
+
+
+# -- 2b. GridTable vs DataTable: why the panes use their own table ----------------------
+
+async def bench_table(kind: str, n: int, size: tuple[int, int] = (120, 36)) -> float:
+    """One key = a cursor move + every row's cells replaced (what a reprice does to the
+    scenario table: 20 rows x 6 columns), then the frame rendered. Median ms per key."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from tui.widgets.grid_table import GridColumn, GridRow, GridTable
+
+    columns = [("name", 16), ("hedge", 8), ("exposure", 9), ("net", 9), ("cover", 6), ("VIX", 6)]
+    rows = 20
+
+    def cells(k: int, i: int) -> tuple[str, ...]:
+        return (f"scenario {i}", f"${k + i:,}k", f"-${k * 3 + i:,}k", f"${k - i:,}k", f"{(k + i) % 100}%", f"{20 + i}.{k % 10}")
+
+    class TableApp(App):
+        BINDINGS = [("space", "bump")]
+        k = 0
+
+        def compose(self) -> ComposeResult:
+            yield GridTable(id="t", cursor_type="row") if kind == "grid" else DataTable(id="t", cursor_type="row")
+
+        def on_mount(self) -> None:
+            t = self.query_one("#t")
+            if kind == "grid":
+                t.set_columns([GridColumn(key, key, w) for key, w in columns])
+                t.set_rows([GridRow(f"r{i}", cells(0, i)) for i in range(rows)])
+            else:
+                for key, w in columns:
+                    t.add_column(key, key=key, width=w)
+                for i in range(rows):
+                    t.add_row(*cells(0, i), key=f"r{i}")
+            t.focus()
+
+        def action_bump(self) -> None:
+            self.k += 1
+            t = self.query_one("#t")
+            if kind == "grid":
+                t.set_rows([GridRow(f"r{i}", cells(self.k, i)) for i in range(rows)])
+                t.move_cursor(self.k % rows)
+            else:
+                for i in range(rows):
+                    for (key, _), value in zip(columns, cells(self.k, i)):
+                        t.update_cell(f"r{i}", key, value)
+                t.move_cursor(row=self.k % rows)
+
+    app = TableApp()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await keystrokes(app, pilot, ["space"] * 4, lambda: app.k)
+        times, _ = await keystrokes(app, pilot, ["space"] * n, lambda: app.k)
+    return statistics.median(times)
 
 
 # -- 3. chart widgets ----------------------------------------------------------------
@@ -328,12 +392,24 @@ def main() -> None:
         print(f"    {name:<30} {ms:7.1f} ms")
     print()
 
-    k_app, kib_app, reprice_ms, worst = asyncio.run(bench_keys_app(keys))
-    k_min, kib_min = asyncio.run(bench_keys_minimal(keys))
-    print(f"keystroke to all panes updated (median of {keys}, 120x36, run_test; frame rendered to bytes)")
-    print(f"  alvh-tui      {k_app:7.2f} ms  ({kib_app:.1f} KiB written; reprice + pane updates {reprice_ms:.2f} ms; worst {worst:.1f} ms)")
-    print(f"  minimal app   {k_min:7.2f} ms  ({kib_min:.1f} KiB written)")
-    print(f"  ratio         {k_app / k_min:7.2f}x   (target: alvh-tui within one frame, 16 ms)")
+    print(f"keystroke to all panes updated ({keys} keys per size, run_test; frame rendered to bytes; one frame = {FRAME_MS:.1f} ms)")
+    for size in KEY_SIZES:
+        k_app, kib_app, reprice_ms, times = asyncio.run(bench_keys_app(keys, size))
+        k_min, kib_min = asyncio.run(bench_keys_minimal(keys, size))
+        over = sum(t > 2 * FRAME_MS for t in times)
+        print(
+            f"  {size[0]}x{size[1]:<3} alvh-tui {k_app:6.2f} ms = {k_app / FRAME_MS:4.2f} frames ({kib_app:.1f} KiB; reprice + panes {reprice_ms:.2f} ms)"
+            f" · worst {max(times):5.1f} ms, {over}/{len(times)} keys over two frames"
+        )
+        print(f"           minimal  {k_min:6.2f} ms ({kib_min:.1f} KiB) · ratio {k_app / k_min:5.2f}x   (target: median within one frame, none over two)")
+    print()
+
+    grid_ms = asyncio.run(bench_table("grid", keys))
+    data_ms = asyncio.run(bench_table("data", keys))
+    print("table keystroke (20 rows x 6 columns refilled + cursor move, 120x36, median)")
+    print(f"  GridTable     {grid_ms:7.2f} ms")
+    print(f"  DataTable     {data_ms:7.2f} ms")
+    print(f"  ratio         {grid_ms / data_ms:7.2f}x   (GridTable / DataTable: why the panes use GridTable)")
     print()
 
     print("payoff chart redraw: ms and KiB per redraw (median)")

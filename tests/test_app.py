@@ -373,12 +373,12 @@ async def test_shock_inputs_drive_chart_curve_and_table(make_app):
         assert (s.spot_shift, s.vol_scale, s.days_forward) == (10.0, 1.2, 14)
         assert app.valuation.shock == s
         assert chart.shocked is not None and chart.shocked[1][0] == pytest.approx(38.57 + 10)
-        assert app.query_one(PayoffChart).border_title == "Payoff at +14d"
+        assert app.query_one(PayoffChart).border_title.startswith("Payoff at +14d · BE ")
         assert "custom" in scenario_cells(app)
         # a bad value: a message, the shock unchanged
         await pilot.press("shift+tab", "ctrl+a", "ctrl+k", "0", "enter")
         await pilot.pause()
-        assert app.shock == s and "vol scale" in str(app.query_one("#shocks").border_subtitle)
+        assert app.shock == s and "vol× 0 not applied" in str(app.query_one("#shocks").border_subtitle)
         await pilot.press("escape")  # put back the active values, back to the layers
         await pilot.pause()
         assert app.focused.id == "layer-table"
@@ -415,7 +415,7 @@ async def test_horizon_and_lines_toggle(make_app):
         today = chart.curves["hedge"].copy()
         await pilot.press("h")
         await pilot.pause()
-        assert chart.border_title == "Payoff at near expiry (+16d)"
+        assert chart.border_title.startswith("Payoff at near expiry (+16d) · ")
         assert app.valuation.payoff.horizon_days == 16
         assert not np.allclose(chart.curves["hedge"], today)
         await pilot.press("e")
@@ -573,7 +573,7 @@ async def test_esc_in_a_shock_input_keeps_a_valid_value(make_app):
         await pilot.press("4", "tab", "tab", "ctrl+a", "ctrl+k", "3", "0", "escape")
         await pilot.pause()
         assert app.shock.days_forward == 30 and app.focused.id == "layer-table"
-        assert app.query_one(PayoffChart).border_title == "Payoff at +30d"
+        assert app.query_one(PayoffChart).border_title.startswith("Payoff at +30d · ")
 
 
 async def test_a_failed_save_loses_nothing(make_app, tmp_path):

@@ -118,7 +118,7 @@ async def test_ftx_is_shown_honestly_and_the_notes_open(make_app):
         await pilot.pause()
         assert isinstance(app.screen, ScenarioInfoScreen)
         info = app.screen.text()
-        assert "FTX collapsed" in info and "The hedge did not help." in info and "btc_usd_daily.csv" in info
+        assert "FTX collapsed" in info and "The hedge did not help." in info and "BTC-USD daily closes" in info
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ScenarioInfoScreen)

@@ -226,3 +226,29 @@ def test_set_budget(plan):
 def test_edits_never_import_textual():
     code = "import sys, tui.core.edits; sys.exit(1 if any(m.startswith('textual') for m in sys.modules) else 0)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_weight_texts_add_up_on_screen():
+    from tui.core.edits import weight_texts
+
+    def total(texts):
+        return round(sum(float(t) for t in texts), 6)
+
+    assert weight_texts([0.4, 0.4, 0.2]) == (["0.40", "0.40", "0.20"], "1.00")
+    shown, tot = weight_texts([0.375, 0.375, 0.25])
+    assert shown == ["0.375", "0.375", "0.250"] and tot == "1.000"
+    shown, tot = weight_texts([1 / 3, 1 / 3, 1 / 3])
+    assert total(shown) == float(tot) == 1.0 and sorted(shown) == ["0.333", "0.333", "0.334"]
+    shown, tot = weight_texts([0.1234, 0.4383, 0.4383])  # 0.123 + 0.438 + 0.438 would show 0.999
+    assert total(shown) == float(tot) == 1.0
+
+
+def test_weight_note_says_what_happened_to_the_others(plan):
+    from tui.core.edits import set_weight, weight_note
+
+    tail = set_weight(plan, 2, 0.3)
+    assert weight_note(plan, tail, 2) == "rescaled to sum 1: near 0.4→0.35, mid 0.4→0.35"
+    all_near = set_weight(plan, 0, 1.0)
+    half = set_weight(all_near, 0, 0.5)
+    assert weight_note(all_near, half, 0) == "others were 0, split equally: mid 0.25, tail 0.25"
+    assert weight_note(plan, plan, 0) == ""

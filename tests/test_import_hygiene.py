@@ -51,6 +51,27 @@ def test_pricing_a_plan_does_not_load_pandas_or_scipy_stats():
     assert not any(m == "scipy" or m.startswith("scipy.") for m in loaded)
 
 
+def test_widgets_import_only_downward():
+    """Widgets never reach up to screens, the app or the command line (not even lazily),
+    and the number formats do not come from the CLI: no import cycles between layers."""
+    import ast
+
+    def imported(path: Path) -> set[str]:
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names.add("." * node.level + (node.module or ""))
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+        return names
+
+    for path in sorted((ROOT / "tui" / "widgets").glob("*.py")):
+        up = {m for m in imported(path) if m.lstrip(".").split(".")[0] in ("screens", "app", "cli", "commands", "journaling")}
+        assert not up, f"{path.name} imports {up}"
+    assert not {m for m in imported(ROOT / "tui" / "format.py") if "cli" in m}
+    assert "scenario_info" not in (ROOT / "tui" / "widgets" / "shock_panel.py").read_text()
+
+
 def _tui_imports() -> dict[str, set[str]]:
     """Every ``tui`` module's imports of other ``tui`` modules, TYPE_CHECKING ones included
     (import-linter counts them too)."""

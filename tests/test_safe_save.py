@@ -349,3 +349,16 @@ def test_stamps_are_plain_values():
     assert stamp.exists and not MISSING.exists
     assert stamp == FileStamp(1, 2, "ab")
     assert safe_files.FileStamp is FileStamp
+
+
+def test_diff_plans_matches_layers_by_name(plan):
+    """Inserting a layer is one added layer, not "mid and tail were overwritten"."""
+    from tui.core.edits import add_layer
+
+    inserted, _ = add_layer(plan, 0)  # a new layer after near (weight 0: nothing else changes)
+    new_name = inserted.layers[1].name
+    lines = diff_plans(plan, inserted)
+    assert f"layers[1]: added ({new_name})" in lines
+    assert not any(".name:" in line for line in lines)  # mid and tail were not "renamed"
+    renamed = plan.with_layer(1, name="middle")
+    assert diff_plans(plan, renamed) == ["layers[1].name: mid -> middle"]

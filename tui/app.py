@@ -10,7 +10,9 @@ Valuation to every pane; the panes never compute figures of their own.
 from __future__ import annotations
 
 import errno
+import gc
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -22,30 +24,32 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from .commands import app_commands
+from .core.black76 import load_scipy_ndtr
 from .core.plan import Plan, resolve_expiry
-from .core.plan_io import PlanError, load_plan, load_plan_stamped
+from .core.plan_io import PlanError, load_plan, load_plan_stamped, plan_problems
 from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
 from .core.safe_files import MISSING, FileStamp, cause_of, path_kind
 from .core.safe_text import printable
 from .core.scenarios import NO_SHOCK, Shock
+from .core.shock_inputs import CUSTOM, ShockInputError, stepped_shock
 from .core.valuation import Valuation, default_scenarios, value_plan
-from .messages import PlanEdited, ShockChosen
+from .messages import PlanEdited
 from .journaling import PlanJournal, Unsaved, install_signal_handlers, lookup, offer_at_open, write_pidfile
 from .resources import default_plan_path
-from .screens.confirm import ConfirmQuitModal
-from .screens.file_prompt import PathModal
-from .screens.help import HelpScreen
 from .screens.problems import ProblemsModal
-from .screens.recover import FileChangedModal
-from .screens.smile import SmileScreen
-from .screens.views import RiskScreen, RollScreen, ValuationView
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
 from .widgets.curve_pane import CurvePane
 from .widgets.layer_editor import LayerEditor
 from .widgets.payoff_chart import PayoffChart
-from .widgets.shock_panel import CUSTOM, ShockPanel
+from .widgets.shock_panel import ShockPanel
 from .widgets.util import set_border_title
+
+def _view_class() -> type:
+    """The detail views' base class (imported on first use: the views are off the start-up path)."""
+    from .screens.views import ValuationView as view
+
+    return view
+
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 18
@@ -96,6 +100,7 @@ class AlvhApp(App[int]):
         theme_folders: list[Path] | None = None,
         stamp: FileStamp | None = None,
         recovery=None,
+        needs_fix: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.plan = plan
@@ -127,6 +132,11 @@ class AlvhApp(App[int]):
         self.last_reprice_ms = 0.0
         self.config_folder = config_folder or config_dir()
         self._startup_problems = startup_problems
+        self._focus_before_small = None
+        # A plan opened although `check` rejects it for a reason the app can fix (weights
+        # summing to 1.1): its problems, until an edit fixes them; saving is refused meanwhile.
+        self.needs_fix: list[str] = list(needs_fix or [])
+        self._file_problems = list(self.needs_fix)  # as the file was read (with its line numbers)  # the focused widget when the terminal became too small
         loaded = load_themes(theme_folders)
         self.theme_problems = loaded.problems
         self.file_theme_names = [t.name for t in loaded.themes]
@@ -147,7 +157,7 @@ class AlvhApp(App[int]):
                 yield PayoffChart(id="payoff")
                 yield ShockPanel(id="shocks")
         yield Static(id="too-small")
-        yield Footer()
+        yield Footer(compact=True)  # compact: q Quit still fits at 80 columns
 
     @property
     def editor(self) -> LayerEditor:
@@ -173,13 +183,23 @@ class AlvhApp(App[int]):
         if self._startup_problems is not None:
             title, messages = self._startup_problems
             self.push_screen(ProblemsModal(title, messages, "Showing the sample plan; your file is untouched."))
+        if self.needs_fix:
+            self._show_needs_fix(self._file_problems)
         self._uninstall_signals = install_signal_handlers(self)
         if self.journal.lock_error:
             self.notify(self.journal.lock_error, title="Journal", severity="warning", timeout=10, markup=False)
         if self._recovery:
             offer_at_open(self, self._recovery, self.path)
 
+    def on_ready(self) -> None:
+        """After the first frame: what start-up does not need."""
+        # Everything built so far lives as long as the app: keep it out of the full
+        # collections that otherwise land on a keystroke now and then (50-80 ms each).
+        gc.freeze()
+        threading.Thread(target=_warm_up, name="alvh-warm-up", daemon=True).start()
+
     def on_unmount(self) -> None:
+        gc.unfreeze()  # (an app made again in the same process, as tests do, starts clean)
         self.journal.flush()  # whatever ends the app, unsaved edits are journaled
         self.journal.release()
         if self.is_headless:  # under test: hand the process its signal handlers back now
@@ -192,7 +212,17 @@ class AlvhApp(App[int]):
     def _check_size(self, width: int, height: int) -> None:
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         screen = self.main_screen
+        was_small = screen.has_class("-too-small")
+        if small and not was_small:
+            # Hiding the panes blurs the focused one: remember it, to give focus back after.
+            self._focus_before_small = screen.focused
         screen.set_class(small, "-too-small")
+        if was_small and not small:
+            target = self._focus_before_small
+            if target is None or not target.is_attached:
+                target = self.editor.table
+            # (after the refresh: a widget that is still hidden cannot take focus)
+            self.call_after_refresh(target.focus)
         if small:
             self.query_one("#too-small", Static).update(
                 f"terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}, have {width}x{height}\n\n"
@@ -222,8 +252,10 @@ class AlvhApp(App[int]):
         self.query_one(PayoffChart).show(valuation, label)
         self.query_one(ShockPanel).show(valuation)
         for screen in self.screen_stack[1:]:  # an open VaR/sizing or roll view follows too
-            if isinstance(screen, ValuationView):
+            if isinstance(screen, _view_class()):
                 screen.show(valuation)
+        if self.needs_fix:  # a draft: is it fixed now?
+            self.needs_fix = plan_problems(self.plan, self.path.name if self.path else "plan")
         self._update_chrome()
         self.journal.touch()
         self.last_reprice_ms = (time.perf_counter() - start) * 1000.0
@@ -266,6 +298,8 @@ class AlvhApp(App[int]):
         file = self.path.name if self.path else "untitled"
         state = " (new)" if self.is_new and not self.dirty else ""
         mark = " ● modified" if self.dirty else ""
+        if self.needs_fix:
+            mark += " ● needs a fix"
         mode = " · read-only" if self.read_only else ""
         title = f"Layers · {file}{state}{mark}{mode} · {self.plan.name}"
         set_border_title(self.editor, title)
@@ -296,10 +330,17 @@ class AlvhApp(App[int]):
             return
         self.apply_plan(message.plan, message.label, message.cursor)
 
-    @on(ShockChosen)
-    def _shock_chosen(self, message: ShockChosen) -> None:
+    @on(ShockPanel.Chosen)
+    def _shock_chosen(self, message: ShockPanel.Chosen) -> None:
         message.stop()
         self.set_shock(message.shock)
+
+    @on(ShockPanel.InfoRequested)
+    def _scenario_info(self, message: ShockPanel.InfoRequested) -> None:
+        message.stop()
+        from .screens.scenario_info import ScenarioInfoScreen
+
+        self.push_screen(ScenarioInfoScreen(message.valuation, message.index))
 
     def set_shock(self, shock: Shock) -> None:
         self.shock = shock
@@ -341,6 +382,11 @@ class AlvhApp(App[int]):
         """
         if expect is True:
             expect = self.stamp if path == self.path else None
+        problems = plan_problems(self.plan, path.name)
+        if problems:  # never write a file that would not open again
+            self.notify("Not saved: the plan needs a fix first:\n" + "\n".join(problems), severity="error", markup=False, timeout=10)
+            self.say("not saved: the plan needs a fix first (n renormalises the weights)", error=True)
+            return False
         if self.read_only and path == self.path:
             self.journal.flush()
             self.say("opened read-only (the plan is open in another session): S saves as another file", error=True)
@@ -356,6 +402,8 @@ class AlvhApp(App[int]):
                     self.save_to(path, then, expect=changed.actual)
                 elif choice == "save_as":
                     self.action_save_as(then=then)
+
+            from .screens.recover import FileChangedModal
 
             self.push_screen(FileChangedModal(str(path), changed.changes), decided)
             return False
@@ -375,7 +423,9 @@ class AlvhApp(App[int]):
         self.read_only = self.journal.read_only = False
         self.journal.retarget(path)
         self._update_chrome()
-        self.notify(f"Saved {path}", markup=False, timeout=3)
+        # In the message line (a toast would cover the net and cover columns), replacing
+        # whatever it said before ("nothing to redo").
+        self.editor.say(f"saved {path}")
         if then is not None:
             then()
         return True
@@ -387,11 +437,15 @@ class AlvhApp(App[int]):
             if path is not None:
                 self.save_to(path, then)
 
+        from .screens.file_prompt import PathModal
+
         self.push_screen(PathModal("Save plan as", initial, must_exist=False, current=self.path), chosen)
 
     def action_open(self) -> None:
         def ask() -> None:
             initial = (_typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
+            from .screens.file_prompt import PathModal
+
             self.push_screen(PathModal("Open plan", initial, must_exist=True), self.open_path)
 
         self._guard_unsaved("open another plan", ask)
@@ -399,13 +453,17 @@ class AlvhApp(App[int]):
     def open_path(self, path: Path | None) -> bool:
         if path is None:
             return False
+        needs_fix: list[str] = []
         try:
             plan, stamp = load_plan_stamped(path)
         except PlanError as error:
-            self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
-            return False
+            if error.draft is None:
+                self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
+                return False
+            plan, stamp, needs_fix = error.draft, error.stamp, error.messages
 
         def open_it(read_only: bool) -> None:
+            self.needs_fix = needs_fix
             self.plan = plan
             self.saved_plan = plan
             self.path = path
@@ -415,16 +473,31 @@ class AlvhApp(App[int]):
             self.journal.retarget(path)
             self.undo_stack.clear()
             self.redo_stack.clear()
+            self.editor.table.reset_scroll()  # the old plan's scroll position means nothing here
             self.reprice()
             self.say(f"opened {path.name}")
+            if self.needs_fix:
+                self._show_needs_fix(needs_fix)
 
         offer_at_open(self, lookup(path, own=self.journal.own_files), path, at_start=False, then=open_it)
         return True
+
+    def _show_needs_fix(self, messages: list[str]) -> None:
+        name = self.path.name if self.path else "the plan"
+        self.push_screen(
+            ProblemsModal(
+                f"{name} needs a fix",
+                messages,
+                "Opened as it is and marked; n renormalises the weights. Saving is refused until the plan is valid.",
+            )
+        )
 
     def _guard_unsaved(self, verb: str, proceed: Callable[[], None]) -> None:
         if not self.dirty:
             proceed()
             return
+        from .screens.confirm import ConfirmQuitModal
+
         if isinstance(self.screen, ConfirmQuitModal):
             return
 
@@ -445,6 +518,8 @@ class AlvhApp(App[int]):
 
     # -- view ---------------------------------------------------------------------
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -456,15 +531,12 @@ class AlvhApp(App[int]):
         self.query_one(PayoffChart).toggle_hedge_only()
 
     def action_shock_step(self, points: float) -> None:
-        spot = self.plan.market.vix_spot
-        shift = self.shock.target_spot(spot) - spot + points
-        if spot + shift <= 0.0:
-            self.editor.say("the VIX cannot go to zero", error=True)
+        try:
+            shock = stepped_shock(self.shock, self.plan.market.vix_spot, points)
+        except ShockInputError as error:
+            self.editor.say(error.reason, error=True)
             return
-        if abs(shift) < 1e-9 and self.shock.vol_scale == 1.0 and self.shock.days_forward == 0:
-            self.set_shock(NO_SHOCK)
-            return
-        self.set_shock(Shock(CUSTOM, spot_shift=round(shift, 4), vol_scale=self.shock.vol_scale, days_forward=self.shock.days_forward))
+        self.set_shock(shock)
 
     def action_reset_shock(self) -> None:
         self.set_shock(NO_SHOCK)
@@ -478,12 +550,18 @@ class AlvhApp(App[int]):
         self.query_one(ShockPanel).action_info()
 
     def action_risk_view(self) -> None:
+        from .screens.views import RiskScreen
+
         self._open_view(RiskScreen)
 
     def action_roll_view(self) -> None:
+        from .screens.views import RollScreen
+
         self._open_view(RollScreen)
 
     def action_smile_view(self) -> None:
+        from .screens.smile import SmileScreen
+
         self._open_view(SmileScreen)
 
     def action_backtest_view(self) -> None:
@@ -495,7 +573,7 @@ class AlvhApp(App[int]):
         """Open (or switch to) one of the detail views; the main screen stays underneath."""
         if isinstance(self.screen, kind) or self.valuation is None:
             return
-        if isinstance(self.screen, ValuationView):
+        if isinstance(self.screen, _view_class()):
             self.pop_screen()
         if self.screen is self.main_screen:
             self.push_screen(kind(self.valuation))
@@ -526,7 +604,18 @@ class AlvhApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is self.main_screen:
+            from .commands import app_commands  # (the palette's entries: only when it opens)
+
             yield from app_commands(self)
+
+
+def _warm_up() -> None:
+    """Load scipy's normal CDF off the event loop (see black76.load_scipy_ndtr)."""
+    try:
+        load_scipy_ndtr()
+    except Exception:  # (the libm path stays in use: slower, never wrong)
+        return
+    gc.freeze()  # scipy's modules, too, live as long as the process
 
 
 def _typable(path: Path) -> str | None:
@@ -564,6 +653,8 @@ def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None
     try:
         plan, stamp = load_plan_stamped(path)
     except PlanError as error:
+        if error.draft is not None:  # fixable in the app: open it, marked, problems listed
+            return AlvhApp(error.draft, path, stamp=error.stamp, recovery=lookup(path), needs_fix=error.messages, **kwargs)
         return AlvhApp(sample, None, startup_problems=(f"Cannot open {path}", error.messages), **kwargs)
     return AlvhApp(plan, path, stamp=stamp, recovery=lookup(path), **kwargs)
 

@@ -19,6 +19,7 @@ from .core.exposure import stress_lines
 from .core.plan_io import PlanError, load_plan
 from .core.safe_text import printable
 from .core.valuation import VAR_STRESS_NAME, Valuation, value_plan
+from .format import pct, usd
 
 EXIT_OK = 0
 EXIT_UNUSABLE = 2
@@ -297,25 +298,6 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
         "warnings": list(v.all_warnings) + ([readout.problem] if readout.problem else []),
     }
     return _clean(out)
-
-
-def usd(x: float | None) -> str:
-    """Compact money: $1.23M, -$45.6k, $812."""
-    if x is None or not math.isfinite(x):
-        return "—"
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    if a >= 999.5e6:
-        return f"{sign}${a / 1e9:,.2f}B"
-    if a >= 999.5e3:
-        return f"{sign}${a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}${a / 1e3:,.1f}k"
-    return f"{sign}${a:,.0f}"
-
-
-def pct(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None or not math.isfinite(x) else f"{x * 100:.{digits}f}%"
 
 
 def _num(x: float | None, fmt: str) -> str:

@@ -1,12 +1,30 @@
-"""Number formats shared by the panes (the money and percent formats come from the CLI)."""
+"""Number formats shared by the command line and the panes (no textual, no rich: the CLI's
+``price`` table uses them without loading the app)."""
 
 from __future__ import annotations
 
 import math
 
-from .cli import pct, signal_lines, usd
+__all__ = ["usd", "pct", "usd_short", "num", "signed"]
 
-__all__ = ["usd", "pct", "usd_short", "num", "signed", "signal_lines"]
+
+def usd(x: float | None) -> str:
+    """Compact money: $1.23M, -$45.6k, $812."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    if a >= 999.5e6:
+        return f"{sign}${a / 1e9:,.2f}B"
+    if a >= 999.5e3:
+        return f"{sign}${a / 1e6:,.2f}M"
+    if a >= 1e4:
+        return f"{sign}${a / 1e3:,.1f}k"
+    return f"{sign}${a:,.0f}"
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None or not math.isfinite(x) else f"{x * 100:.{digits}f}%"
 
 
 def usd_short(x: float) -> str:
@@ -16,12 +34,17 @@ def usd_short(x: float) -> str:
     sign = "-" if x < 0 else ""
     a = abs(x)
     if a >= 999.5e6:
-        return f"{sign}${a / 1e9:.3g}B"
+        return f"{sign}${_three(a / 1e9)}B"
     if a >= 999.5e3:
-        return f"{sign}${a / 1e6:.3g}M"
+        return f"{sign}${_three(a / 1e6)}M"
     if a >= 999.5:
-        return f"{sign}${a / 1e3:.3g}k"
+        return f"{sign}${_three(a / 1e3)}k"
     return f"{sign}${a:.0f}"
+
+
+def _three(x: float) -> str:
+    """Three significant digits, trailing zeros kept ($23.0M beside $22.4M, not $23M)."""
+    return f"{x:#.3g}".rstrip(".")
 
 
 def num(x: float | None, fmt: str = ".2f") -> str:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from .core.plan import Plan
-from .core.scenarios import Shock
 
 
 @dataclass
@@ -22,10 +21,3 @@ class PlanEdited(Message):
     plan: Plan
     label: str
     cursor: tuple[int, int] | None = None  # (row, column) for the layer table afterwards
-
-
-@dataclass
-class ShockChosen(Message):
-    """The active scenario changed (typed inputs or a picked row)."""
-
-    shock: Shock

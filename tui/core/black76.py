@@ -85,13 +85,27 @@ def _ndtr_small(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
+_scipy_ndtr = None  # scipy.special.ndtr once loaded (load_scipy_ndtr)
+
+
+def load_scipy_ndtr() -> None:
+    """Import scipy's ``ndtr`` now; from then on every call uses it, whatever its size (it
+    is 3-9x faster than the libm path from 17 options up). The app calls this in a thread
+    after its first frame, so the import stays off the start-up path."""
+    global _scipy_ndtr
+    from scipy.special import ndtr
+
+    _scipy_ndtr = ndtr
+
+
 def _ndtr_for(n: int):
     """The normal CDF (x, out) -> out to use for a call on ``n`` options."""
+    if _scipy_ndtr is not None:
+        return _scipy_ndtr
     if n < SCIPY_NDTR_MIN:
         return _ndtr_small
-    from scipy.special import ndtr as scipy_ndtr
-
-    return scipy_ndtr
+    load_scipy_ndtr()
+    return _scipy_ndtr
 
 
 def _prepare(F, K, T, r, sigma, is_call):

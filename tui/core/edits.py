@@ -249,6 +249,39 @@ def set_weight(plan: Plan, index: int, value: float) -> Plan:
     return plan.with_layer(index, weight=value)
 
 
+def weight_note(old: Plan, new: Plan, edited: int) -> str:
+    """What an edit of layer ``edited``'s weight did to the other layers, for the message
+    line ("" when nothing else moved): ``rescaled to sum 1: near 0.4→0.35, mid 0.4→0.35``,
+    or, when the others were all 0 (their split is gone), ``others were 0, split equally: …``."""
+    if len(old.layers) != len(new.layers):
+        return ""
+    moved = [
+        (a.name, a.weight, b.weight)
+        for i, (a, b) in enumerate(zip(old.layers, new.layers))
+        if i != edited and abs(a.weight - b.weight) > 1e-12
+    ]
+    if not moved:
+        return ""
+    if all(w == 0.0 for _, w, _ in moved):
+        return "others were 0, split equally: " + ", ".join(f"{n} {w:g}" for n, _, w in moved)
+    return "rescaled to sum 1: " + ", ".join(f"{n} {a:g}→{b:g}" for n, a, b in moved)
+
+
+def weight_texts(weights: list[float]) -> tuple[list[str], str]:
+    """The weights as the table shows them, and their total: two decimals, or three when
+    a weight needs them (0.375), rounded so that the column visibly adds up to the total
+    shown (largest remainder: 1/3 each shows as 0.334, 0.333, 0.333 and total 1.000)."""
+    decimals = 2 if all(abs(round(w, 2) - w) < 1e-9 for w in weights) else 3
+    scale = 10**decimals
+    total = round(math.fsum(weights) * scale)
+    floors = [math.floor(w * scale + 1e-9) for w in weights]
+    short = total - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: weights[i] * scale - floors[i], reverse=True)
+    for i in order[: max(short, 0)]:
+        floors[i] += 1
+    return [f"{f / scale:.{decimals}f}" for f in floors], f"{total / scale:.{decimals}f}"
+
+
 def renormalise(plan: Plan) -> Plan:
     """Scale the weights so they sum to 1 (equal shares when they are all zero)."""
     return _with_weights(plan, normalised([l.weight for l in plan.layers]))

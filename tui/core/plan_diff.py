@@ -44,6 +44,17 @@ def _diff(old: Any, new: Any, path: str, out: list[str]) -> None:
                 _diff(old[key], new[key], where, out)
         return
     if isinstance(old, list) and isinstance(new, list):
+        pairs = _layers_by_name(old, new) if path == "layers" else None
+        if pairs is not None:
+            matched, removed = pairs
+            for i, j in matched:
+                if i is None:
+                    out.append(f"{path}[{j}]: added ({_show(new[j])})")
+                else:
+                    _diff(old[i], new[j], f"{path}[{j}]", out)
+            for i in removed:
+                out.append(f"{path}[{i}]: removed ({_show(old[i])})")
+            return
         for i in range(max(len(old), len(new))):
             where = f"{path}[{i}]"
             if i >= len(new):
@@ -61,13 +72,33 @@ def _diff(old: Any, new: Any, path: str, out: list[str]) -> None:
         out.append(f"{path}: {_show(old)} -> {_show(new)}")
 
 
+def _layers_by_name(old: list, new: list) -> tuple[list[tuple[int | None, int]], list[int]] | None:
+    """Pair the layers of two plans by name (an inserted layer is then "added", not
+    "mid was overwritten"): ``([(old index or None, new index), ...] in the new order,
+    [old indexes removed])``. A layer renamed in place pairs with the one at its
+    position. None when names repeat (then by position)."""
+    names_old = [t.get("name") if isinstance(t, dict) else None for t in old]
+    names_new = [t.get("name") if isinstance(t, dict) else None for t in new]
+    if None in names_old or None in names_new or len(set(names_old)) < len(old) or len(set(names_new)) < len(new):
+        return None
+    where = {name: i for i, name in enumerate(names_old)}
+    pairs: list[tuple[int | None, int]] = [(where.get(name), j) for j, name in enumerate(names_new)]
+    unmatched = sorted(set(range(len(old))) - {i for i, _ in pairs if i is not None})
+    for k, (i, j) in enumerate(pairs):
+        if i is None and j in unmatched:  # renamed in place
+            pairs[k] = (j, j)
+            unmatched.remove(j)
+    return pairs, unmatched
+
+
 def diff_plans(old: Plan, new: Plan) -> list[str]:
     """What changed from ``old`` to ``new``, one human line per value, in file order.
 
     Keys are the file's dotted paths: ``"layers[0].strike: ATM -> 35"``,
     ``"market.vix_spot: 38.57 -> 40"``, ``"layers[3]: added (hedge)"``,
-    ``"sizing.premium_usd: 5000000 -> (none)"``. Layers and futures are compared by
-    position. Empty when the two plans would be saved as the same file.
+    ``"sizing.premium_usd: 5000000 -> (none)"``. Layers are matched by name (indexes are
+    the new plan's), futures by position. Empty when the two plans would be saved as the
+    same file.
     """
     out: list[str] = []
     _diff(to_table(old), to_table(new), "", out)

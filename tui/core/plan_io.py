@@ -95,7 +95,8 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     reader = Reader(source, text, _READERS)
     plan = _read_plan(reader, data)
     if reader.problems or plan is None:
-        raise PlanError(source, reader.all_problems() or [Problem("", "the plan could not be read")])
+        fixable = plan is not None and not reader.dropped and all(p.fixable for p in reader.problems)
+        raise PlanError(source, reader.all_problems() or [Problem("", "the plan could not be read")], plan if fixable else None)
     return plan
 
 
@@ -152,7 +153,11 @@ def load_plan_stamped(path: str | os.PathLike) -> tuple[Plan, FileStamp]:
     """
     path = Path(path)
     raw, st = read_plan_bytes(path)
-    plan = parse_plan(decode_plan(raw, str(path)), str(path))
+    try:
+        plan = parse_plan(decode_plan(raw, str(path)), str(path))
+    except PlanError as error:
+        error.stamp = stamp_of(raw, st)  # a draft opened in the app keeps the file's stamp
+        raise
     return plan, stamp_of(raw, st)
 
 
@@ -171,9 +176,12 @@ def _read_plan(r: Reader, data: dict) -> Plan | None:
         r.fail("schema", f"unknown schema {show_number(schema)}; this version of alvh-tui reads schema {SCHEMA_VERSION}")
         return None  # the rest of a newer schema may mean something else: don't guess
     values = r.fields(data, Plan, "", {}, skip=("schema",), check_unknown=False)
-    if r.problems:
+    if r.problems and not all(p.fixable for p in r.problems):
         return None
-    return Plan(**values)
+    try:
+        return Plan(**values)
+    except (TypeError, ValueError):  # Plan's own checks: the "fixable" plan was not usable after all
+        return None
 
 
 def _read_market(r: Reader, data: dict, key: str, path: str, decl: Key, default, required, values, context) -> MarketSnapshot | None:
@@ -279,7 +287,7 @@ def _read_layers(r: Reader, data: dict, key: str, path: str, decl: Key, default,
     if sizing.mode in ("budget", "coverage") and layers:
         total = weights_sum(tuple(layers))
         if abs(total - 1.0) > WEIGHT_TOLERANCE:
-            r.fail(path, f"weights sum to {total:.6g}; in sizing mode {sizing.mode!r} they must sum to 1")
+            r.fail(path, f"weights sum to {total:.6g}; in sizing mode {sizing.mode!r} they must sum to 1", fixable=True)
     return tuple(layers)
 
 

@@ -28,6 +28,7 @@ class Problem:
     key: str  # dotted path, e.g. "layers[2].strike"
     message: str  # what was expected / what is wrong
     line: int | None = None
+    fixable: bool = False  # the plan can still be priced and fixed in the app (weights summing to 1.1)
 
     def render(self, source: str) -> str:
         source = printable(source, 200)
@@ -38,11 +39,19 @@ class Problem:
 
 
 class PlanError(ValueError):
-    """A plan file that cannot be used; ``problems`` lists every reason."""
+    """A plan file that cannot be used; ``problems`` lists every reason.
 
-    def __init__(self, source: str, problems: list[Problem]):
+    ``draft``: when every problem is one the app can fix (weights that do not sum to 1:
+    ``n`` renormalises), the plan as read, so the app can open it marked as needing a fix
+    (saving stays refused until it is valid); ``None`` otherwise. ``stamp``: the file's
+    stamp when read by ``load_plan_stamped``.
+    """
+
+    def __init__(self, source: str, problems: list[Problem], draft=None):
         self.source = source
         self.problems = problems
+        self.draft = draft
+        self.stamp = None
         super().__init__("\n".join(p.render(source) for p in problems))
 
     @property
@@ -154,11 +163,11 @@ class Reader:
         self.dropped = 0  # problems beyond MAX_PROBLEMS, counted but not listed
         self.readers = readers or {}
 
-    def fail(self, key: str, message: str) -> None:
+    def fail(self, key: str, message: str, fixable: bool = False) -> None:
         if len(self.problems) >= MAX_PROBLEMS:
             self.dropped += 1
             return
-        self.problems.append(Problem(key, message, self.lines.line(key)))
+        self.problems.append(Problem(key, message, self.lines.line(key), fixable))
 
     def all_problems(self) -> list[Problem]:
         if not self.dropped:

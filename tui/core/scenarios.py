@@ -347,6 +347,7 @@ class ScenarioResult:
     episode_id: str | None = None
     start: date | None = None
     end: date | None = None
+    shock: Shock | None = None  # the shock this row is the result of (picking the row applies it)
 
 
 def coverage_ratio(hedge_pnl: float, exposure_pnl: float) -> float | None:

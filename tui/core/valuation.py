@@ -628,6 +628,7 @@ def _results(plan: Plan, shocks, targets, hedge, rets, basis) -> tuple[ScenarioR
                 start=s.start,
                 end=s.end,
                 replay=s.replay,
+                shock=s,
             )
         )
     return tuple(out)

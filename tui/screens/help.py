@@ -103,7 +103,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("alvh-tui keys", style="bold"), id="dialog-title")
             with VerticalScroll(id="help-body"):
                 yield Static(help_table(), id="help-table")
-            yield Static(Text("esc / ? : close · mouse optional; every action is on a key and in ctrl+p", style="dim"))
+            yield Static(Text("esc / ? : close · mouse optional; every action is on a key and in ctrl+p", style="dim"), classes="dialog-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

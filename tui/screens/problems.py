@@ -26,7 +26,7 @@ class ProblemsModal(ModalScreen[None]):
             with VerticalScroll(id="problem-list"):
                 for message in self.messages:
                     yield Static(plain("• " + message), classes="problem")
-            yield Static(plain((self.footer_text + "  " if self.footer_text else "") + "enter/esc: close", style="dim"))
+            yield Static(plain((self.footer_text + "  " if self.footer_text else "") + "enter/esc: close", style="dim"), classes="dialog-keys")
 
     def action_dismiss_modal(self) -> None:
         self.dismiss(None)

@@ -11,12 +11,6 @@ from textual.widgets import Static
 
 from ..widgets.util import plain
 
-MAX_LINES = 8
-
-
-def _shown(lines: list[str], limit: int = MAX_LINES) -> list[str]:
-    return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
-
 
 class RecoverModal(ModalScreen[str]):
     """Unsaved edits found in the journal. Returns "recover", "discard", "keep" or "later".
@@ -43,27 +37,28 @@ class RecoverModal(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="recover"):
             yield Static(plain(self.title_text, style="bold"), id="dialog-title")
-            for fact in self.facts:
-                yield Static(plain(fact), classes="recover-fact")
-            with VerticalScroll(id="recover-changes"):
-                if self.changes:
-                    yield Static(Text("file -> journal:", style="bold"))
-                    for line in _shown(self.changes):
-                        yield Static(plain("  " + line), classes="recover-change")
-                else:
-                    yield Static(Text("(the journal holds the same plan as the file)"))
             third = (
                 "  [b]l[/b]  later: open the sample, keep the journal for another time"
                 if self.untitled
                 else "  [b]k[/b]  keep both: save the journal beside the plan as a new file, open the file"
             )
-            yield Static(
-                "  [b]r[/b]  recover the edits (unsaved until ctrl+s)\n"
-                "  [b]d[/b]  discard the edits and open the file\n" + third,
-                markup=True,
-                id="recover-keys",
-            )
-            yield Static("", id="recover-message")
+            with Vertical(classes="dialog-keys"):  # the choices stay on screen; the diff scrolls
+                yield Static(
+                    "  [b]r[/b]  recover the edits (unsaved until ctrl+s)\n"
+                    "  [b]d[/b]  discard the edits and open the file\n" + third,
+                    markup=True,
+                    id="recover-keys",
+                )
+                yield Static("", id="recover-message")
+            with VerticalScroll(id="recover-changes"):
+                for fact in self.facts:
+                    yield Static(plain(fact), classes="recover-fact")
+                if self.changes:
+                    yield Static(Text(f"file -> journal ({len(self.changes)} changes; ↑ ↓ scroll):", style="bold"))
+                    for line in self.changes:
+                        yield Static(plain("  " + line), classes="recover-change")
+                else:
+                    yield Static(Text("(the journal holds the same plan as the file)"))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "choose" and parameters:
@@ -100,16 +95,18 @@ class LockedModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="locked"):
             yield Static(plain(self.title_text, style="bold"), id="dialog-title")
-            for holder in _shown(self.holders):
-                yield Static(plain("  open in " + holder), classes="lock-holder")
-            yield Static(Text("Two sessions editing one plan overwrite each other's saves (each save asks first)."))
             leave = "quit" if self.at_start else "keep the current plan"
             yield Static(
                 "  [b]r[/b]  open read-only: explore freely; saving asks for another file\n"
                 "  [b]o[/b]  open anyway and edit (each session keeps its own journal)\n"
                 f"  [b]q[/b]  {leave}",
                 markup=True,
+                classes="dialog-keys",
             )
+            with VerticalScroll(id="lock-holders"):
+                for holder in self.holders:
+                    yield Static(plain("  open in " + holder), classes="lock-holder")
+                yield Static(Text("Two sessions editing one plan overwrite each other's saves (each save asks first)."))
 
     def action_choose(self, choice: str | None) -> None:
         self.dismiss(choice)
@@ -132,15 +129,16 @@ class FileChangedModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="changed"):
             yield Static(plain(f"{self.path_text} changed on disk since it was opened", style="bold"), id="dialog-title")
-            with VerticalScroll(id="changed-list"):
-                for line in _shown(self.changes):
-                    yield Static(plain("  " + line))
             yield Static(
                 "  [b]o[/b]  overwrite it with your plan (the file on disk goes to the backup~)\n"
                 "  [b]a[/b]  save yours as another file\n"
                 "  [b]esc[/b]  cancel: keep editing (your edits stay in the journal)",
                 markup=True,
+                classes="dialog-keys",
             )
+            with VerticalScroll(id="changed-list"):
+                for line in self.changes:
+                    yield Static(plain("  " + line))
 
     def action_choose(self, choice: str | None) -> None:
         self.dismiss(choice)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.widgets import Static
 
 from ..core.kit import window_events_note
 from ..core.valuation import Valuation
+from ..widgets.scenario_text import scenario_detail
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +26,38 @@ def _episodes() -> dict:
         return {ep.id: ep for ep in load_episodes()}
     except (OSError, ValueError):
         return {}
+
+
+# The library records where each figure came from for whoever rebuilds it (data files,
+# columns, filters, the project's research notes). The notes screen speaks to users: the
+# public data behind each file, and the outside sources the research notes name.
+PUBLIC_DATA = {
+    "vix_daily_ohlc.csv": "Cboe VIX index, daily closes",
+    "vvix_daily_close.csv": "Cboe VVIX index, daily closes",
+    "vx_monthly_settlements.csv": "Cboe Futures Exchange (CFE) VX futures, daily settlements",
+    "btc_usd_daily.csv": "BTC-USD daily closes (Yahoo Finance)",
+    "spx_daily.csv": "S&P 500 index, daily closes",
+}
+_NOTES_REF = re.compile(r"domain\.md section \d+ \(([^)]*(?:\([^)]*\)[^)]*)*)\)\s*:?\s*(.*)")
+_INTERNAL = re.compile(r"^\d{4}-\d{2}-\d{2} row$|no outside source named")
+
+
+def public_source(source: str) -> str | None:
+    """A library source as a user can look it up: a data file becomes the public data set
+    it holds, a research-notes reference becomes the outside sources it names (None when
+    it names none)."""
+    name = source.split(":", 1)[0].strip()
+    if name in PUBLIC_DATA:
+        return PUBLIC_DATA[name]
+    match = _NOTES_REF.match(source)
+    if match is None:
+        return source
+    named = [part.strip() for chunk in match.group(1).split(";") for part in chunk.split(",")]
+    named = [part for part in named if part and not _INTERNAL.search(part)]
+    rest = match.group(2).strip()
+    if not named:
+        return rest or None
+    return ", ".join(named) + (f": {rest}" if rest else "")
 
 
 def episode_notes(episode_id: str | None) -> list[str]:
@@ -44,12 +78,13 @@ def episode_notes(episode_id: str | None) -> list[str]:
     else:
         lines.append("BTC: no data for this window")
     if ep.eth_return is not None:
-        lines.append(f"ETH {ep.eth_return:+.0%} ({ep.eth_source})")
+        lines.append(f"ETH {ep.eth_return:+.0%} ({public_source(ep.eth_source or '') or 'source not named'})")
     lines.append(window_events_note(ep.start, ep.end))
     if ep.notes:
         lines += ["", ep.notes]
-    if ep.sources:
-        lines += ["", "Sources: " + "; ".join(ep.sources)]
+    sources = list(dict.fromkeys(s for s in (public_source(x) for x in ep.sources) if s))
+    if sources:
+        lines += ["", "Sources: " + "; ".join(sources)]
     return lines
 
 
@@ -62,8 +97,6 @@ class ScenarioInfoScreen(ModalScreen[None]):
         self.index = index
 
     def text(self) -> str:
-        from ..widgets.shock_panel import scenario_detail
-
         v = self.valuation
         r = v.scenarios[self.index]
         lines = scenario_detail(v, self.index)
@@ -78,7 +111,7 @@ class ScenarioInfoScreen(ModalScreen[None]):
             yield Static(Text(f"{r.name} · {r.kind}", style="bold"), id="dialog-title")
             with VerticalScroll(id="info-body"):
                 yield Static(Text(self.text()), id="info-text")
-            yield Static(Text("esc / i : close · enter on the row applies it", style="dim"))
+            yield Static(Text("esc / i : close · ↑ ↓ pgup pgdn scroll · enter on the row applies it", style="dim"), classes="dialog-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

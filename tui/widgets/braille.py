@@ -289,7 +289,7 @@ def layout_chart(
             start = min(start, width - len(v.label))
             if start >= free_from:
                 frame.put(0, start, v.label, v.style)
-                free_from = start + len(v.label) + 1
+                free_from = start + len(v.label) + 2  # two spaces: labels never read as one
     return frame
 
 

@@ -110,8 +110,9 @@ class CurvePane(Vertical):
         yield GridTable(id="curve-table", cursor_type="none")
 
     def on_mount(self) -> None:
+        # "vs prev": each settle's change from the tenor above it (spot for M1)
         self.query_one("#curve-table", GridTable).set_columns(
-            [GridColumn("expiry", "expiry", 9, False), GridColumn("dte", "DTE", 4), GridColumn("settle", "settle", 6), GridColumn("chg", "chg", 6)]
+            [GridColumn("expiry", "expiry", 9, False), GridColumn("dte", "DTE", 4), GridColumn("settle", "settle", 6), GridColumn("chg", "vs prev", 7)]
         )
 
     def on_resize(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -39,9 +40,12 @@ class GridRow:
 
 
 def fit(text: str, width: int, right: bool) -> str:
-    if len(text) > width:
-        return text[: max(width - 1, 0)] + "…" if width > 0 else ""
-    return text.rjust(width) if right else text.ljust(width)
+    """``text`` in exactly ``width`` terminal cells (a wide CJK character takes two)."""
+    n = cell_len(text)
+    if n > width:
+        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+    pad = " " * (width - n)
+    return pad + text if right else text + pad
 
 
 class GridTable(Widget, can_focus=True):
@@ -96,10 +100,11 @@ class GridTable(Widget, can_focus=True):
 
     cursor = reactive((0, 0), init=False, repaint=False)
 
-    def __init__(self, *, cursor_type: str = "cell", padding: int = 1, name=None, id=None, classes=None) -> None:
+    def __init__(self, *, cursor_type: str = "cell", padding: int = 1, frozen: int = 0, name=None, id=None, classes=None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.cursor_type = cursor_type  # "cell" | "row" | "none"
         self.padding = padding
+        self.frozen = frozen  # leading columns that never scroll away (the row's name)
         self.columns: list[GridColumn] = []
         self.rows: list[GridRow] = []
         self._col_offset = 0
@@ -183,19 +188,39 @@ class GridTable(Widget, can_focus=True):
             self._row_offset, changed = row, True
         elif row >= self._row_offset + rows_visible:
             self._row_offset, changed = row - rows_visible + 1, True
-        if self.cursor_type == "cell" and self.columns:
-            if col < self._col_offset:
-                self._col_offset, changed = col, True
-            else:
-                while self._col_offset < col and self._span(self._col_offset, col) > self.size.width:
-                    self._col_offset += 1
-                    changed = True
+        if self.cursor_type == "cell" and self.columns and col >= self.frozen:
+            fixed = self._span(0, self.frozen - 1)
+            start = max(self._col_offset, self.frozen)
+            if col < start:
+                start = col
+            while start < col and fixed + self._span(start, col) > self.size.width:
+                start += 1
+            if start != max(self._col_offset, self.frozen):
+                self._col_offset, changed = start, True
         if changed:
             self._invalidate()
             self.refresh()
 
     def _span(self, first: int, last: int) -> int:
         return sum(c.width + 2 * self.padding for c in self.columns[first : last + 1])
+
+    def reset_scroll(self) -> None:
+        """Back to the first row and column (another plan: the old position means nothing)."""
+        self._col_offset = self._row_offset = 0
+        self.move_cursor(0, 0)
+        self._invalidate()
+        self.refresh()
+
+    def _drawn(self) -> list[int]:
+        """The column indexes drawn, left to right: the frozen ones, then from the offset."""
+        return list(range(min(self.frozen, len(self.columns)))) + list(range(max(self._col_offset, self.frozen), len(self.columns)))
+
+    @property
+    def hidden_left(self) -> bool:
+        return self._col_offset > self.frozen
+
+    def hidden_right(self) -> bool:
+        return self._span(0, self.frozen - 1) + self._span(max(self._col_offset, self.frozen), len(self.columns) - 1) > self.size.width
 
     def action_move(self, rows: int, cols: int) -> None:
         self.move_cursor(self.cursor[0] + rows, self.cursor[1] + cols)
@@ -222,7 +247,7 @@ class GridTable(Widget, can_focus=True):
         col = self.cursor[1]
         if self.cursor_type == "cell":
             x = 0
-            for i in range(self._col_offset, len(self.columns)):
+            for i in self._drawn():
                 x += self.columns[i].width + 2 * self.padding
                 if event.x < x:
                     col = i
@@ -305,12 +330,18 @@ class GridTable(Widget, can_focus=True):
         pad = " " * self.padding
         segments: list[Segment] = []
         used = 0
+        drawn = self._drawn()
         if y == 0:
-            for col in self.columns[self._col_offset :]:
-                segments.append(Segment(pad + fit(col.label, col.width, col.right) + pad, styles["header"]))
+            for i in drawn:
+                col = self.columns[i]
+                # ◀ in the first scrolled column's padding: columns are hidden to the left
+                left = "◀" + pad[1:] if pad and i == max(self._col_offset, self.frozen) and self.hidden_left else pad
+                segments.append(Segment(left + fit(col.label, col.width, col.right) + pad, styles["header"]))
                 used += col.width + 2 * self.padding
                 if used >= width:
                     break
+            if self.hidden_right():  # ▶ at the right edge: more columns that way
+                return Strip.join([Strip(segments, used).crop_extend(0, width - 1, styles[""]), Strip([Segment("▶", styles["header"])], 1)])
         else:
             index = self._row_offset + y - 1
             if index >= len(self.rows):
@@ -318,13 +349,13 @@ class GridTable(Widget, can_focus=True):
             row = self.rows[index]
             row_style = row.style if row.style in ("total", "active") else ""
             is_cursor_row = index == self.cursor[0] and self.cursor_type != "none"
-            for i in range(self._col_offset, len(self.columns)):
+            for i in drawn:
                 col = self.columns[i]
                 text = pad + fit(row.cells[i] if i < len(row.cells) else "", col.width, col.right) + pad
                 on_cursor = is_cursor_row and (self.cursor_type == "row" or i == self.cursor[1])
                 style = styles[(row_style + "-cursor") if row_style and on_cursor else ("cursor" if on_cursor else row_style)]
                 segments.append(Segment(text, style))
-                used += len(text)
+                used += col.width + 2 * self.padding
                 if used >= width:
                     break
         strip = Strip(segments, used)

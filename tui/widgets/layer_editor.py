@@ -39,7 +39,7 @@ class Column:
 
 COLUMNS = (
     Column("name", "layer", 7, right=False),
-    Column("weight", "wt", 4),
+    Column("weight", "wt", 5),
     Column("expiry", "expiry", 8, right=False),
     Column("dte", "dte", 3),
     Column("strike", "strike", 7),
@@ -53,6 +53,10 @@ COLUMNS = (
     Column("theta", "theta/d", 7),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+# With room to spare (a wide terminal), money and greek columns get room for large plans'
+# totals (-$428.1k, $12.35M) instead of ending in "…".
+WIDE_EXTRA = {"name": 3, "premium": 3, "delta": 3, "vega": 3, "theta": 3, "contracts": 2}
+WIDE_FROM = sum(c.width + 2 for c in COLUMNS) + sum(WIDE_EXTRA.values())
 TOTAL_ROW = "total"
 LABELS = {
     "name": "name",
@@ -90,10 +94,6 @@ def with_market_cells(rows: list[tuple[str, list[str]]], v: Valuation, quotes: d
     return out
 
 
-def fmt_weight(w: float) -> str:
-    return f"{w:.2f}"
-
-
 def fmt_expiry(spec, expiry: date) -> str:
     if isinstance(spec, date):
         return f"{expiry:%y-%m-%d}"
@@ -122,19 +122,20 @@ def spread_strikes(lv) -> str:
 def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
     """The table's rows as plain strings: one per layer, then the totals row."""
     rows: list[tuple[str, list[str]]] = []
+    weights, weight_total = edits.weight_texts([layer.weight for layer in plan.layers])
     for i, (layer, lv) in enumerate(zip(plan.layers, v.layers)):
         rows.append(
             (
                 f"L{i}",
                 [
                     layer.name,
-                    fmt_weight(layer.weight),
+                    weights[i],
                     fmt_expiry(layer.expiry, lv.expiry),
                     str(lv.dte),
                     (spread_strikes(lv) + ("!" if lv.uncovered else "")) if lv.legs else fmt_strike(layer.strike, lv.strike),
                     num(lv.future, ".2f" if lv.future < 100 else ".1f"),
                     f"{num(lv.vol * 100, '.0f')}%",
-                    num(lv.price, ".4g"),
+                    num(lv.price, ".3f"),  # one precision down the column
                     f"{lv.contracts:,}",
                     usd(lv.net_usd),
                     num(lv.delta, ".3f"),
@@ -149,7 +150,7 @@ def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
             TOTAL_ROW,
             [
                 "total",
-                fmt_weight(sum(l.weight for l in plan.layers)),
+                weight_total,
                 "",
                 "",
                 "",
@@ -247,15 +248,20 @@ class LayerEditor(Vertical):
         self.message = ""
 
     def compose(self) -> ComposeResult:
-        yield LayerTable(id="layer-table", cursor_type="cell")
+        yield LayerTable(id="layer-table", cursor_type="cell", frozen=1)  # the layer's name stays in view
         yield Static(id="sizing-line")
         with Horizontal(id="edit-row"):
             yield Label("", id="edit-label")
             yield CellInput(id="cell-input", compact=True, select_on_focus=True)
 
     def on_mount(self) -> None:
-        self.table.set_columns([GridColumn(c.key, c.label, c.width, c.right) for c in COLUMNS])
+        self._wide = False
+        self.table.set_columns(self._columns(False))
         self.query_one("#edit-row").display = False
+
+    @staticmethod
+    def _columns(wide: bool) -> list[GridColumn]:
+        return [GridColumn(c.key, c.label, c.width + (WIDE_EXTRA.get(c.key, 0) if wide else 0), c.right) for c in COLUMNS]
 
     @property
     def table(self) -> LayerTable:
@@ -290,6 +296,12 @@ class LayerEditor(Vertical):
             self.query_one("#sizing-line", Static).update(line, layout=False)
 
     def on_resize(self) -> None:
+        wide = self.content_size.width >= WIDE_FROM
+        if wide != self._wide:
+            self._wide = wide
+            cursor = self.table.cursor
+            self.table.set_columns(self._columns(wide))
+            self.table.move_cursor(*cursor)
         self._show_sizing()
 
     def cell_value(self, row: int, key: str) -> str:
@@ -316,17 +328,20 @@ class LayerEditor(Vertical):
     def move_to(self, row: int, column: int | None = None) -> None:
         self.table.move_cursor(row, column)
 
-    def _post(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None) -> None:
+    def _post(self, plan: Plan, label: str, cursor: tuple[int, int] | None = None, weight_of: int | None = None) -> None:
         base = self.plan
         if base is None:
             return
         if plan == base:
             self.say(f"{label}: no change")
             return
+        if weight_of is not None:  # say what the edit did to the other weights, never silently
+            note = edits.weight_note(base, plan, weight_of)
+            label = f"{label}; {note}" if note else label
         self.say(label)
         self.app.post_message(PlanEdited(base, plan, label, cursor))  # straight to the App: no bubbling hops
 
-    def _try(self, fn, label: str, cursor=None) -> bool:
+    def _try(self, fn, label: str, cursor=None, weight_of: int | None = None) -> bool:
         if self.plan is None:
             return False
         try:
@@ -337,7 +352,7 @@ class LayerEditor(Vertical):
         if isinstance(result, tuple):
             result, row = result
             cursor = (row, self.table.cursor_column)
-        self._post(result, label, cursor)
+        self._post(result, label, cursor, weight_of)
         return True
 
     # -- editing ------------------------------------------------------------------
@@ -411,7 +426,7 @@ class LayerEditor(Vertical):
             self.say(str(error), error=True)  # keep the input open with the bad text
             return
         self._end_edit()
-        self._post(new, label)
+        self._post(new, label, weight_of=row if key == "weight" and row < len(plan.layers) else None)
 
     @on(Input.Blurred, "#cell-input")
     def _blurred(self, event: Input.Blurred) -> None:
@@ -427,7 +442,11 @@ class LayerEditor(Vertical):
             self.say("the total row has nothing to nudge", error=True)
             return
         name = self.plan.layers[row].name
-        self._try(lambda p: edits.nudge(p, row, key, direction), f"{LABELS[key]} of {name} {'up' if direction > 0 else 'down'}")
+        self._try(
+            lambda p: edits.nudge(p, row, key, direction),
+            f"{LABELS[key]} of {name} {'up' if direction > 0 else 'down'}",
+            weight_of=row if key == "weight" else None,
+        )
 
     def action_add(self) -> None:
         row = self._layer_row()

@@ -27,6 +27,13 @@ def scenario_marker(valuation: Valuation) -> tuple[float, str] | None:
     return shock.target_spot(valuation.market.vix_spot), name[:10]
 
 
+def breakeven_note(breakevens: tuple[float, ...]) -> str:
+    """The hedge's break-even VIX level(s) for the title (also when a marker label is crowded out)."""
+    if not breakevens:
+        return " · no break-even"
+    return " · BE " + ", ".join(f"{b:.4g}" for b in breakevens[:3]) + (" …" if len(breakevens) > 3 else "")
+
+
 class PayoffChart(BrailleChart):
     """P&L (USD) against the VIX level; render only from :meth:`set_curves` / :meth:`show`."""
 
@@ -96,13 +103,15 @@ class PayoffChart(BrailleChart):
             return
         names = ["hedge"] if self.hedge_only else [n for n in ("hedge", "net", "exposure") if n in self.curves]
         series = [Series(self.levels, self.curves[n], n, *LINE_STYLES[n]) for n in names]
-        vlines = [VLine(b, "be", True, "BE") for b in self.breakevens]
+        # Each marker's label carries its own level, so two labels side by side never read
+        # as one ("BE VIX 38.57" was the break-even and the spot run together).
+        vlines = [VLine(b, "be", True, f"BE {b:.4g}") for b in self.breakevens]
         if self.spot is not None:
             vlines.append(VLine(self.spot, "spot", False, f"VIX {self.spot:.4g}"))
         if self.scenario is not None and self.spot is not None and abs(self.scenario[0] - self.spot) > 1e-6:
             vlines.append(VLine(self.scenario[0], "scen", True, self.scenario[1]))
         self.set_data(series, vlines, y_format=usd_short, x_format=lambda v: f"{v:g}")
-        set_border_title(self, f"Payoff at {self.horizon_label}")
+        set_border_title(self, f"Payoff at {self.horizon_label}" + breakeven_note(self.breakevens))
         if self._legend_names != names:  # the legend changes only with the e toggle
             self._legend_names = names
             legend = Text()
