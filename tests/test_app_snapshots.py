@@ -23,6 +23,7 @@ def app_for(config, theme: str | None = None):
 async def no_blink(pilot) -> None:
     for field in pilot.app.query(Input):
         field.cursor_blink = False
+    await pilot.app.workers.wait_for_complete()  # the entry signals are read in a worker
     await pilot.pause()
 
 
@@ -92,6 +93,18 @@ def test_ftx_replay_active_80x24(snap_compare, isolated_config):
         await pilot.pause()
 
     assert snap_compare(app_for(isolated_config), terminal_size=(80, 24), run_before=ftx)
+
+
+def test_financed_preset_80x24(snap_compare, isolated_config):
+    """P: the near layer a 1x1 call spread (strikes long/short, net premium, financed share);
+    h: the payoff at the near expiry, capped above the short strike."""
+
+    async def financed(pilot) -> None:
+        await no_blink(pilot)
+        await pilot.press("P", "h")
+        await pilot.pause()
+
+    assert snap_compare(app_for(isolated_config), terminal_size=(80, 24), run_before=financed)
 
 
 def test_history_view_80x24(snap_compare, isolated_config):

@@ -18,7 +18,7 @@ def test_json_has_the_documented_keys(capsys):
     assert {"summary", "years", "episodes", "benchmark", "trades", "caveat"} <= set(data)
     assert "model prices" in data["caveat"].lower()
     assert data["summary"]["start"] == "2020-01-02" and data["summary"]["end"] == "2020-12-31"
-    assert set(data["years"][0]) == {"year", "premium_usd", "hedge_pnl_usd", "exposure_pnl_usd", "net_pnl_usd"}
+    assert set(data["years"][0]) == {"year", "premium_usd", "hedge_pnl_usd", "exposure_pnl_usd", "net_pnl_usd", "funding_usd"}
     assert [e["name"] for e in data["episodes"]] == ["Mar 2020: COVID crash"]
     assert set(data["episodes"][0]) == {"name", "start", "end", "hedge_pnl_usd", "exposure_pnl_usd"}
     assert data["benchmark"]["rule"].startswith("Cboe VXTH")

@@ -74,6 +74,7 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
     e = v.plan.exposure
     var = v.var
     rr = v.regime_readout
+    readout = v.signals
     out = {
         "schema": v.plan.schema,
         "plan": v.plan.name,
@@ -107,6 +108,28 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 "theta": layer.theta,
                 "contracts": layer.contracts,
                 "premium_usd": layer.premium_usd,
+                "net_premium_usd": layer.net_usd,
+                "financing_share": layer.financing_share,
+                "uncovered": layer.uncovered,
+                "legs": [
+                    {
+                        "side": leg.side,
+                        "expiry": leg.expiry.isoformat(),
+                        "strike": leg.strike,
+                        "ratio": leg.ratio,
+                        "contracts": leg.contracts,
+                        "price": leg.price,
+                        "delta": leg.delta,
+                        "gamma": leg.gamma,
+                        "vega": leg.vega,
+                        "theta": leg.theta,
+                        "dte": leg.dte,
+                        "future": leg.future,
+                        "vol": leg.vol,
+                        "premium_usd": leg.premium_usd,
+                    }
+                    for leg in layer.legs
+                ],
             }
             for layer in v.layers
         ],
@@ -166,6 +189,8 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
             "target_base_usd": v.sizing.target_base_usd,
             "target_reached": v.sizing.target_reached,
             "achieved_of_target": v.sizing.achieved_of_target,
+            "funding_rate": e.funding_rate,
+            "funding_cost_usd": v.sizing.funding_cost_usd,
         },
         "scenario_settings": {"replay": v.plan.scenarios.replay},
         "scenarios": [
@@ -245,13 +270,56 @@ def valuation_to_json(v: Valuation) -> dict[str, Any]:
                 for c in rr.layers
             ],
         },
-        "warnings": list(v.all_warnings),
+        "signals": [
+            {
+                "name": sig.name,
+                "label": sig.label,
+                "rule": sig.rule,
+                "value": sig.value,
+                "state": sig.state,
+                "since": sig.since,
+                "day": sig.day,
+                "hit_rate": sig.hit_rate,
+                "base_rate": sig.base_rate,
+                "days_on": sig.days_on,
+            }
+            for sig in readout.signals
+        ],
+        "signals_history": readout.history,
+        "events": [
+            {
+                "date": e.date,
+                "event": e.event,
+                "days_after_as_of": e.days_after_as_of,
+                "layers_expiring_before": list(e.layers_expiring_before),
+            }
+            for e in v.events
+        ],
+        "warnings": list(v.all_warnings) + ([readout.problem] if readout.problem else []),
     }
     return _clean(out)
 
 
 def _num(x: float | None, fmt: str) -> str:
     return "—" if x is None or not math.isfinite(x) else format(x, fmt)
+
+
+def signal_lines(readout) -> list[str]:
+    """The entry signals, one line each, with their record (shared with the v view)."""
+    if not readout.signals:
+        return [f"signals  {readout.problem}"] if readout.problem else []
+    base = readout.signals[0].base_rate
+    lines = [
+        f"signals  at {readout.signals[0].day or '—'}; record {readout.history}: P(VIX +50% within 20 trading days) "
+        f"after the signal vs {pct(base)} on all days"
+    ]
+    for s in readout.signals:
+        value = "—" if s.value is None else f"{s.value:.2f}"
+        since = f" since {s.since.isoformat()}" if s.since else ""
+        lines.append(f"  {s.label:<26}{value:>8}  {s.state.upper():<7}{since:<17} hit {pct(s.hit_rate)} of {s.days_on:,} days  ({s.rule})")
+    if readout.problem:
+        lines.append(f"  {readout.problem}")
+    return lines
 
 
 def render_table(v: Valuation) -> str:
@@ -282,6 +350,8 @@ def render_table(v: Valuation) -> str:
                 f"({_num(rr.cost_vs_calm_future, '.2f')}x per point of each future); {rr.reference}"
             )
             out.append(f"         price / VIX now vs calm: {per_layer}")
+    for line in signal_lines(v.signals):
+        out.append(line)
     out.append("")
     out.append("curve     " + "  ".join(f"{f.expiry:%b%y}:{f.settle:6.2f}" for f in m.live_futures))
     out.append("")
@@ -295,6 +365,18 @@ def render_table(v: Valuation) -> str:
             f"{layer.future:>8.2f}{layer.strike:>8.2f}{layer.vol * 100:>6.1f}%{layer.price:>8.3f}"
             f"{layer.delta:>7.3f}{layer.vega:>7.3f}{layer.theta:>8.4f}{layer.contracts:>10,d}{usd(layer.premium_usd):>11}"
         )
+        for leg in layer.legs:
+            sign = -1 if leg.side == "short" else 1
+            out.append(
+                f"{'  ' + leg.side:<10}{leg.ratio:>5g}{leg.expiry.isoformat():>12}{leg.dte:>5d}"
+                f"{leg.future:>8.2f}{leg.strike:>8.2f}{leg.vol * 100:>6.1f}%{leg.price:>8.3f}"
+                f"{sign * leg.delta:>7.3f}{sign * leg.vega:>7.3f}{sign * leg.theta:>8.4f}{sign * leg.contracts:>10,d}{usd(leg.premium_usd):>11}"
+            )
+        if layer.legs:
+            out.append(
+                f"{'  net':<10}{'':>5}{'':>12}{'':>5}{'':>8}{'':>8}{'':>7}{'':>8}{'':>7}{'':>7}{'':>8}{'':>10}{usd(layer.net_usd):>11}"
+                f"  ({pct(layer.financing_share, 0)} financed)"
+            )
     t = v.totals
     out.append("-" * len(header))
     out.append(
@@ -330,6 +412,11 @@ def render_table(v: Valuation) -> str:
         f"premium {usd(t.premium_usd)} = {pct(s.premium_pct_notional, 3)} of notional, {pct(s.premium_pct_annualised, 2)} annualised "
         f"(each layer over its own life); theta carry {pct(carry, 2)}/yr"
     )
+    if e.funding_rate is not None:
+        out.append(
+            f"funding {usd(s.funding_cost_usd)}: the premium carried to each layer's expiry at {e.funding_rate * 100:.2f}%/yr "
+            f"(total cost {usd(t.premium_usd + s.funding_cost_usd)})"
+        )
     out.append("")
     nets = [sc.net_pnl_usd for sc in v.scenarios]
     best = max(range(len(nets)), key=nets.__getitem__) if nets else -1
@@ -361,6 +448,9 @@ def render_table(v: Valuation) -> str:
         out.append(f"{'total':<12}{'':<10}{'':>12}{'':>12}{'':>14}{'':>10}{usd(v.roll_cost_usd):>11}{usd(v.roll_cost_tenor_held_usd):>12}")
     else:
         out.append("rolls: none (no layer has a roll rule that falls before the last expiry)")
+    if v.events:
+        out.append("")
+        out.append("macro events before the last expiry: " + "  ".join(f"{e.date:%b%d} {e.event}" for e in v.events))
     for w in v.all_warnings:
         out.append(f"warning: {w}")
     return "\n".join(out)

@@ -49,6 +49,12 @@ def app_commands(app: Commanded) -> Iterable[SystemCommand]:
     yield SystemCommand("Duplicate layer", "Copy the current layer (c)", editor.action_duplicate)
     yield SystemCommand("Delete layer", "Delete the current layer (x)", editor.action_delete)
     yield SystemCommand("Apply 4/4/2 preset", "Near ATM 40%, mid +10% 40%, tail +50% 20% (p)", editor.action_preset)
+    yield SystemCommand(
+        "Apply financed 4/4/2 preset",
+        "The 4/4/2 with the near layer a 1x1 call spread: long ATM, short +50% (P)",
+        editor.action_preset_financed,
+    )
+    yield SystemCommand("Finance layer", "Add a short call at +50% to the current layer, or remove its legs (f)", editor.action_finance)
     yield SystemCommand("Renormalise weights", "Scale the weights to sum to 1 (n)", editor.action_normalise)
     yield SystemCommand("Next sizing mode", "budget → coverage → contracts (m)", editor.action_sizing)
     yield SystemCommand("Nudge cell up", "Step the current cell up (+)", lambda: editor.action_nudge(1))

@@ -412,6 +412,30 @@ def _price_lives(mk: Market, lives: list) -> None:
         life[6] = part
 
 
+def _finance_lives(plan: Plan, mk: Market, schedules: list) -> list[str]:
+    """A financed layer's lives carry the net marks: the long call less each leg that
+    expires with it (``sign x ratio`` per long contract, its strike resolved against the
+    same future on the opening day). Sizing, value and proceeds then follow the spread.
+    A leg with its own expiry (a calendar) is not replayed: a note says so."""
+    notes: list[str] = []
+    for layer, lives in zip(plan.layers, schedules):
+        legs = [leg for leg in layer.legs if leg.expiry is None]
+        if len(legs) < len(layer.legs):
+            notes.append(f"layer {layer.name!r}: a leg with its own expiry (a calendar) is not in the backtest; "
+                         "its same-expiry legs are")
+        if not legs:
+            continue
+        for life in lives:
+            t, end, e_num, col = life[0], life[1], life[2], life[3]
+            f0 = float(mk.history.settles[t, col]) if col >= 0 else math.nan
+            if not math.isfinite(f0):
+                f0 = float(mk.forward(np.array([t]), np.array([e_num]))[0])
+            days = np.arange(t, t + len(life[6]))
+            for leg in legs:
+                life[6] = life[6] + leg.sign * leg.ratio * mk.price(days, e_num, col, resolve_strike(leg.strike, f0))
+    return notes
+
+
 def _settle_layer(plan: Plan, index: int, mk: Market, lives: list, cache):
     """Size each life and book its premium, daily value and proceeds."""
     layer = plan.layers[index]
@@ -580,6 +604,7 @@ def run_backtest(plan: Plan, history: History, settings: BacktestSettings | None
         rolls += n
     vxth = _vxth_lives(mk)
     _price_lives(mk, [life for lives in schedules for life in lives] + vxth)
+    leg_notes = _finance_lives(plan, mk, schedules)
     for i, lives in enumerate(schedules):
         if cancelled is not None and cancelled():
             raise BacktestCancelled()
@@ -597,7 +622,7 @@ def run_backtest(plan: Plan, history: History, settings: BacktestSettings | None
     if progress is not None:
         progress(1.0)
     exposure_pnl, basis_text = exposure_path(plan, part)
-    notes = []
+    notes = list(leg_notes)
     if settings.entry == "vix_over_vix3m" and mk.vix3m_proxied:
         notes.append(f"VIX3M has no close on {mk.vix3m_proxied} day(s) (it starts 2009-09-18); "
                      f"the VX curve's {VIX3M_DAYS}-day forward stands in there")

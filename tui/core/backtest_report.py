@@ -3,7 +3,7 @@
 
 JSON (a contract like ``price --json``: keys are added, never renamed or removed):
 ``schema, caveat, summary{...}, years[{year, premium_usd, hedge_pnl_usd, exposure_pnl_usd,
-net_pnl_usd}], episodes[{name, start, end, hedge_pnl_usd, exposure_pnl_usd}],
+net_pnl_usd, funding_usd}], episodes[{name, start, end, hedge_pnl_usd, exposure_pnl_usd}],
 benchmark{rule, ...the summary's keys, years, episodes}, trades[{layer, open_date,
 close_date, expiry, strike, contracts, cost_usd, proceeds_usd}]``.
 """
@@ -78,6 +78,7 @@ def _rule_summary(result: BacktestResult, run: RuleRun) -> dict:
         "premium_usd": premium,
         "premium_usd_per_year": premium / years,
         "premium_pct_notional_per_year": premium / years / notional * 100.0 if notional else 0.0,
+        "funding_usd_per_year": sum(funding_by_year(result, run).values()) / years,
         "hedge_pnl_usd": float(hedge[-1]),
         "exposure_pnl_usd": float(exposure[-1]),
         "net_pnl_usd": float(hedge[-1] + exposure[-1]),
@@ -94,6 +95,7 @@ def _rule_summary(result: BacktestResult, run: RuleRun) -> dict:
 
 def yearly(result: BacktestResult, run: RuleRun) -> list[dict]:
     idx = _index(result)
+    funding = funding_by_year(result, run)
     frame = pd.DataFrame({"premium": run.premium, "hedge": run.pnl_cum, "exposure": result.exposure_pnl_cum}, index=idx)
     by_year = frame.groupby(idx.year)
     ends = by_year[["hedge", "exposure"]].last()
@@ -103,7 +105,25 @@ def yearly(result: BacktestResult, run: RuleRun) -> list[dict]:
         hedge = float(ends.loc[year, "hedge"] - starts.loc[year, "hedge"])
         exposure = float(ends.loc[year, "exposure"] - starts.loc[year, "exposure"])
         out.append({"year": int(year), "premium_usd": float(by_year["premium"].sum().loc[year]),
-                    "hedge_pnl_usd": hedge, "exposure_pnl_usd": exposure, "net_pnl_usd": hedge + exposure})
+                    "hedge_pnl_usd": hedge, "exposure_pnl_usd": exposure, "net_pnl_usd": hedge + exposure,
+                    "funding_usd": funding.get(int(year), 0.0)})
+    return out
+
+
+def funding_by_year(result: BacktestResult, run: RuleRun) -> dict[int, float]:
+    """The premium's cost of capital at ``exposure.funding_rate``: each trade's cost carried
+    from its opening to its close (or the last day), ``cost (e^{r d / 365} - 1)``, booked
+    in the year it opened (see ``kit.funding_cost``)."""
+    from .kit import funding_cost
+
+    rate = getattr(result.plan.exposure, "funding_rate", None)
+    if not rate:
+        return {}
+    last = _index(result)[-1].date()
+    out: dict[int, float] = {}
+    for tr in run.trades:
+        held = ((tr.close_date or last) - tr.open_date).days
+        out[tr.open_date.year] = out.get(tr.open_date.year, 0.0) + funding_cost([tr.cost_usd], [held], rate)
     return out
 
 

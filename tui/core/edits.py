@@ -27,6 +27,7 @@ from .limits import MAX_CONTRACTS, MAX_DAYS_AHEAD, MAX_LAYERS, MAX_PCT_STRIKE, M
 from .plan import (
     SIZING_MODES,
     Layer,
+    Leg,
     Plan,
     Sizing,
     format_strike,
@@ -34,6 +35,7 @@ from .plan import (
     parse_month,
     parse_strike,
     preset_442,
+    preset_442_financed,
 )
 from .safe_text import text_problem
 
@@ -64,7 +66,7 @@ def cell_text(plan: Plan, index: int, field: str) -> str:
     if field == "expiry":
         return layer.expiry.isoformat() if isinstance(layer.expiry, date) else str(layer.expiry)
     if field == "strike":
-        return format_strike(layer.strike)
+        return format_strike(layer.strike) + "".join(f" / {_leg_text(leg)}" for leg in layer.legs)
     if field == "contracts":
         return "" if layer.contracts is None else str(layer.contracts)
     raise EditError(f"{field} is computed, not edited")
@@ -298,7 +300,8 @@ def set_cell(plan: Plan, index: int, field: str, text: str) -> Plan:
     if field == "expiry":
         return plan.with_layer(index, expiry=parse_expiry_text(text, plan))
     if field == "strike":
-        return plan.with_layer(index, strike=parse_strike_text(text))
+        strike, legs = parse_strike_and_legs(text, plan.layers[index])
+        return plan.with_layer(index, strike=strike, legs=legs)
     if field == "contracts":
         if plan.sizing.mode != "contracts":
             raise EditError(
@@ -471,6 +474,65 @@ def apply_preset_442(plan: Plan) -> Plan:
         total = sum(layer.contracts or 0 for layer in plan.layers) or 1000
         layers = tuple(replace(layer, contracts=int(round(total * layer.weight))) for layer in layers)
     return replace(plan, layers=layers)
+
+
+_LEG_RATIO_RE = re.compile(r"^([0-9]+(?:\.[0-9]*)?)\s*x\s*(.+)$", re.IGNORECASE)
+
+
+def _leg_text(leg: Leg) -> str:
+    ratio = "" if leg.ratio == 1 else f"{leg.ratio:g}x"
+    return ratio + format_strike(leg.strike)
+
+
+def parse_strike_and_legs(text: str, layer: Layer) -> tuple[float | str, tuple[Leg, ...]]:
+    """``"ATM"`` sets the long strike (and takes off any legs); ``"ATM / +50%"`` finances
+    it with a short call at +50 %; ``"ATM / 2x+40%"`` sells two. A leg keeps its side and
+    expiry when it was already there."""
+    parts = [part.strip() for part in text.split("/")]
+    strike = parse_strike_text(parts[0])
+    legs: list[Leg] = []
+    for j, part in enumerate(parts[1:]):
+        if not part:
+            raise EditError("strike: write the long strike, then \" / \" and each short leg's strike, e.g. ATM / +50%")
+        ratio = 1.0
+        m = _LEG_RATIO_RE.match(part)
+        if m:
+            ratio = float(m.group(1))
+            part = m.group(2)
+            lo, hi = limits.LEG_RATIO_BOUNDS
+            if not lo < ratio <= hi:
+                raise EditError(f"strike: a leg's ratio is above {lo:g} and at most {hi:g} contracts per long contract")
+        old = layer.legs[j] if j < len(layer.legs) else FINANCING_LEG
+        legs.append(replace(old, strike=parse_strike_text(part), ratio=ratio))
+    if len(legs) > limits.MAX_LEGS:
+        raise EditError(f"strike: at most {limits.MAX_LEGS} legs per layer")
+    return strike, tuple(legs)
+
+
+def apply_preset_442_financed(plan: Plan) -> Plan:
+    """The 4/4/2 with the near layer financed by a 1x1 call spread (short the +50 % call)."""
+    financed = preset_442_financed()
+    plain = apply_preset_442(plan)  # the same contracts (in contracts mode) as the 4/4/2
+    return replace(plain, layers=tuple(replace(p, legs=f.legs) for p, f in zip(plain.layers, financed)))
+
+
+FINANCING_LEG = Leg("short", "+50%", 1.0)
+
+
+def toggle_financing(plan: Plan, index: int) -> tuple[Plan, bool]:
+    """Add a 1x1 short call at +50 % to a layer (a call spread), or take its legs off.
+
+    Returns the new plan and whether the layer is financed now.
+    """
+    if not 0 <= index < len(plan.layers):
+        raise EditError("no such layer")
+    layer = plan.layers[index]
+    if layer.legs:
+        return plan.with_layer(index, legs=()), False
+    kind, value = parse_strike(layer.strike)
+    if kind == "pct" and value >= 0.5:
+        raise EditError(f"{layer.name}: its strike {format_strike(layer.strike)} is at or above the +50% a financing leg sells")
+    return plan.with_layer(index, legs=(FINANCING_LEG,)), True
 
 
 def set_sizing_mode(plan: Plan, mode: str, contracts: list[int] | None = None, premium_usd: float | None = None) -> Plan:

@@ -30,6 +30,24 @@ _PCT_RE = re.compile(r"^(?:ATM)?\s*([+-])\s*([0-9]+(?:\.[0-9]*)?)\s*%$")
 # The fields below declare the plan file's keys (see plan_schema.py): adding a key is
 # one line here, with its bounds in limits.py.
 
+LEG_SIDES = ("short", "long")
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A further call held with a layer's long call, per long contract: a short call sold to
+    finance it (a call spread, a ratio spread, or a shorter-dated call for a calendar)."""
+
+    side: str = choice("short", LEG_SIDES)  # "short" (sold: financing) or "long"
+    strike: float | str = custom("strike", "+50%")  # a number, "ATM" or "+x%" of the leg's own future
+    ratio: float = number(1.0, bounds=limits.LEG_RATIO_BOUNDS, positive=True)  # contracts per long contract
+    expiry: str | date | None = custom("leg_expiry", None)  # None: the layer's expiry; else "M<n>" or a date
+
+    @property
+    def sign(self) -> float:
+        return -1.0 if self.side == "short" else 1.0
+
+
 @dataclass(frozen=True)
 class Layer:
     name: str = text(missing=None)  # the reader names an unnamed layer "layer <n>"
@@ -43,6 +61,8 @@ class Layer:
     # "backwardation_eases" (backtest only): roll into roll_to as soon as the M1->M2 slope
     # turns from backwardation to contango, or at roll_at_dte, whichever comes first
     roll_when: str | None = choice(None, ROLL_WHEN_RULES)
+    # financing legs ([[layers.legs]]); a layer without legs is one long call
+    legs: tuple[Leg, ...] = tables(Leg, (), kind="legs", omit=(None, ()))
 
 
 @dataclass(frozen=True)
@@ -67,6 +87,10 @@ class Exposure:
     # "equity": replays move the exposure with the S&P 500; "crypto": with BTC. A file
     # without it is equity unless it sets btc_beta (plan_io).
     basis: str = choice("equity", BASES)
+    # The treasury's cost of capital (annual, continuously compounded): the premium paid
+    # now is carried at this rate over each layer's life (sizing.funding_cost_usd).
+    # None: no funding cost is counted.
+    funding_rate: float | None = number(None, bounds=limits.FUNDING_RATE_BOUNDS)
 
 
 @dataclass(frozen=True)
@@ -121,6 +145,12 @@ def preset_442() -> tuple[Layer, ...]:
         Layer("mid", 0.4, "M3", "+10%", roll_at_dte=30, roll_to="M4"),
         Layer("tail", 0.2, "M6", "+50%", roll_at_dte=60, roll_to="M7"),
     )
+
+
+def preset_442_financed() -> tuple[Layer, ...]:
+    """The 4/4/2 with the near layer financed by a 1x1 call spread: short the +50 % call."""
+    near, mid, tail = preset_442()
+    return (replace(near, legs=(Leg("short", "+50%", 1.0),)), mid, tail)
 
 
 # -- resolving a layer against a market -------------------------------------

@@ -31,6 +31,7 @@ from .limits import (
     MAX_FUTURES,
     MAX_KEY_PARTS,
     MAX_LAYERS,
+    MAX_LEGS,
     MAX_PCT_STRIKE,
     MAX_PLAN_BYTES,
     MAX_SMILE_NODES,
@@ -40,7 +41,7 @@ from .limits import (
     WEIGHT_TOLERANCE,
 )
 from .months import MONTHS_BEYOND_CURVE, months_past_curve
-from .plan import SCHEMA_VERSION, BacktestSettings, Exposure, Layer, Plan, parse_month, parse_strike, weights_sum
+from .plan import SCHEMA_VERSION, BacktestSettings, Exposure, Layer, Leg, Plan, parse_month, parse_strike, weights_sum
 from .plan_reader import PlanError, Problem, Reader, deep_key_line, describe, show_number, show_value
 from .plan_schema import Key, key_names, to_table
 from .safe_files import FileStamp, FileTooLargeError, NotRegularFileError, read_regular, stamp_of
@@ -307,6 +308,25 @@ def _check_month_reach(r: Reader, path: str, value: str, n: int, market: MarketS
     return True
 
 
+def _read_legs(r: Reader, item: dict, key: str, path: str, decl: Key, default, required, values, context) -> tuple[Leg, ...]:
+    raw = item.get(key)
+    if raw is None:
+        return default
+    if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+        r.fail(path, "expected [[layers.legs]] tables")
+        return default
+    if len(raw) > MAX_LEGS:
+        r.fail(path, f"{len(raw)} legs; at most {MAX_LEGS} per layer")
+        return default
+    return tuple(Leg(**r.fields(leg, Leg, f"{path}[{j}]", context)) for j, leg in enumerate(raw))
+
+
+def _read_leg_expiry(r: Reader, item: dict, key: str, path: str, decl: Key, default, required, values, context) -> str | date | None:
+    if key not in item:
+        return default  # the layer's expiry
+    return _read_expiry(r, item, key, path, decl, None, required, values, context)
+
+
 def _check_layer_date(r: Reader, path: str, value: date, market: MarketSnapshot | None) -> None:
     if market is None:
         return
@@ -433,6 +453,8 @@ _READERS = {
     "expiry": _read_expiry,
     "strike": _read_strike,
     "month": _read_month,
+    "legs": _read_legs,
+    "leg_expiry": _read_leg_expiry,
 }
 
 

@@ -125,7 +125,8 @@ def table(item: type, *, kind: str = "table", required: bool = False, omit: tupl
 
 
 def tables(item: type, default: Any = _NO, *, kind: str = "tables", omit: tuple = (None,)) -> Any:
-    """An array of tables, each holding the keys of dataclass ``item``."""
+    """An array of tables, each holding the keys of dataclass ``item`` (not written when its
+    value is in ``omit``, e.g. an empty tuple for an optional array)."""
     return _field(Key(kind, item=item, omit=omit), default)
 
 

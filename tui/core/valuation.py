@@ -15,6 +15,7 @@ import numpy as np
 
 from .black76 import black76
 from .curve import MarketSnapshot, Regime
+from .events import EventRow
 from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-exported)
     VarBreakdown,
     exposure_pnl,
@@ -22,8 +23,10 @@ from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-ex
     value_at_risk,
     var_breakdown,
 )
+from .kit import funding_cost, plan_events
+from .legs import resolve_positions, roll_inputs, uncovered_warnings
 from .limits import MAX_CONTRACTS
-from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, expiry_warnings, resolve_expiry, resolve_strike
+from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, expiry_warnings
 from .regime import RegimeReadout, regime_readout
 from .rolls import RollStep, roll_schedule
 from .scenarios import (
@@ -57,6 +60,26 @@ def usd_text(x: float) -> str:
 
 
 @dataclass(frozen=True)
+class LegValue:
+    """One financing leg of a layer, priced (per option; ``contracts`` is a count >= 0)."""
+
+    side: str
+    expiry: date
+    dte: int
+    future: float
+    strike: float
+    ratio: float
+    vol: float
+    price: float
+    delta: float
+    gamma: float
+    vega: float
+    theta: float
+    contracts: int
+    premium_usd: float  # signed: negative for a short leg (premium received)
+
+
+@dataclass(frozen=True)
 class LayerValue:
     name: str
     weight: float
@@ -71,13 +94,25 @@ class LayerValue:
     vega: float
     theta: float
     contracts: int
-    premium_usd: float
+    premium_usd: float  # the long call's premium: price x 100 x contracts
+    legs: tuple[LegValue, ...] = ()
+    net_premium_usd: float | None = None  # the long call less the legs (None: premium_usd)
+    uncovered: bool = False  # short calls outnumber long calls at some strike, or outlive the long
+
+    @property
+    def net_usd(self) -> float:
+        return self.premium_usd if self.net_premium_usd is None else self.net_premium_usd
+
+    @property
+    def financing_share(self) -> float:
+        """The share of the long call's premium paid for by the short legs."""
+        return 0.0 if self.premium_usd <= 0.0 else 1.0 - self.net_usd / self.premium_usd
 
 
 @dataclass(frozen=True)
 class Totals:
-    contracts: int
-    premium_usd: float
+    contracts: int  # long contracts of the layers
+    premium_usd: float  # net of the short legs: what the hedge costs
     delta_usd: float  # USD per 1 point move of every layer's future
     gamma_usd: float
     vega_usd: float  # USD per 1 vol point on every layer
@@ -103,6 +138,9 @@ class SizingResult:
     gain_per_contract_usd: tuple[float, ...] = ()  # stress gain of one contract of each layer
     tolerance_usd: float = 0.0  # one contract's stress P&L: the whole-contract rounding bound
     premium_usd: float = 0.0
+    # The carry cost of the premium over each layer's life at exposure.funding_rate
+    # (0 when no rate is set); see kit.funding_cost.
+    funding_cost_usd: float = 0.0
     # What the target is a share of: "VaR", or "the exposure's loss in <episode>" when
     # sizing.stress_scenario names a scenario; and that loss in USD.
     target_basis: str = "VaR"
@@ -146,6 +184,10 @@ class Valuation:
     roll_source: Callable[[], tuple[tuple[RollStep, ...], tuple[str, ...]]] | None = field(
         default=None, repr=False, compare=False
     )
+    # The macro events between as_of and the last layer expiry (no pandas: plain dates).
+    events: tuple[EventRow, ...] = ()
+    # Layer-expiry warnings need business days (the exchange calendar, i.e. pandas): lazy.
+    event_source: Callable[[], tuple[str, ...]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def market(self) -> MarketSnapshot:
@@ -183,7 +225,20 @@ class Valuation:
     @property
     def all_warnings(self) -> tuple[str, ...]:
         """Every warning: the valuation's, the roll schedule's and the calendar's."""
-        return self.warnings + self.roll_warnings + self.calendar_warnings
+        return self.warnings + self.roll_warnings + self.calendar_warnings + self.event_warnings
+
+    @property
+    def signals(self):
+        """The entry signals at as_of with their record (:class:`kit.SignalReadout`). The
+        first read loads the daily history (pandas): never on the app's event loop."""
+        from .kit import signals_at
+
+        return signals_at(self.plan.market.as_of)
+
+    @cached_property
+    def event_warnings(self) -> tuple[str, ...]:
+        """Layers that expire 1-2 business days before a scheduled FOMC or CPI day."""
+        return self.event_source() if self.event_source is not None else ()
 
 
 # -- exposure --------------------------------------------------------------
@@ -202,13 +257,15 @@ def var_stress_shock(exposure: Exposure, vix_spot: float, var: VarBreakdown | No
 
 # -- the valuation ---------------------------------------------------------
 
+def _roll_schedule_of(plan: Plan, pos, contracts: np.ndarray) -> tuple[tuple[RollStep, ...], tuple[str, ...]]:
+    return roll_schedule(*roll_inputs(plan, pos), contracts)
+
+
 def _layer_inputs(plan: Plan) -> tuple[list[date], np.ndarray, np.ndarray, np.ndarray]:
-    market = plan.market
-    expiries = [resolve_expiry(layer.expiry, market) for layer in plan.layers]
-    dte = np.array([market.dte(e) for e in expiries], dtype=float)
-    future = np.array([market.forward_at(e) for e in expiries], dtype=float)
-    strike = np.array([resolve_strike(layer.strike, f) for layer, f in zip(plan.layers, future, strict=True)], dtype=float)
-    return expiries, dte, future, strike
+    """The layers' long calls only (their legs: :func:`legs.resolve_positions`)."""
+    pos = resolve_positions(plan)
+    n = len(plan.layers)
+    return list(pos.expiries[:n]), pos.dte[:n], pos.future[:n], pos.strike[:n]
 
 
 def default_scenarios(warnings: list[str] | None = None, mode: str = "level") -> tuple[Shock, ...]:
@@ -257,7 +314,14 @@ def value_plan(
     """
     market = plan.market
     warnings: list[str] = []
-    expiries, dte, future, strike = _layer_inputs(plan)
+    # Every option: the layers' long calls first (positions 0..L-1), then their legs.
+    pos = resolve_positions(plan)
+    n_layers = len(plan.layers)
+    expiries = list(pos.expiries[:n_layers])
+    dte, future, strike = pos.dte, pos.future, pos.strike
+    per_layer = pos.by_layer(n_layers)  # (P, L) signed contracts per long contract
+    uncovered = uncovered_warnings(plan, pos)
+    warnings.extend(uncovered.values())
     warnings += expiry_warnings(plan.layers, expiries, market)
     T = dte / 365.0
     vol = market.vol.vol(strike, future, dte)
@@ -300,8 +364,10 @@ def value_plan(
         roll_to_spot=np.concatenate([rolled, np.full(n_g, shock.hold == "tenor")]),
     )
     prices, grid_prices = all_prices[:n_s], all_prices[n_s:]
-    gain_per_contract = (prices - price) * CONTRACT_MULTIPLIER  # (S, L) USD per contract
-    stress_gain = gain_per_contract[0]
+    gain_per_contract = (prices - price) * CONTRACT_MULTIPLIER  # (S, P) USD per contract
+    # Per long contract of each layer, net of its legs: the price and the stress gain.
+    unit_price = price @ per_layer
+    stress_gain = gain_per_contract[0] @ per_layer
     rets, basis = exposure_returns(plan.exposure, market.vix_spot, shocks, targets)
 
     # The target: a share of VaR for the VaR stress; of the exposure's loss in the named
@@ -316,13 +382,17 @@ def value_plan(
     target_usd = plan.exposure.coverage_target * target_base
 
     weights = np.array([layer.weight for layer in plan.layers], dtype=float)
-    contracts, budget, leftover = _size(plan, price, weights, stress_gain, target_usd, warnings)
+    layer_contracts, budget, leftover = _size(plan, unit_price, weights, stress_gain, target_usd, warnings)
+    contracts = pos.contracts(layer_contracts)  # signed, every position
     contracts_f = contracts.astype(float)
 
-    premium = price * CONTRACT_MULTIPLIER * contracts_f
+    premium = price * CONTRACT_MULTIPLIER * contracts_f  # signed, every position
+    net_premium = premium @ (per_layer != 0.0)  # per layer
+    if budget is not None and n_layers:
+        leftover = budget - float(net_premium.sum())
     mult = CONTRACT_MULTIPLIER * contracts_f
     totals = Totals(
-        contracts=int(contracts.sum()),
+        contracts=int(layer_contracts.sum()),
         premium_usd=float(premium.sum()),
         delta_usd=float((greeks.delta * mult).sum()),
         gamma_usd=float((greeks.gamma * mult).sum()),
@@ -345,12 +415,34 @@ def value_plan(
             theta=float(greeks.theta[i]),
             contracts=int(contracts[i]),
             premium_usd=float(premium[i]),
+            legs=tuple(
+                LegValue(
+                    side=layer.legs[pos.leg[p]].side,
+                    expiry=pos.expiries[p],
+                    dte=int(dte[p]),
+                    future=float(future[p]),
+                    strike=float(strike[p]),
+                    ratio=float(layer.legs[pos.leg[p]].ratio),
+                    vol=float(vol[p]),
+                    price=float(price[p]),
+                    delta=float(greeks.delta[p]),
+                    gamma=float(greeks.gamma[p]),
+                    vega=float(greeks.vega[p]),
+                    theta=float(greeks.theta[p]),
+                    contracts=int(abs(contracts[p])),
+                    premium_usd=float(premium[p]),
+                )
+                for p in np.flatnonzero((pos.owner == i) & (pos.leg >= 0))
+            ),
+            net_premium_usd=float(net_premium[i]) if layer.legs else None,
+            uncovered=i in uncovered,
         )
         for i, layer in enumerate(plan.layers)
     )
     inputs = LayerInputs(dte, future, strike, price, contracts_f)
 
-    achieved = float(stress_gain @ contracts_f)
+    achieved = float(gain_per_contract[0] @ contracts_f)
+    layer_dte = dte[:n_layers]
     tolerance = float(stress_gain[stress_gain > 0.0].max()) if np.any(stress_gain > 0.0) else 0.0
     reached = True
     if plan.sizing.mode == "coverage" and target_usd > 0.0 and achieved < target_usd - tolerance - 1e-6:
@@ -364,7 +456,7 @@ def value_plan(
             f"coverage sizing pays {usd_text(float(premium.sum()))} of premium for a stress gain of {usd_text(achieved)}: "
             f"the hedge gains little in the stress scenario {stress.name!r} (VIX {float(targets[0]):.2f})"
         )
-    annualised = float((premium * 365.0 / np.maximum(dte, 1.0)).sum()) / notional if len(dte) else 0.0
+    annualised = float((net_premium * 365.0 / np.maximum(layer_dte, 1.0)).sum()) / notional if n_layers else 0.0
     sizing = SizingResult(
         mode=plan.sizing.mode,
         stress_scenario=stress.name,
@@ -380,6 +472,7 @@ def value_plan(
         gain_per_contract_usd=tuple(float(g) for g in stress_gain),
         tolerance_usd=tolerance,
         premium_usd=totals.premium_usd,
+        funding_cost_usd=funding_cost(net_premium, layer_dte, plan.exposure.funding_rate),
         target_basis=target_basis,
         target_base_usd=target_base,
         target_reached=reached,
@@ -390,12 +483,17 @@ def value_plan(
 
     payoff = _payoff_grid(plan, inputs, shock, horizon, levels, grid_prices)
 
-    # The schedule is worked out on first use, from copies of today's resolved layers.
-    roll_source = partial(roll_schedule, plan, tuple(expiries), strike.copy(), contracts.copy()) if rolls else None
+    # The schedule is worked out on first use, from copies of today's contracts.
+    roll_source = partial(_roll_schedule_of, plan, pos, contracts.copy()) if rolls else None
+
+    events, event_source = plan_events(plan, expiries, warnings)
 
     regime = market.regime()
-    held = contracts_f if contracts_f.sum() > 0 else weights
-    readout = regime_readout(market, regime, [x.name for x in plan.layers], dte, future, strike, price, held)
+    longs = slice(0, n_layers)  # the read-out compares the layers' long calls with calm
+    held = contracts_f[longs] if contracts_f[longs].sum() > 0 else weights
+    readout = regime_readout(
+        market, regime, [x.name for x in plan.layers], dte[longs], future[longs], strike[longs], price[longs], held
+    )
 
     return Valuation(
         plan=plan,
@@ -413,6 +511,8 @@ def value_plan(
         stress=stress,
         regime_readout=readout,
         roll_source=roll_source,
+        events=events,
+        event_source=event_source,
     )
 
 
@@ -425,7 +525,10 @@ def _size(plan, price, weights, stress_gain, target_usd, warnings):
     cost = price * CONTRACT_MULTIPLIER
     affordable = cost >= MIN_CONTRACT_USD
     for i in np.flatnonzero(~affordable):
-        warnings.append(f"layer {plan.layers[i].name!r} is worth nothing at this strike; it gets no contracts")
+        if plan.layers[i].legs:
+            warnings.append(f"layer {plan.layers[i].name!r} costs nothing net (its legs bring in as much as the long call costs); it gets no contracts")
+        else:
+            warnings.append(f"layer {plan.layers[i].name!r} is worth nothing at this strike; it gets no contracts")
     if mode == "budget":
         budget = float(budget or 0.0)
         wanted = np.where(affordable, budget * weights / np.where(affordable, cost, 1.0), 0.0)

@@ -21,6 +21,8 @@ KEY_HELP: list[tuple[str, list[tuple[str, str]]]] = [
             ("c", "copy (duplicate) the layer; the two share its weight"),
             ("x / delete", "delete the layer (u undoes)"),
             ("p", "apply the 4/4/2 preset (near ATM, mid +10%, tail +50%)"),
+            ("P", "the financed 4/4/2: near layer a 1x1 call spread (short +50%)"),
+            ("f", "finance the layer: add a short call at +50% (again: remove its legs)"),
             ("n", "renormalise the weights to sum to 1"),
             ("m", "sizing mode: budget → coverage → contracts (also in the v view)"),
             ("enter on total/premium", "edit the budget (budget sizing)"),

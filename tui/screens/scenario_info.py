@@ -12,6 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..core.kit import window_events_note
 from ..core.valuation import Valuation
 from ..widgets.scenario_text import scenario_detail
 
@@ -78,6 +79,7 @@ def episode_notes(episode_id: str | None) -> list[str]:
         lines.append("BTC: no data for this window")
     if ep.eth_return is not None:
         lines.append(f"ETH {ep.eth_return:+.0%} ({public_source(ep.eth_source or '') or 'source not named'})")
+    lines.append(window_events_note(ep.start, ep.end))
     if ep.notes:
         lines += ["", ep.notes]
     sources = list(dict.fromkeys(s for s in (public_source(x) for x in ep.sources) if s))

@@ -41,6 +41,7 @@ class Editing(Protocol):
     def editor(self) -> LayerEditor: ...
 
 MODE_NEXT = "m: budget → coverage → contracts"
+SIGNALS_LOADING = "Entry signals: reading the daily history…"
 
 
 class ValuationView(Screen[None]):
@@ -107,6 +108,14 @@ def sizing_lines(v: Valuation) -> list[str]:
         f"{pct(s.premium_pct_annualised, 2)} annualised",
         "             (annualised: each layer's premium over its own life, bought again at expiry)",
     ]
+    rate = v.plan.exposure.funding_rate
+    if rate is not None:
+        lines.append(
+            f"  funding    {usd(s.funding_cost_usd)} at {pct(rate, 2)}/yr to each layer's expiry · "
+            f"premium + funding {usd(s.premium_usd + s.funding_cost_usd)}"
+        )
+    else:
+        lines.append("  funding    no exposure.funding_rate set: the premium's cost of capital is not counted")
     if s.budget_usd is not None:
         lines.append(f"  budget     {usd(s.budget_usd)}, unspent {usd(s.leftover_usd)} (whole contracts)")
     per = " · ".join(f"{lv.name} {usd(g)}" for lv, g in zip(v.layers, s.gain_per_contract_usd, strict=False))
@@ -158,6 +167,24 @@ def scenario_lines(v: Valuation) -> list[str]:
     ]
 
 
+def signal_view_lines(readout) -> list[str]:
+    """The entry signals for the v view: value, state, last crossover, then the record."""
+    if not readout.signals:
+        return [f"  {readout.problem}"] if readout.problem else ["  none"]
+    s0 = readout.signals[0]
+    lines = [
+        f"  at {s0.day or '—'}; record {readout.history}: how often the VIX rose",
+        f"  50%+ within 20 trading days after a day it was on (all days: {pct(s0.base_rate)})",
+    ]
+    for s in readout.signals:
+        since = f"since {s.since.isoformat()}" if s.since else ""
+        lines.append(f"  {s.label:<25} {num(s.value, '.2f'):>7}  {s.state.upper():<7} {since}")
+        lines.append(f"    {s.rule}; record {pct(s.hit_rate)} of {s.days_on:,} days")
+    if readout.problem:
+        lines.append(f"  {readout.problem}")
+    return lines
+
+
 def risk_text(v: Valuation) -> Text:
     text = Text()
     sections = (("VaR", var_lines(v)), ("Sizing", sizing_lines(v)), ("Scenarios", scenario_lines(v)), ("Regime", regime_lines(v)))
@@ -180,6 +207,7 @@ class RiskScreen(ValuationView):
         with Vertical(id="view", classes="risk"):
             with VerticalScroll(id="view-body"):
                 yield Static(id="risk-text")
+                yield Static(SIGNALS_LOADING, id="signals-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -194,6 +222,7 @@ class RiskScreen(ValuationView):
         self.query_one("#risk-text", Static).update(risk_text(valuation))
         if "calendar_warnings" not in valuation.__dict__:
             self._calendar(valuation)
+        self._signals(valuation)
 
     @work(thread=True, exclusive=True, group="calendar", exit_on_error=False)
     def _calendar(self, valuation: Valuation) -> None:
@@ -204,6 +233,28 @@ class RiskScreen(ValuationView):
     def _calendar_done(self, valuation: Valuation) -> None:
         if valuation is self.valuation and self.is_attached:
             self.query_one("#risk-text", Static).update(risk_text(valuation))
+
+    @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
+    def _signals(self, valuation: Valuation) -> None:
+        # The first read loads the daily history (pandas): never on the event loop.
+        readout, warnings = valuation.signals, valuation.event_warnings
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_signals, valuation, readout, warnings)
+
+    def _show_signals(self, valuation: Valuation, readout, warnings) -> None:
+        if valuation is not self.valuation or not self.is_attached:
+            return
+        text = Text()
+        text.append("Entry signals\n", style="bold underline")
+        text.append("\n".join(signal_view_lines(readout)) + "\n")
+        if valuation.events:
+            text.append("\nMacro events before the last expiry\n", style="bold underline")
+            text.append(
+                "  " + " · ".join(f"{e.date:%b %d} {e.event}" for e in valuation.events) + "\n"
+            )
+        for w in warnings:
+            text.append(f"warning: {w}\n", style="bold")
+        self.query_one("#signals-text", Static).update(text)
 
 
 # -- rolls ---------------------------------------------------------------------------------

@@ -53,6 +53,9 @@ class VLine:
     style: str
     dashed: bool = False
     label: str = ""
+    # A tick (its label's first letter) on the plot's bottom row instead of a full-height
+    # line: for many small markers (macro events) that must not hide the series.
+    full: bool = True
 
 
 def nice_ticks(lo: float, hi: float, target: int) -> list[float]:
@@ -205,7 +208,7 @@ def layout_chart(
         x_range = (x_range[0] - 1.0, x_range[1] + 1.0)
     if y_range is None:
         y_range = padded_range([s.y for s in series], include_zero=zero_line)
-    lane = 1 if (label_lane and any(v.label for v in vlines) and height >= 6) else 0
+    lane = 1 if (label_lane and any(v.label and v.full for v in vlines) and height >= 6) else 0
     plot_rows = height - 1 - lane
     y_ticks = nice_ticks(y_range[0], y_range[1], max(2, plot_rows // 2))
     y_labels = [y_format(v) for v in y_ticks]
@@ -230,7 +233,9 @@ def layout_chart(
             frame.put(top + zr, gutter, "─" * plot_cols, "zero")
     for v in vlines:
         c = col_of(v.x)
-        if 0 <= c < plot_cols:
+        if 0 <= c < plot_cols and not v.full:
+            frame.put(top + plot_rows - 1, gutter + c, (v.label or "•")[0], v.style)
+        elif 0 <= c < plot_cols:
             for r in range(plot_rows):
                 frame.put(top + r, gutter + c, "┆" if v.dashed else "│", v.style)
     # Series: the first one listed has the highest priority for a shared cell's colour.
@@ -280,7 +285,7 @@ def layout_chart(
     if lane:
         free_from = 0
         for v in sorted(vlines, key=lambda v: v.x):
-            if not v.label:
+            if not v.label or not v.full:
                 continue
             c = gutter + col_of(v.x)
             start = max(c - len(v.label) // 2, free_from, 0)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from ..core.curve import Regime
 from ..core.valuation import Valuation
@@ -25,8 +27,9 @@ class CurveChart(BrailleChart):
     CurveChart > .chart--layer { color: $secondary; }
     CurveChart > .chart--axis { color: $text-muted; }
     CurveChart > .chart--zero { color: $text-muted; }
+    CurveChart > .chart--event { color: $accent; }
     """
-    COMPONENT_CLASSES = {"chart--curve", "chart--shocked", "chart--layer", "chart--axis", "chart--zero"}
+    COMPONENT_CLASSES = {"chart--curve", "chart--shocked", "chart--layer", "chart--axis", "chart--zero", "chart--event"}
 
     def set_curve(
         self,
@@ -34,6 +37,7 @@ class CurveChart(BrailleChart):
         levels: np.ndarray,
         shocked: tuple[np.ndarray, np.ndarray] | None,
         layer_marks: list[tuple[int, str]],
+        event_marks: list[tuple[int, str]] = (),
     ) -> None:
         self.points = (np.asarray(days, float), np.asarray(levels, float))
         self.shocked = shocked
@@ -41,6 +45,8 @@ class CurveChart(BrailleChart):
         if shocked is not None:
             series.append(Series(np.asarray(shocked[0], float), np.asarray(shocked[1], float), "shocked", "dashed", "s"))
         marks = [VLine(float(d), "layer", True, label) for d, label in layer_marks]
+        # Macro events (F: FOMC, C: CPI) as ticks on the bottom row, under the curve.
+        marks += [VLine(float(d), "event", False, label, full=False) for d, label in event_marks]
         ys = [s.y for s in series]
         lo = min(float(np.min(y)) for y in ys)
         hi = max(float(np.max(y)) for y in ys)
@@ -74,6 +80,16 @@ def regime_text(regime: Regime, width: int) -> Text:
     return Text(f"M1→M2 {slope} VIX/M1 {ratio}")
 
 
+# The pane title names the entry signals that are on (the v view has their values and record).
+SHORT_SIGNAL = {"vix_vix3m": "VIX>VIX3M", "m1_m2_slope": "M1>M2", "rsi14": "RSI", "macd": "MACD"}
+
+
+def event_note(valuation: Valuation) -> str:
+    """The next scheduled event after as_of, for the pane's subtitle (F/C ticks on the chart)."""
+    nxt = next((e for e in valuation.events if "unscheduled" not in e.event), None)
+    return "" if nxt is None else f" · next {nxt.event} {nxt.date:%b %d}"
+
+
 class CurvePane(Vertical):
     """Chart, compact table (expiry, DTE, settle, change) and the regime line."""
 
@@ -84,6 +100,8 @@ class CurvePane(Vertical):
         self.valuation: Valuation | None = None
         self._regime_plain = ""
         self._chart_key: tuple | None = None
+        self.signals = None  # the entry signals (kit.SignalReadout), read in a worker
+        self.signals_for = None  # the as_of they were read for
         set_border_title(self, "VIX curve")
 
     def compose(self) -> ComposeResult:
@@ -111,7 +129,9 @@ class CurvePane(Vertical):
         self.valuation = valuation
         market = valuation.market
         self._set_regime(regime_text(valuation.regime, self.content_size.width or 80))
-        set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}")
+        self._title(valuation)
+        if old is None or old.market.as_of != market.as_of:
+            self._read_signals(valuation)
         live = market.live_futures
         days = np.array([0.0] + [float(market.dte(f.expiry)) for f in live])
         levels = np.array([market.vix_spot] + [f.settle for f in live])
@@ -120,13 +140,34 @@ class CurvePane(Vertical):
             sd, sl = zip(*valuation.shocked_curve, strict=True)
             shocked = (np.array(sd, float), np.array(sl, float))
         marks = [(layer.dte, layer.name[:4]) for layer in valuation.layers]
-        key = (days.tobytes(), levels.tobytes(), None if shocked is None else (shocked[0].tobytes(), shocked[1].tobytes()), tuple(marks))
+        events = [(e.days_after_as_of, e.event[:1]) for e in valuation.events]
+        key = (days.tobytes(), levels.tobytes(), None if shocked is None else (shocked[0].tobytes(), shocked[1].tobytes()), tuple(marks), tuple(events))
         if key != self._chart_key:  # a strike edit leaves the curve as it was: no redraw
             self._chart_key = key
-            self.query_one(CurveChart).set_curve(days, levels, shocked, marks)
-        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}")
+            self.query_one(CurveChart).set_curve(days, levels, shocked, marks, events)
+        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}{event_note(valuation)}")
         if old is None or old.market != market:
             self._fill_table(valuation)
+
+    def _title(self, valuation: Valuation) -> None:
+        firing = ""
+        if self.signals is not None and self.signals_for == valuation.market.as_of and self.signals.firing:
+            on = self.signals.firing
+            names = ", ".join(SHORT_SIGNAL.get(s.name, s.name) for s in on)
+            firing = f" · ▲ {names}" if len(on) <= 2 else f" · ▲{len(on)} signals"
+        set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}{firing}")
+
+    @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
+    def _read_signals(self, valuation: Valuation) -> None:
+        # The first read loads the daily history (pandas): never on the event loop.
+        readout = valuation.signals
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._signals_read, valuation.market.as_of, readout)
+
+    def _signals_read(self, as_of, readout) -> None:
+        self.signals, self.signals_for = readout, as_of
+        if self.valuation is not None and self.is_attached:
+            self._title(self.valuation)
 
     def _fill_table(self, valuation: Valuation) -> None:
         market = valuation.market

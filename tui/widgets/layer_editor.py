@@ -109,6 +109,15 @@ def fmt_strike(spec, strike: float) -> str:
     return f"{value * 100:+g}% {k}"
 
 
+def spread_strikes(lv) -> str:
+    """A financed layer's strikes: long/short, a ratio as 2x (e.g. "32/2x48"), a long leg as +."""
+    parts = [f"{lv.strike:g}"]
+    for g in lv.legs:
+        ratio = "" if g.ratio == 1 else f"{g.ratio:g}x"
+        parts.append(("+" if g.side == "long" else "") + ratio + f"{g.strike:g}")
+    return "/".join(parts)
+
+
 def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
     """The table's rows as plain strings: one per layer, then the totals row."""
     rows: list[tuple[str, list[str]]] = []
@@ -122,12 +131,12 @@ def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
                     weights[i],
                     fmt_expiry(layer.expiry, lv.expiry),
                     str(lv.dte),
-                    fmt_strike(layer.strike, lv.strike),
+                    (spread_strikes(lv) + ("!" if lv.uncovered else "")) if lv.legs else fmt_strike(layer.strike, lv.strike),
                     num(lv.future, ".2f" if lv.future < 100 else ".1f"),
                     f"{num(lv.vol * 100, '.0f')}%",
                     num(lv.price, ".3f"),  # one precision down the column
                     f"{lv.contracts:,}",
-                    usd(lv.premium_usd),
+                    usd(lv.net_usd),
                     num(lv.delta, ".3f"),
                     num(lv.vega, ".3f"),
                     num(lv.theta, ".3f"),
@@ -175,6 +184,10 @@ def sizing_lines(v: Valuation) -> list[str]:
         fit = " ✓" if s.target_reached and abs(s.achieved_usd - s.target_usd) <= s.tolerance_usd + 1e-6 else " ✗"
     # Both shares: of the target (how far along the sizing is) and of VaR (the hedge's size).
     of_target = pct(s.achieved_of_target)
+    gross = sum(l.premium_usd for l in v.layers)
+    if any(l.legs for l in v.layers) and gross > 0:
+        share = pct(1.0 - v.totals.premium_usd / gross, 0)
+        head, head_short = f"{head} · {share} financed", f"{head_short} · fin {share}"
     return [
         f"{head} · VaR {usd(v.var_usd)} · stress gain {usd(s.achieved_usd)}{fit} vs target {usd(s.target_usd)}"
         f" ({of_target} of target, {pct(s.achieved_coverage)} of VaR) · v: details",
@@ -217,6 +230,8 @@ class LayerEditor(Vertical):
         Binding("c", "duplicate", "Copy"),
         Binding("x,delete", "delete", "Del"),
         Binding("p", "preset", "4/4/2"),
+        Binding("P", "preset_financed", "4/4/2 financed", show=False),
+        Binding("f", "finance", "Finance", show=False),
         Binding("n", "normalise", "Normalise", show=False),
         Binding("m", "sizing", "Sizing", show=False),
     ]
@@ -366,7 +381,7 @@ class LayerEditor(Vertical):
             text = edits.cell_text(plan, row, key)
             prompt = f"{LABELS[key]} of {plan.layers[row].name}"
             if key == "strike":
-                prompt += " (number, ATM, +x%)"
+                prompt += " (number, ATM, +x%; / +50% sells a call)"
             elif key == "expiry":
                 prompt += f" (M1..M{len(plan.market.live_futures)} or date)"
         else:
@@ -453,6 +468,21 @@ class LayerEditor(Vertical):
 
     def action_preset(self) -> None:
         self._try(edits.apply_preset_442, "applied the 4/4/2 preset")
+
+    def action_preset_financed(self) -> None:
+        self._try(edits.apply_preset_442_financed, "applied the financed 4/4/2 (near: 1x1 call spread, short +50%)")
+
+    def action_finance(self) -> None:
+        row = self._layer_row()
+        if row is None:
+            self.say("put the cursor on a layer to finance it", error=True)
+            return
+        name = self.plan.layers[row].name
+        financed = not self.plan.layers[row].legs
+        self._try(
+            lambda p: edits.toggle_financing(p, row)[0],
+            f"{name}: financed by a short call at +50% (f again removes it)" if financed else f"{name}: financing legs removed",
+        )
 
     def action_normalise(self) -> None:
         self._try(edits.renormalise, "weights renormalised to sum to 1")
