@@ -70,10 +70,10 @@ async def test_financed_preset_key_and_palette(make_app):
         app.query_one("#layer-table", GridTable).focus()
         await pilot.press("P")
         await pilot.pause()
-        assert [bool(l.legs) for l in app.plan.layers] == [True, False, False]
+        assert [bool(layer.legs) for layer in app.plan.layers] == [True, False, False]
         await pilot.press("p")
         await pilot.pause()
-        assert not any(l.legs for l in app.plan.layers)
+        assert not any(layer.legs for layer in app.plan.layers)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Apply financed 4/4/2 preset" in titles and "Finance layer" in titles
         await pilot.press("ctrl+p")

@@ -121,7 +121,7 @@ def _plan_with_near_expiry(expiry: date):
 def test_valuation_lists_events_and_warns(isolated_config):
     plan = load_plan(default_plan_path())
     v = value_plan(plan)
-    assert v.events and all(plan.market.as_of < e.date <= max(l.expiry for l in v.layers) for e in v.events)
+    assert v.events and all(plan.market.as_of < e.date <= max(lv.expiry for lv in v.layers) for e in v.events)
     # a near layer expiring the day before the 2024-09-18 FOMC statement
     v = value_plan(_plan_with_near_expiry(date(2024, 9, 17)))
     assert any("FOMC on 2024-09-18" in w and "1 business day" in w for w in v.event_warnings)

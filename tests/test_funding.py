@@ -29,7 +29,7 @@ def test_plan_funding_cost_matches_layers():
     assert value_plan(plan).sizing.funding_cost_usd == 0.0  # no rate, no cost: as today
     funded = replace(plan, exposure=replace(plan.exposure, funding_rate=0.06))
     v = value_plan(funded)
-    hand = sum(l.premium_usd * (math.exp(0.06 * l.dte / 365) - 1) for l in v.layers)
+    hand = sum(lv.premium_usd * (math.exp(0.06 * lv.dte / 365) - 1) for lv in v.layers)
     assert v.sizing.funding_cost_usd == pytest.approx(hand, rel=1e-12) and hand > 0
     data = valuation_to_json(v)
     assert data["sizing"]["funding_cost_usd"] == pytest.approx(hand)

@@ -75,7 +75,7 @@ def test_scenarios_are_long_minus_short(base):
     spread = value_plan(one_layer(base, [Leg("short", 40.0)]))
     long_only = value_plan(one_layer(base))
     short_as_long = value_plan(one_layer(base, strike=40.0))
-    for s, a, c in zip(spread.scenarios, long_only.scenarios, short_as_long.scenarios):
+    for s, a, c in zip(spread.scenarios, long_only.scenarios, short_as_long.scenarios, strict=True):
         assert s.name == a.name == c.name
         assert s.hedge_pnl_usd == pytest.approx(a.hedge_pnl_usd - c.hedge_pnl_usd, rel=1e-9, abs=1e-6)
 
@@ -140,10 +140,10 @@ def test_budget_sizing_counts_the_net_premium(base):
     unit = near.price - near.legs[0].price  # points per spread
     assert near.net_usd <= 0.4 * 5e6 < near.net_usd + unit * 100  # whole spreads within the near share
     assert near.contracts == int(0.4 * 5e6 // (unit * 100))
-    assert v.totals.premium_usd == pytest.approx(sum(l.net_usd for l in v.layers))
+    assert v.totals.premium_usd == pytest.approx(sum(lv.net_usd for lv in v.layers))
     assert v.sizing.leftover_usd == pytest.approx(5e6 - v.totals.premium_usd)
     # financing buys more near contracts than the plain 4/4/2 for the same budget
-    plain = value_plan(replace(plan, layers=tuple(replace(l, legs=()) for l in plan.layers)))
+    plain = value_plan(replace(plan, layers=tuple(replace(layer, legs=()) for layer in plan.layers)))
     assert near.contracts > plain.layers[0].contracts
 
 
@@ -153,7 +153,7 @@ def test_coverage_sizing_uses_the_net_stress_gain(base):
     assert abs(v.sizing.achieved_usd - v.sizing.target_usd) <= v.sizing.tolerance_usd + 1e-6
     layer_gain = v.sizing.gain_per_contract_usd[0]
     # the stress gain of one spread = long gain - short gain, smaller than the long's alone
-    plain = value_plan(replace(plan, layers=tuple(replace(l, legs=()) for l in plan.layers)))
+    plain = value_plan(replace(plan, layers=tuple(replace(layer, legs=()) for layer in plan.layers)))
     assert 0 < layer_gain < plain.sizing.gain_per_contract_usd[0]
 
 
@@ -163,7 +163,7 @@ def test_a_leg_rolls_with_its_layer(base):
     near = [r for r in v.rolls if r.layer == "near"]
     short = [r for r in v.rolls if r.layer == "near·short"]
     assert near and len(short) == len(near)
-    for a, b in zip(near, short):
+    for a, b in zip(near, short, strict=True):
         assert (a.date, a.from_expiry, a.to_expiry) == (b.date, b.from_expiry, b.to_expiry)
         assert b.contracts == -a.contracts
         # buying back the old short and selling the new one: cost = (buy - sell) x 100 x (-n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -21,13 +22,13 @@ PUBLISHED_RSI = [70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93, 63.26, 56.06, 
 
 def textbook_rsi(closes: list[float], n: int = 14) -> list[float]:
     """Wilder (1978), step by step."""
-    changes = [b - a for a, b in zip(closes, closes[1:])]
+    changes = [b - a for a, b in pairwise(closes)]
     gains = [max(c, 0.0) for c in changes]
     losses = [max(-c, 0.0) for c in changes]
     ag, al = sum(gains[:n]) / n, sum(losses[:n]) / n
     out = [100 - 100 / (1 + ag / al)]
-    for g, l in zip(gains[n:], losses[n:]):
-        ag, al = (ag * (n - 1) + g) / n, (al * (n - 1) + l) / n
+    for gain, loss in zip(gains[n:], losses[n:], strict=True):
+        ag, al = (ag * (n - 1) + gain) / n, (al * (n - 1) + loss) / n
         out.append(100 - 100 / (1 + ag / al))
     return out
 
@@ -57,7 +58,7 @@ def test_macd_matches_a_textbook_computation():
     closes = list(20 + np.cumsum(rng.normal(0, 1, 60)))
     m = macd(pd.Series(closes))
     fast, slow = textbook_ema(closes, 12), textbook_ema(closes, 26)
-    line = [f - s for f, s in zip(fast[26 - 12 :], slow)]  # both defined from close 26 on
+    line = [f - s for f, s in zip(fast[26 - 12 :], slow, strict=True)]  # both defined from close 26 on
     sig = textbook_ema(line, 9)
     assert m["macd"].iloc[:25].isna().all() and m["signal"].iloc[: 25 + 8].isna().all()
     np.testing.assert_allclose(m["macd"].iloc[25:].to_numpy(), line, atol=1e-12)

@@ -418,7 +418,7 @@ def _finance_lives(plan: Plan, mk: Market, schedules: list) -> list[str]:
     same future on the opening day). Sizing, value and proceeds then follow the spread.
     A leg with its own expiry (a calendar) is not replayed: a note says so."""
     notes: list[str] = []
-    for layer, lives in zip(plan.layers, schedules):
+    for layer, lives in zip(plan.layers, schedules, strict=True):
         legs = [leg for leg in layer.legs if leg.expiry is None]
         if len(legs) < len(layer.legs):
             notes.append(f"layer {layer.name!r}: a leg with its own expiry (a calendar) is not in the backtest; "
@@ -426,7 +426,7 @@ def _finance_lives(plan: Plan, mk: Market, schedules: list) -> list[str]:
         if not legs:
             continue
         for life in lives:
-            t, end, e_num, col = life[0], life[1], life[2], life[3]
+            t, e_num, col = life[0], life[2], life[3]
             f0 = float(mk.history.settles[t, col]) if col >= 0 else math.nan
             if not math.isfinite(f0):
                 f0 = float(mk.forward(np.array([t]), np.array([e_num]))[0])

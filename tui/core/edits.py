@@ -513,7 +513,7 @@ def apply_preset_442_financed(plan: Plan) -> Plan:
     """The 4/4/2 with the near layer financed by a 1x1 call spread (short the +50 % call)."""
     financed = preset_442_financed()
     plain = apply_preset_442(plan)  # the same contracts (in contracts mode) as the 4/4/2
-    return replace(plain, layers=tuple(replace(p, legs=f.legs) for p, f in zip(plain.layers, financed)))
+    return replace(plain, layers=tuple(replace(p, legs=f.legs) for p, f in zip(plain.layers, financed, strict=True)))
 
 
 FINANCING_LEG = Leg("short", "+50%", 1.0)

@@ -77,7 +77,8 @@ def parse_events(text: str, source: str = "<events>") -> tuple[MacroEvent, ...]:
     if len(lines) > MAX_EVENT_ROWS:
         raise ValueError(f"{source}: more than {MAX_EVENT_ROWS:,} event rows")
     out: list[MacroEvent] = []
-    for (n, line), row in zip(lines[1:], csv.reader(io.StringIO("\n".join(line for _, line in lines[1:])))):
+    # Not strict: a quoted field may span lines, leaving fewer records than lines.
+    for (n, line), row in zip(lines[1:], csv.reader(io.StringIO("\n".join(line for _, line in lines[1:]))), strict=False):
         if len(row) <= max(di, ei):
             raise ValueError(f"{source}, line {n}: expected date,event[,detail]; got {line[:80]!r}")
         try:

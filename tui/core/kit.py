@@ -61,7 +61,7 @@ def plan_events(plan, expiries: list[date], warnings: list[str]) -> tuple[tuple[
     events, problem = macro_events()
     if problem:
         warnings.append(problem)
-    layers = [(layer.name, e) for layer, e in zip(plan.layers, expiries)]
+    layers = [(layer.name, e) for layer, e in zip(plan.layers, expiries, strict=True)]
     as_of = plan.market.as_of
 
     def source() -> tuple[str, ...]:
@@ -79,7 +79,7 @@ def funding_cost(premium_usd, dte, rate: float | None) -> float:
     so it counts negative; no rate means no cost."""
     if not rate:
         return 0.0
-    return float(math.fsum(p * math.expm1(rate * max(float(d), 0.0) / 365.0) for p, d in zip(premium_usd, dte)))
+    return float(math.fsum(p * math.expm1(rate * max(float(d), 0.0) / 365.0) for p, d in zip(premium_usd, dte, strict=True)))
 
 
 def window_events_note(start: date, end: date) -> str:

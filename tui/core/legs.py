@@ -65,7 +65,7 @@ def resolve_positions(plan: Plan) -> Positions:
             specs.append(leg.strike)
     dte = np.array([market.dte(e) for e in expiries], dtype=float)
     future = np.array([market.forward_at(e) for e in expiries], dtype=float)
-    strike = np.array([resolve_strike(spec, f) for spec, f in zip(specs, future)], dtype=float)
+    strike = np.array([resolve_strike(spec, f) for spec, f in zip(specs, future, strict=True)], dtype=float)
     return Positions(
         np.array(owner, dtype=np.int64),
         np.array(unit, dtype=float),

@@ -258,7 +258,8 @@ def var_stress_shock(exposure: Exposure, vix_spot: float, var: VarBreakdown | No
 # -- the valuation ---------------------------------------------------------
 
 def _roll_schedule_of(plan: Plan, pos, contracts: np.ndarray) -> tuple[tuple[RollStep, ...], tuple[str, ...]]:
-    return roll_schedule(*roll_inputs(plan, pos), contracts)
+    rolled, expiries, strikes = roll_inputs(plan, pos)  # every leg a pseudo-layer
+    return roll_schedule(rolled, expiries, strikes, contracts)
 
 
 def _layer_inputs(plan: Plan) -> tuple[list[date], np.ndarray, np.ndarray, np.ndarray]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from rich.text import Text
 from textual import work
@@ -37,7 +39,7 @@ class CurveChart(BrailleChart):
         levels: np.ndarray,
         shocked: tuple[np.ndarray, np.ndarray] | None,
         layer_marks: list[tuple[int, str]],
-        event_marks: list[tuple[int, str]] = (),
+        event_marks: Sequence[tuple[int, str]] = (),
     ) -> None:
         self.points = (np.asarray(days, float), np.asarray(levels, float))
         self.shocked = shocked

@@ -184,8 +184,8 @@ def sizing_lines(v: Valuation) -> list[str]:
         fit = " ✓" if s.target_reached and abs(s.achieved_usd - s.target_usd) <= s.tolerance_usd + 1e-6 else " ✗"
     # Both shares: of the target (how far along the sizing is) and of VaR (the hedge's size).
     of_target = pct(s.achieved_of_target)
-    gross = sum(l.premium_usd for l in v.layers)
-    if any(l.legs for l in v.layers) and gross > 0:
+    gross = sum(lv.premium_usd for lv in v.layers)
+    if any(lv.legs for lv in v.layers) and gross > 0:
         share = pct(1.0 - v.totals.premium_usd / gross, 0)
         head, head_short = f"{head} · {share} financed", f"{head_short} · fin {share}"
     return [
@@ -474,7 +474,7 @@ class LayerEditor(Vertical):
 
     def action_finance(self) -> None:
         row = self._layer_row()
-        if row is None:
+        if row is None or self.plan is None:  # (no plan: no row either)
             self.say("put the cursor on a layer to finance it", error=True)
             return
         name = self.plan.layers[row].name
