@@ -180,19 +180,19 @@ def test_vxth_strike_is_near_30_delta(full, plan, history):
 
 # -- the exposure ------------------------------------------------------------------------------
 
-def test_exposure_is_notional_times_compounded_basis_returns(plan, history, shared_data):
+def test_exposure_is_the_constant_notional_times_each_days_basis_return(plan, history, shared_data):
     part = history.between(date(2019, 1, 1), date(2019, 12, 31))
     equity = replace(plan, exposure=replace(plan.exposure, basis="equity", btc_beta=0.0, beta_spx=1.5))
     path, text = exposure_path(equity, part)
     spx = pd.read_csv(shared_data / "spx_daily.csv", parse_dates=["date"]).set_index("date")["close"]
     spx = spx.reindex(part.daily.index)
-    expected = equity.exposure.notional_usd * ((1.0 + 1.5 * spx.pct_change().fillna(0.0)).cumprod() - 1.0)
+    expected = equity.exposure.notional_usd * (1.5 * spx.pct_change().fillna(0.0)).cumsum()
     assert np.allclose(path, expected.to_numpy(), rtol=1e-12, atol=1e-3)
     assert "S&P 500" in text
     crypto, text = exposure_path(plan, part)
     btc = pd.read_csv(shared_data / "btc_usd_daily.csv", parse_dates=["date"]).set_index("date")["close"]
     btc = btc.reindex(part.daily.index).round(2)
-    expected = plan.exposure.notional_usd * ((1.0 + btc.pct_change().fillna(0.0)).cumprod() - 1.0)
+    expected = plan.exposure.notional_usd * btc.pct_change().fillna(0.0).cumsum()
     assert np.allclose(crypto, expected.to_numpy(), rtol=1e-9)
     assert "BTC" in text
 
@@ -296,7 +296,7 @@ def test_coverage_mode_resolves_at_each_opening(plan, history):
     assert later and any(c != first["near"].contracts for c in later)
 
 
-def test_drawdown_in_percent_of_the_peak():
+def test_drawdown_in_percent_of_the_notional():
     from tui.core.backtest_report import max_drawdown_pct
 
-    assert max_drawdown_pct(np.array([100.0, 120.0, 90.0, 130.0, 65.0, 80.0])) == pytest.approx(50.0)
+    assert max_drawdown_pct(np.array([100.0, 120.0, 90.0, 130.0, 65.0, 80.0]), 200.0) == pytest.approx(32.5)

@@ -101,8 +101,16 @@ def _recover_and_save(tmux: Tmux, plan: Path, journal_dir: Path, left: dict[str,
     screen = tmux.wait_for(lambda s: "Unsaved edits of hedge.toml" in s, "the recover dialog")
     assert "layers[0].strike: ATM -> 35" in screen and "layers[2].weight: 0.2 -> 0.3" in screen
     tmux.keys("r")
-    screen = tmux.wait_for(lambda s: "Unsaved edits" not in s and "modified" in s and "total" in s, "the recovered plan")
-    assert {name: cells(screen, name) for name in left} == left  # every figure as it was left
+    # Every figure as it was left. Waited for, not read off the first frame: over a slow link
+    # the table can be caught mid-repaint (a cell half drawn) before it settles.
+    def settled(s: str) -> bool:
+        try:
+            return "Unsaved edits" not in s and "modified" in s and {name: cells(s, name) for name in left} == left
+        except AssertionError:  # a row not drawn yet
+            return False
+
+    screen = tmux.wait_for(settled, "the recovered plan with every figure as it was left")
+    assert {name: cells(screen, name) for name in left} == left
     tmux.keys("C-s")
     tmux.wait_for(lambda s: "modified" not in s, "the save")
     saved = load_plan(plan)

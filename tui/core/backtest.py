@@ -544,9 +544,14 @@ def vxth_benchmark(mk: Market, annual_premium_usd: float, years: float, lives: l
 # -- the exposure ------------------------------------------------------------------------------
 
 def exposure_path(plan: Plan, history: History) -> tuple[np.ndarray, str]:
-    """Cumulative exposure P&L (USD): notional x the compounded daily returns of its basis
-    (beta x S&P 500 for equity; btc_beta x BTC for crypto, beta x S&P 500 where BTC has no
-    close yet). Returns the path and a sentence saying what it follows."""
+    """Cumulative exposure P&L (USD): the notional held constant, times each day's return of
+    its basis (beta x S&P 500 for equity; btc_beta x BTC for crypto, beta x S&P 500 where BTC
+    has no close yet), summed. Returns the path and a sentence saying what it follows.
+
+    Held at its notional, not compounded: the hedge is sized against the plan's notional at
+    every opening, so the exposure it is compared with must stay that size too. Compounded,
+    a $2B bridge on BTC since 2014 grows some 235-fold and its dollar swings dwarf any hedge
+    sized for $2B."""
     ex = plan.exposure
     basis = getattr(ex, "basis", None) or ("crypto" if getattr(ex, "btc_beta", 0.0) > 0 else "equity")
     spx = history.daily["spx"].ffill().to_numpy(float)
@@ -565,8 +570,7 @@ def exposure_path(plan: Plan, history: History) -> tuple[np.ndarray, str]:
             first = history.daily.index[int(np.flatnonzero(has)[0])].date()
             text = (f"{beta:g} x BTC daily returns from {first}"
                     + (f"; {ex.beta_spx:g} x S&P 500 before" if not has[1:].all() else ""))
-    value = ex.notional_usd * np.cumprod(1.0 + np.maximum(ret, -1.0))
-    return value - ex.notional_usd, text
+    return ex.notional_usd * np.cumsum(np.maximum(ret, -1.0)), text + ", on a constant notional"
 
 
 # -- the run -------------------------------------------------------------------------------------

@@ -51,14 +51,9 @@ def max_drawdown(path: np.ndarray) -> float:
     return float(np.max(np.maximum.accumulate(path) - path)) if len(path) else 0.0
 
 
-def max_drawdown_pct(path: np.ndarray) -> float:
-    """Largest fall from a running peak, in percent of that peak (>= 0)."""
-    if not len(path):
-        return 0.0
-    peak = np.maximum.accumulate(path)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fall = np.where(peak > 0, (peak - path) / peak, 0.0)
-    return float(np.max(fall)) * 100.0
+def max_drawdown_pct(path: np.ndarray, notional: float) -> float:
+    """Largest fall from a running peak, in percent of the (constant) notional (>= 0)."""
+    return max_drawdown(path) / notional * 100.0 if notional > 0 else 0.0
 
 
 def worst_window(pnl: np.ndarray, days: int = WINDOW_DAYS) -> float:
@@ -84,8 +79,8 @@ def _rule_summary(result: BacktestResult, run: RuleRun) -> dict:
         "net_pnl_usd": float(hedge[-1] + exposure[-1]),
         "max_drawdown_unhedged_usd": max_drawdown(notional + exposure),
         "max_drawdown_hedged_usd": max_drawdown(notional + exposure + hedge),
-        "max_drawdown_unhedged_pct": max_drawdown_pct(notional + exposure),
-        "max_drawdown_hedged_pct": max_drawdown_pct(notional + exposure + hedge),
+        "max_drawdown_unhedged_pct": max_drawdown_pct(exposure, notional),
+        "max_drawdown_hedged_pct": max_drawdown_pct(exposure + hedge, notional),
         "worst_10d_pnl_unhedged_usd": worst_window(exposure),
         "worst_10d_pnl_hedged_usd": worst_window(exposure + hedge),
         "rolls": int(run.rolls),
@@ -205,7 +200,7 @@ def to_text(data: dict) -> str:
         ("hedge P&L", "hedge_pnl_usd", _m),
         ("net P&L (exposure + hedge)", "net_pnl_usd", _m),
         ("max drawdown, hedged", "max_drawdown_hedged_usd", lambda v: f"{v / 1e6:,.1f}M"),
-        ("max drawdown, hedged, % of peak", "max_drawdown_hedged_pct", lambda v: f"{v:.2f} %"),
+        ("max drawdown, hedged, % notional", "max_drawdown_hedged_pct", lambda v: f"{v:.2f} %"),
         ("worst 10-day P&L, hedged", "worst_10d_pnl_hedged_usd", _m),
         ("rolls", "rolls", str),
         ("trades", "trades", str),
@@ -214,7 +209,7 @@ def to_text(data: dict) -> str:
         lines.append(f"{label:34}{fmt(s[key]):>14}{fmt(b[key]):>14}")
     lines.append(f"{'exposure P&L (unhedged)':34}{_m(s['exposure_pnl_usd']):>14}")
     lines.append(f"{'max drawdown, unhedged':34}{s['max_drawdown_unhedged_usd'] / 1e6:>13,.1f}M")
-    lines.append(f"{'max drawdown, unhedged, % of peak':34}{s['max_drawdown_unhedged_pct']:>12.2f} %")
+    lines.append(f"{'max drawdown, unhedged, % notional':34}{s['max_drawdown_unhedged_pct']:>12.2f} %")
     lines.append(f"{'worst 10-day P&L, unhedged':34}{_m(s['worst_10d_pnl_unhedged_usd']):>14}")
     lines += ["", f"{'year':6}{'premium':>11}{'hedge':>11}{'VXTH':>11}{'exposure':>12}{'net':>12}"]
     bench_years = {y["year"]: y for y in b["years"]}
