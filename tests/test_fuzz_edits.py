@@ -144,3 +144,10 @@ def test_a_strike_nudged_up_stops_at_the_loaders_bound():
     with pytest.raises(EditError, match="1000%"):
         edits.nudge(plan, 0, "strike", 1)
     assert plan_problems(plan) == []
+
+
+def test_the_preset_refuses_to_put_more_than_the_limit_in_one_layer():
+    # found by the fuzz test: 46 layers of 520,834 contracts made a near layer of 10,000,013
+    plan = edits.set_sizing_mode(BASE, "contracts", [9_000_000] * len(BASE.layers), 1_000_000.0)
+    with pytest.raises(EditError, match="more than 10,000,000 contracts"):
+        edits.apply_preset_442(plan)

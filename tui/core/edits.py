@@ -473,6 +473,8 @@ def apply_preset_442(plan: Plan) -> Plan:
     if plan.sizing.mode == "contracts":
         total = sum(layer.contracts or 0 for layer in plan.layers) or 1000
         layers = tuple(replace(layer, contracts=int(round(total * layer.weight))) for layer in layers)
+        if any(layer.contracts is not None and layer.contracts > MAX_CONTRACTS for layer in layers):
+            raise EditError(f"preset: a layer would hold more than {MAX_CONTRACTS:,} contracts")
     return replace(plan, layers=layers)
 
 
