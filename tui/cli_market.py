@@ -30,6 +30,16 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr)
 
 
+def _load_or_say(plan_path: Path):
+    """The plan and its file stamp, or None after printing every problem to stderr."""
+    try:
+        return load_plan_stamped(plan_path)
+    except PlanError as error:
+        for message in error.messages:
+            _err(message)
+        return None
+
+
 def render_calibration(cal) -> str:
     """The fit for people: settings, RMSE, the per-expiry table and the worst residuals."""
     v = cal.vol
@@ -84,12 +94,10 @@ def calibrate(chain_path: Path, plan_path: Path, *, as_json: bool = False, write
     from .core.calibrate import calibrate as fit
     from .core.chain import ChainError, load_chain
 
-    try:
-        plan, stamp = load_plan_stamped(plan_path)
-    except PlanError as error:
-        for message in error.messages:
-            _err(message)
+    loaded = _load_or_say(plan_path)
+    if loaded is None:
         return EXIT_UNUSABLE
+    plan, stamp = loaded
     try:
         chain = load_chain(chain_path)
         cal = fit(chain, plan.market, vvix=vvix)
@@ -123,12 +131,10 @@ def _write_quiet(plan, new_plan, path, stamp) -> int:
 def market(plan_path: Path, curve_path: Path, *, as_of: date | None = None, vix: float | None = None, write: bool = False) -> int:
     from .core.curve_import import CurveImportError, load_curve, rebase_plan
 
-    try:
-        plan, stamp = load_plan_stamped(plan_path)
-    except PlanError as error:
-        for message in error.messages:
-            _err(message)
+    loaded = _load_or_say(plan_path)
+    if loaded is None:
         return EXIT_UNUSABLE
+    plan, stamp = loaded
     try:
         curve = load_curve(curve_path, as_of=as_of)
         new_plan, notes = rebase_plan(plan, curve, vix=vix)
