@@ -11,31 +11,20 @@ The config dir is ``$ALVH_TUI_CONFIG_DIR`` if set, else platformdirs' user confi
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.theme import Theme
 
+from .core.paths import config_dir
 from .core.plan_reader import deep_key_line
 from .core.safe_files import read_regular, write_atomic
 from .resources import themes_dir
 
-APP_NAME = "alvh-tui"
-CONFIG_ENV = "ALVH_TUI_CONFIG_DIR"
 SETTINGS_FILE = "settings.toml"
 DEFAULT_THEME = "alvh-dark"
 MAX_THEME_BYTES = 256_000  # a theme or the settings file is a few hundred bytes
-
-
-def config_dir() -> Path:
-    override = os.environ.get(CONFIG_ENV)
-    if override:
-        return Path(override)
-    from platformdirs import user_config_path
-
-    return user_config_path(APP_NAME)
 
 
 @dataclass

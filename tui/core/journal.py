@@ -48,13 +48,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .paths import APP_NAME
 from .plan import Plan
 from .plan_io import PlanError, dumps_plan, parse_plan
 from .safe_files import FileStamp, FileTooLargeError, NotRegularFileError, read_regular, write_atomic
 from .safe_text import printable
 
 STATE_ENV = "ALVH_TUI_STATE_DIR"
-APP_NAME = "alvh-tui"
+
 FORMAT_VERSION = 1
 MAGIC = f"# alvh-tui journal {FORMAT_VERSION}: unsaved edits of a plan; open the plan in alvh-tui to recover them"
 SUFFIX = ".journal.toml"

@@ -7,7 +7,6 @@ instrument; each is pure and cheap (no pandas on the pricing path).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,24 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from .events import EVENTS_FILE, EventRow, MacroEvent, event_rows, expiry_warnings, load_events
+from .paths import config_dir
 
-CONFIG_ENV = "ALVH_TUI_CONFIG_DIR"  # the same folder the app keeps its settings and themes in
 
-
-def user_events_path() -> Path | None:
+def user_events_path() -> Path:
     """A user's own event file: ``<config dir>/macro_events.csv`` (merged with the bundled one)."""
-    return _user_events_path(os.environ.get(CONFIG_ENV))
-
-
-@lru_cache(maxsize=8)
-def _user_events_path(folder: str | None) -> Path | None:
-    if not folder:
-        try:
-            from platformdirs import user_config_path
-        except ImportError:  # pragma: no cover - platformdirs ships with textual
-            return None
-        folder = str(user_config_path("alvh-tui"))
-    return Path(folder) / EVENTS_FILE
+    return config_dir() / EVENTS_FILE
 
 
 @lru_cache(maxsize=8)
@@ -50,7 +37,7 @@ def macro_events() -> tuple[tuple[MacroEvent, ...], str | None]:
     """The bundled calendar plus the user's file, read once per change of that file."""
     user = user_events_path()
     try:
-        stamp = user.stat().st_mtime if user is not None and user.is_file() else None
+        stamp = user.stat().st_mtime if user.is_file() else None
     except OSError:
         stamp = None
     return _calendar(user if stamp is not None else None, stamp)

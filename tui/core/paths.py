@@ -3,8 +3,13 @@ the core never imports the UI side; the resources module builds on this)."""
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+
+APP_NAME = "alvh-tui"
+CONFIG_ENV = "ALVH_TUI_CONFIG_DIR"
 
 
 def bundled(name: str) -> Path:
@@ -18,3 +23,18 @@ def bundled(name: str) -> Path:
 
 def sample_data_dir() -> Path:
     return bundled("sample_data")
+
+
+def config_dir() -> Path:
+    """The user's config folder (settings, themes, their own event file):
+    ``$ALVH_TUI_CONFIG_DIR`` if set, else platformdirs' user config dir."""
+    override = os.environ.get(CONFIG_ENV)
+    return Path(override) if override else _platform_config_dir()
+
+
+@lru_cache(maxsize=1)
+def _platform_config_dir() -> Path:
+    # Looked up once: the event calendar asks on every reprice.
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME)
