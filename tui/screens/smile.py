@@ -28,7 +28,7 @@ from textual.widgets import Footer, Static
 
 from ..core.valuation import Valuation
 from ..widgets.braille import BrailleChart, Series, VLine
-from ..widgets.util import set_border_subtitle, set_border_title
+from ..widgets.util import plain, set_border_subtitle, set_border_title
 from .file_prompt import PathModal
 from .problems import ProblemsModal
 from .views import ValuationView
@@ -125,7 +125,7 @@ class SmileScreen(ValuationView):
             set_border_title(chart, "Smile")
             chart.set_data([])
             table.update(
-                Text(busy or "No option chain loaded. l: load a chain CSV (e.g. sample_data/vix_options_2024-06-03.csv)  c: bring a curve in")
+                plain(busy or "No option chain loaded. l: load a chain CSV (e.g. sample_data/vix_options_2024-06-03.csv)  c: bring a curve in")
             )
             return
         expiries = self._expiries()
@@ -256,4 +256,5 @@ class SmileScreen(ValuationView):
             self.app.push_screen(ProblemsModal(f"Cannot use {path}", [str(error)], "The plan is unchanged."))
             return
         if self.host.apply_plan(plan, f"curve from {path.name}"):
-            self.notify(f"market of {plan.market.as_of} from {path.name} (u undoes)" + ("; " + "; ".join(notes) if notes else ""))
+            # a file name and layer names: literal text, never markup
+            self.notify(f"market of {plan.market.as_of} from {path.name} (u undoes)" + ("; " + "; ".join(notes) if notes else ""), markup=False)
