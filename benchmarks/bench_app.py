@@ -189,7 +189,7 @@ async def bench_keys_app(n: int, size: tuple[int, int] = (120, 36)) -> tuple[flo
     from tui.app import make_app
     from tui.widgets.curve_pane import CurvePane
     from tui.widgets.payoff_chart import PayoffChart
-    from tui.widgets.shock_panel import ShockPanel
+    from tui.widgets.scenario_panel import ScenarioPanel
 
     app = make_app(None, config_folder=Path(tempfile.mkdtemp()))
     reprice = []
@@ -200,7 +200,7 @@ async def bench_keys_app(n: int, size: tuple[int, int] = (120, 36)) -> tuple[flo
         table.focus()
         await pilot.press("right", "right", "right", "right")  # the strike column
         await pilot.pause()
-        panes = (app.editor, app.query_one(CurvePane), app.query_one(ShockPanel))
+        panes = (app.editor, app.query_one(CurvePane), app.query_one(ScenarioPanel))
 
         chart = app.query_one(PayoffChart)
 

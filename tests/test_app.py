@@ -11,7 +11,7 @@ from textual.widgets import Input
 from tui.app import MIN_HEIGHT, MIN_WIDTH, AlvhApp
 from tui.cli import valuation_to_json
 from tui.core.plan_io import load_plan
-from tui.core.scenarios import NO_SHOCK
+from tui.core.scenarios import NO_SCENARIO
 from tui.screens.confirm import ConfirmQuitModal
 from tui.screens.file_prompt import PathModal
 from tui.screens.help import KEY_HELP, HelpScreen
@@ -366,26 +366,26 @@ async def test_shock_inputs_drive_chart_curve_and_table(make_app):
         chart = app.query_one(CurveChart)
         assert chart.shocked is None
         await pilot.press("4")  # the VIX± input
-        assert app.focused.id == "shock-shift"
+        assert app.focused.id == "scenario-shift"
         await pilot.press("ctrl+a", "ctrl+k", "1", "0", "tab", "ctrl+a", "ctrl+k", "1", ".", "2", "tab", "ctrl+a", "ctrl+k", "1", "4")
         await pilot.pause()
-        s = app.shock
+        s = app.scenario
         assert (s.spot_shift, s.vol_scale, s.days_forward) == (10.0, 1.2, 14)
-        assert app.valuation.shock == s
+        assert app.valuation.scenario == s
         assert chart.shocked is not None and chart.shocked[1][0] == pytest.approx(38.57 + 10)
         assert app.query_one(PayoffChart).border_title.startswith("Payoff at +14d · BE ")
         assert "custom" in scenario_cells(app)
         # a bad value: a message, the shock unchanged
         await pilot.press("shift+tab", "ctrl+a", "ctrl+k", "0", "enter")
         await pilot.pause()
-        assert app.shock == s and "vol× 0 not applied" in str(app.query_one("#shocks").border_subtitle)
+        assert app.scenario == s and "vol× 0 not applied" in str(app.query_one("#scenarios").border_subtitle)
         await pilot.press("escape")  # put back the active values, back to the layers
         await pilot.pause()
         assert app.focused.id == "layer-table"
-        assert app.query_one("#shock-vol", Input).value == "1.2" and app.shock == s
+        assert app.query_one("#scenario-vol", Input).value == "1.2" and app.scenario == s
         await pilot.press("0")  # back to today
         await pilot.pause()
-        assert app.shock == NO_SHOCK and chart.shocked is None
+        assert app.scenario == NO_SCENARIO and chart.shocked is None
 
 
 async def test_picking_a_scenario_row_and_bracket_keys(make_app):
@@ -395,17 +395,17 @@ async def test_picking_a_scenario_row_and_bracket_keys(make_app):
         row = next(i for i, r in enumerate(app.valuation.scenarios) if r.name == "VIX +10")
         await pilot.press(*["down"] * row, "enter")  # past the stress and the library
         await pilot.pause()
-        assert app.shock.name == "VIX +10"
-        assert app.query_one("#shock-shift", Input).value == "+10"
+        assert app.scenario.name == "VIX +10"
+        assert app.query_one("#scenario-shift", Input).value == "+10"
         await pilot.press("enter")  # again: off
         await pilot.pause()
-        assert app.shock == NO_SHOCK
+        assert app.scenario == NO_SCENARIO
         await pilot.press("right_square_bracket", "right_square_bracket")
         await pilot.pause()
-        assert app.shock.spot_shift == 10.0
+        assert app.scenario.spot_shift == 10.0
         await pilot.press("left_square_bracket", "left_square_bracket")
         await pilot.pause()
-        assert app.shock == NO_SHOCK
+        assert app.scenario == NO_SCENARIO
 
 
 async def test_horizon_and_lines_toggle(make_app):
@@ -520,7 +520,7 @@ async def test_all_four_panes_fit_at_80x24(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = app.screen.region
-        for selector in ("#layers", "#curve", "#payoff", "#shocks"):
+        for selector in ("#layers", "#curve", "#payoff", "#scenarios"):
             region = app.query_one(selector).region
             assert region.area > 0 and screen.contains_region(region), selector
         # the layer table shows every layer, the total row, and strike through premium
@@ -572,7 +572,7 @@ async def test_esc_in_a_shock_input_keeps_a_valid_value(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4", "tab", "tab", "ctrl+a", "ctrl+k", "3", "0", "escape")
         await pilot.pause()
-        assert app.shock.days_forward == 30 and app.focused.id == "layer-table"
+        assert app.scenario.days_forward == 30 and app.focused.id == "layer-table"
         assert app.query_one(PayoffChart).border_title.startswith("Payoff at +30d · ")
 
 

@@ -99,7 +99,7 @@ async def test_focus_comes_back_after_the_too_small_screen(make_app, back_to):
 
 
 def _fields(app) -> dict[str, object]:
-    return {name: app.query_one(f"#shock-{name}") for name in ("shift", "vol", "days")}
+    return {name: app.query_one(f"#scenario-{name}") for name in ("shift", "vol", "days")}
 
 
 async def _type(pilot, text: str) -> None:
@@ -110,7 +110,7 @@ async def _type(pilot, text: str) -> None:
 async def test_scenario_fields_never_show_a_value_that_is_not_applied(make_app):
     """vol× 0, days -5, VIX± 1e6: each is kept as typed, marked, explained on screen (within
     80 columns), and not applied; leaving the field puts back the value in force."""
-    from tui.core.shock_inputs import shock_texts
+    from tui.core.scenario_inputs import scenario_texts
 
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
@@ -119,21 +119,22 @@ async def test_scenario_fields_never_show_a_value_that_is_not_applied(make_app):
         assert app.focused is fields["shift"]
         assert "esc" in screen_text(app).splitlines()[-1]  # the footer says how to leave the field
         for name, typed, reason in (("shift", "1e6", "at most +500"), ("vol", "0", "must be >0"), ("days", "-5", "whole days")):
-            app.query_one(f"#shock-{name}").focus()
+            app.query_one(f"#scenario-{name}").focus()
             await pilot.pause()
             await _type(pilot, typed)
             field = fields[name]
             assert field.value == typed  # nothing dropped silently ("-5" is not "5", "1e6" not "16")
             assert field.has_class("-not-applied")
             spot = app.plan.market.vix_spot
-            applied = dict(zip(("shift", "vol", "days"), (app.shock.target_spot(spot) - spot, app.shock.vol_scale, app.shock.days_forward), strict=True))
+            active = app.scenario
+            applied = dict(zip(("shift", "vol", "days"), (active.target_spot(spot) - spot, active.vol_scale, active.days_forward), strict=True))
             assert applied[name] != float(typed)  # not applied (typing "1" of "1e6" applied +1: that is shown)
             screen = screen_text(app)
             assert f"{typed} not applied" in screen and reason in screen  # the reason is readable at 80 columns
             await pilot.press("tab")  # leave the field
             await pilot.pause()
             assert not field.has_class("-not-applied")
-            shown = dict(zip(("shift", "vol", "days"), shock_texts(app.shock, app.plan.market.vix_spot), strict=True))
+            shown = dict(zip(("shift", "vol", "days"), scenario_texts(app.scenario, app.plan.market.vix_spot), strict=True))
             assert field.value == shown[name]  # the value in force is back
         await pilot.press("4", "escape")  # esc leaves the fields for the layers
         await pilot.pause()
@@ -146,7 +147,7 @@ async def test_a_replay_shows_rounded_values_and_stays_a_replay(make_app):
         row = next(i for i, r in enumerate(app.valuation.scenarios) if r.episode_id == "covid-2020")
         await pilot.press("2", *["down"] * row, "enter")
         await pilot.pause()
-        replay = app.shock
+        replay = app.scenario
         assert replay.episode_id == "covid-2020"
         fields = _fields(app)
         for name, decimals in (("shift", 1), ("vol", 2)):
@@ -154,7 +155,7 @@ async def test_a_replay_shows_rounded_values_and_stays_a_replay(make_app):
             assert len(text.split(".")[-1]) <= decimals if "." in text else True
         await pilot.press("4", "tab", "tab", "escape")  # through the fields without typing
         await pilot.pause()
-        assert app.shock == replay  # its own rounded display did not turn it into a custom shock
+        assert app.scenario == replay  # its own rounded display did not turn it into a custom shock
 
 
 @pytest.mark.parametrize("size", [SMALL, (160, 48)])
@@ -314,5 +315,5 @@ async def test_a_wide_terminal_shows_every_figure_in_full(make_app):
         assert not any("…" in line for line in table)
         region = app.query_one("#scenario-detail").region  # the detail's own cells (it wraps)
         detail = " ".join(line[region.x : region.right] for line in screen.splitlines()[region.y : region.bottom])
-        for line in app.query_one("#shocks").detail_lines():  # the scenario detail, uncut
+        for line in app.query_one("#scenarios").detail_lines():  # the scenario detail, uncut
             assert _squash(line) in _squash(detail), line

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tui.app import AlvhApp
-from tui.core.scenarios import NO_SHOCK, library_shocks
+from tui.core.scenarios import NO_SCENARIO, library_scenarios
 from tui.core.valuation import value_plan
 from tui.screens.scenario_info import ScenarioInfoScreen
 from tui.screens.views import LOADING, RiskScreen, RollScreen, risk_text, roll_rows
@@ -14,7 +14,7 @@ from tui.widgets.curve_pane import CurveChart
 from tui.widgets.grid_table import GridTable
 from tui.widgets.layer_editor import sizing_line
 from tui.widgets.payoff_chart import PayoffChart
-from tui.widgets.shock_panel import BEST, WORST, ShockPanel, best_worst, scenario_one_liner
+from tui.widgets.scenario_panel import BEST, WORST, ScenarioPanel, best_worst, scenario_one_liner
 
 SIZE = (120, 36)
 
@@ -33,7 +33,7 @@ async def test_the_table_lists_stress_library_and_presets_with_kinds(make_app):
         v = app.valuation
         kinds = [r.kind for r in v.scenarios]
         assert kinds[0] == "stress"
-        assert kinds.count("historical") == len(library_shocks()) >= 8
+        assert kinds.count("historical") == len(library_scenarios()) >= 8
         assert "parametric" in kinds
         assert v.scenarios == value_plan(app.plan).scenarios  # the same set as `price --json`
         table = scenario_table(app)
@@ -69,14 +69,14 @@ async def test_apply_a_library_episode_with_keys(make_app):
         await pilot.press("2")
         row = row_of(app, "covid-2020")
         await pilot.press(*["down"] * row)
-        panel = app.query_one(ShockPanel)
+        panel = app.query_one(ScenarioPanel)
         assert "Mar 2020" in " ".join(panel.detail_lines())
         await pilot.press("enter")
         await pilot.pause()
-        covid = next(s for s in library_shocks() if s.episode_id == "covid-2020")
-        assert app.shock == covid and app.shock.curve_moves is not None
+        covid = next(s for s in library_scenarios() if s.episode_id == "covid-2020")
+        assert app.scenario == covid and app.scenario.curve_moves is not None
         v = app.valuation
-        assert v.shock == covid
+        assert v.scenario == covid
         # payoff chart: repriced at the replay's window and vol scale
         assert v.payoff.horizon_days == covid.days_forward
         assert np.array_equal(chart.curves["hedge"], v.payoff.hedge_usd)
@@ -94,11 +94,11 @@ async def test_apply_a_library_episode_with_keys(make_app):
         assert np.allclose(curve.shocked[1], [x for _, x in expected])
         # the table marks it active; the title says so
         assert scenario_table(app).rows[row].cells[0].startswith("▶")
-        assert "Mar 2020" in str(app.query_one(ShockPanel).border_title)
+        assert "Mar 2020" in str(app.query_one(ScenarioPanel).border_title)
         # enter again turns it off
         await pilot.press("enter")
         await pilot.pause()
-        assert app.shock == NO_SHOCK and curve.shocked is None
+        assert app.scenario == NO_SCENARIO and curve.shocked is None
 
 
 async def test_ftx_is_shown_honestly_and_the_notes_open(make_app):
@@ -107,7 +107,7 @@ async def test_ftx_is_shown_honestly_and_the_notes_open(make_app):
         await pilot.press("2")
         row = row_of(app, "ftx-2022")
         await pilot.press(*["down"] * row)
-        panel = app.query_one(ShockPanel)
+        panel = app.query_one(ScenarioPanel)
         text = " ".join(panel.detail_lines())
         assert "2022-11-04→2022-11-09" in text
         assert "BTC -24.9%" in text
@@ -129,17 +129,17 @@ async def test_next_and_previous_scenario_keys_walk_the_table(make_app):
     async with app.run_test(size=SIZE) as pilot:
         names = [r.name for r in app.valuation.scenarios]
         await pilot.press("greater_than_sign")
-        assert app.shock.name == names[0]  # the stress first
+        assert app.scenario.name == names[0]  # the stress first
         await pilot.press("greater_than_sign", "greater_than_sign")
         await pilot.pause()
-        assert app.shock.name == names[2] and app.shock.kind == "historical"
+        assert app.scenario.name == names[2] and app.scenario.kind == "historical"
         assert scenario_table(app).cursor_row == 2
         await pilot.press("less_than_sign")
         await pilot.pause()
-        assert app.shock.name == names[1]
+        assert app.scenario.name == names[1]
         await pilot.press("0")
         await pilot.pause()
-        assert app.shock == NO_SHOCK
+        assert app.scenario == NO_SCENARIO
 
 
 async def test_sizing_view_shows_the_valuations_figures_and_m_switches_to_coverage(make_app):
@@ -230,4 +230,4 @@ async def test_80x24_keeps_the_scenario_table_usable(make_app):
         assert detail == scenario_one_liner(app.valuation, len(app.valuation.scenarios) - 1)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.shock.name == app.valuation.scenarios[-1].name
+        assert app.scenario.name == app.valuation.scenarios[-1].name

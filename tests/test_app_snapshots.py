@@ -45,12 +45,12 @@ def test_inline_edit_refused_value_80x24(snap_compare, isolated_config):
 
 
 def test_shock_active_120x36(snap_compare, isolated_config):
-    async def shock(pilot) -> None:
+    async def scenario(pilot) -> None:
         await no_blink(pilot)
         await pilot.press("2", "down", "down", "enter", "1")  # pick the Aug 2015 replay, back to the layers
         await pilot.pause()
 
-    assert snap_compare(app_for(isolated_config), terminal_size=(120, 36), run_before=shock)
+    assert snap_compare(app_for(isolated_config), terminal_size=(120, 36), run_before=scenario)
 
 
 def test_help_screen(snap_compare, isolated_config):

@@ -20,7 +20,7 @@ import pytest
 from tui.cli import usd
 from tui.core.plan import Sizing
 from tui.core.plan_io import dumps_plan, load_plan
-from tui.core.scenarios import PRESETS, library_shocks
+from tui.core.scenarios import PRESETS, library_scenarios
 from tui.core.valuation import value_plan
 from tui.resources import default_plan_path
 
@@ -103,7 +103,7 @@ def test_scenarios_are_stress_library_and_presets(default_json):
     rows = default_json["scenarios"]
     kinds = [r["kind"] for r in rows]
     assert kinds[0] == "stress"
-    assert {r["episode_id"] for r in rows if r["kind"] == "historical"} == {s.episode_id for s in library_shocks()}
+    assert {r["episode_id"] for r in rows if r["kind"] == "historical"} == {s.episode_id for s in library_scenarios()}
     assert [r["name"] for r in rows if r["kind"] == "parametric"] == [p.name for p in PRESETS]
     for r in rows:
         assert set(r) >= {"name", "kind", "hedge_pnl_usd", "exposure_pnl_usd", "net_pnl_usd", "coverage"}

@@ -18,7 +18,7 @@ from tui.core.exposure import VIX_CEILING, var_breakdown
 from tui.core.plan import Exposure, Layer, Plan, ScenarioSettings, Sizing
 from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan
 from tui.core.regime import regime_readout
-from tui.core.scenarios import episode_shock
+from tui.core.scenarios import episode_scenario
 from tui.core.valuation import VAR_STRESS_NAME, value_plan
 from tui.core.volmodel import VolModel
 from tui.resources import default_plan_path
@@ -226,8 +226,8 @@ def test_no_scenario_vix_above_90_and_replays_at_most_the_episode_level():
             ep = eps[s.episode_id]
             assert s.target_spot == max(ep.vix_after, spot) and s.replay == "level"
             # its curve: never above the episode's own levels or today's, whichever is higher
-            shock = episode_shock(ep)
-            assert max(level for _d, level in value_plan(_default(), shock=shock, rolls=False).shocked_curve) <= max(
+            scenario = episode_scenario(ep)
+            assert max(level for _d, level in value_plan(_default(), scenario=scenario, rolls=False).scenario_curve) <= max(
                 ep.vix_after, max(x for _e, x in ep.curve_after), spot, max(f.settle for f in v.market.live_futures)
             )
 
@@ -236,7 +236,7 @@ def test_a_level_replay_prices_each_layer_at_the_episode_end_by_hand():
     plan = replace(_default(), sizing=Sizing("contracts", None), layers=tuple(
         replace(layer, contracts=c) for layer, c in zip(_default().layers, (3, 5, 7), strict=True)))
     ep = next(e for e in load_episodes() if e.id == "covid-2020")
-    v = value_plan(plan, scenarios=(episode_shock(ep),), rolls=False)
+    v = value_plan(plan, scenarios=(episode_scenario(ep),), rolls=False)
     row = v.scenarios[-1]
     m = v.market
     days = [0.0] + [(e - ep.end).days for e, _ in ep.curve_after]
@@ -309,13 +309,13 @@ def test_status_line_shows_share_of_target_and_of_var():
 def test_under_a_replay_the_payoff_grid_uses_the_episodes_curve():
     plan = _default()
     ep = next(e for e in load_episodes() if e.id == "covid-2020")
-    shock = episode_shock(ep)
-    v = value_plan(plan, shock=shock, rolls=False)
+    scenario = episode_scenario(ep)
+    v = value_plan(plan, scenario=scenario, rolls=False)
     row = next(s for s in v.scenarios if s.episode_id == "covid-2020")
     # at the episode's own VIX the grid is the replay (no floor binds: every end level is
     # above today's future); the parametric beta would give a different figure
     for layer in v.layers:
-        assert float(shock.end_level(layer.dte)) > layer.future
+        assert float(scenario.end_level(layer.dte)) > layer.future
     at_end = float(np.interp(ep.vix_after, v.payoff.levels, v.payoff.hedge_usd))
     assert at_end == pytest.approx(row.hedge_pnl_usd, rel=1e-3)
     parametric = value_plan(plan, rolls=False)

@@ -69,7 +69,7 @@ def test_widgets_import_only_downward():
         up = {m for m in imported(path) if m.lstrip(".").split(".")[0] in ("screens", "app", "cli", "commands", "journaling")}
         assert not up, f"{path.name} imports {up}"
     assert not {m for m in imported(ROOT / "tui" / "format.py") if "cli" in m}
-    assert "scenario_info" not in (ROOT / "tui" / "widgets" / "shock_panel.py").read_text()
+    assert "scenario_info" not in (ROOT / "tui" / "widgets" / "scenario_panel.py").read_text()
 
 
 def _tui_imports() -> dict[str, set[str]]:

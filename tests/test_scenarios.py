@@ -20,11 +20,11 @@ from tui.core.episodes import load_episodes
 from tui.core.plan import Exposure, Layer, Plan, Sizing
 from tui.core.scenarios import (
     PRESETS,
-    Shock,
-    episode_shock,
-    find_shock,
-    library_shocks,
-    shocked_curve,
+    Scenario,
+    episode_scenario,
+    find_scenario,
+    library_scenarios,
+    scenario_curve,
     tenor_beta,
 )
 from tui.core.valuation import VAR_STRESS_NAME, value_plan
@@ -71,21 +71,21 @@ def test_tenor_beta_by_hand():
 
 def test_shocked_curve_moves_each_future_by_spot_move_times_beta():
     m = market()
-    curve = shocked_curve(m, Shock("up", spot_shift=12.0))
+    curve = scenario_curve(m, Scenario("up", spot_shift=12.0))
     assert curve[0] == (0, 47.0)
     for (d, level), e, s in zip(curve[1:], EXPIRIES, SETTLES, strict=True):
         assert d == (e - AS_OF).days
         assert level == pytest.approx(s + 12.0 * (0.21 + 0.79 * math.exp(-d / 40.0)), rel=1e-14)
     # to a level: the same move in points
-    assert shocked_curve(m, Shock("lvl", spot_level=47.0)) == curve
+    assert scenario_curve(m, Scenario("lvl", spot_level=47.0)) == curve
     # never at or below zero
-    assert min(level for _, level in shocked_curve(m, Shock("crash", spot_shift=-60.0))) > 0
+    assert min(level for _, level in scenario_curve(m, Scenario("crash", spot_shift=-60.0))) > 0
 
 
 def test_spot_shock_prices_every_layer_on_its_shocked_future():
     m = market()
     plan = contracts_plan([Layer(f"l{i}", 0.25, f"M{i}", 30.0, contracts=1) for i in (1, 2, 4, 6)], m)
-    v = value_plan(plan, scenarios=(Shock("up", spot_shift=8.0, vol_scale=1.3),))
+    v = value_plan(plan, scenarios=(Scenario("up", spot_shift=8.0, vol_scale=1.3),))
     row = next(s for s in v.scenarios if s.name == "up")
     expected = 0.0
     for layer in v.layers:
@@ -103,13 +103,13 @@ def test_days_forward_rolls_down_a_curve_held_by_tenor():
     m = market()
     d3, d2 = (EXPIRIES[2] - AS_OF).days, (EXPIRIES[1] - AS_OF).days
     t = d3 - d2
-    v = value_plan(one_contract("M3", 29.0), scenarios=(Shock("fwd", spot_shift=5.0, days_forward=t, vol_scale=0.9, hold="tenor"),))
+    v = value_plan(one_contract("M3", 29.0), scenarios=(Scenario("fwd", spot_shift=5.0, days_forward=t, vol_scale=0.9, hold="tenor"),))
     f = 30.4 + 5.0 * (0.21 + 0.79 * math.exp(-d2 / 40.0))
     sigma = 0.9 * float(m.vol.vol(29.0, f, d2))
     direct = bs76_call(f, 29.0, d2 / 365, 0.04, sigma)
     assert v.scenarios[-1].hedge_pnl_usd == pytest.approx((direct - v.layers[0].price) * 100, rel=1e-11)
     # without a spot move the backwardated curve lifts the future: time alone is not all decay
-    flat = value_plan(one_contract("M3", 29.0), scenarios=(Shock("fwd", days_forward=t, hold="tenor"),))
+    flat = value_plan(one_contract("M3", 29.0), scenarios=(Scenario("fwd", days_forward=t, hold="tenor"),))
     later = bs76_call(30.4, 29.0, d2 / 365, 0.04, float(m.vol.vol(29.0, 30.4, d2)))
     assert flat.scenarios[-1].hedge_pnl_usd == pytest.approx((later - v.layers[0].price) * 100, rel=1e-11)
 
@@ -119,7 +119,7 @@ def test_contango_days_forward_costs_the_roll_down():
     calm = MarketSnapshot(AS_OF, 15.0, 0.04, tuple(Future(e, s) for e, s in zip(EXPIRIES, settles, strict=True)), VolModel.flat(0.8))
     plan = contracts_plan((Layer("x", 1.0, "M3", 19.0, contracts=1),), calm)
     d3, d2 = (EXPIRIES[2] - AS_OF).days, (EXPIRIES[1] - AS_OF).days
-    v = value_plan(plan, scenarios=(Shock("fwd", days_forward=d3 - d2, hold="tenor"),))
+    v = value_plan(plan, scenarios=(Scenario("fwd", days_forward=d3 - d2, hold="tenor"),))
     assert v.scenarios[-1].hedge_pnl_usd == pytest.approx((bs76_call(17.5, 19.0, d2 / 365, 0.04, 0.8) - v.layers[0].price) * 100, rel=1e-11)
     assert v.scenarios[-1].hedge_pnl_usd < 0
 
@@ -127,8 +127,8 @@ def test_contango_days_forward_costs_the_roll_down():
 def test_layers_expired_meanwhile_are_worth_intrinsic_against_the_shocked_spot():
     m = market()
     plan = contracts_plan((Layer("a", 0.5, "M1", 30.0, contracts=3), Layer("b", 0.5, "M1", 45.0, contracts=2)), m)
-    v = value_plan(plan, scenarios=(Shock("late", spot_shift=6.0, days_forward=40, vol_scale=2.0, hold="tenor"),
-                                    Shock("late2", spot_level=20.0, days_forward=26, hold="tenor")))
+    v = value_plan(plan, scenarios=(Scenario("late", spot_shift=6.0, days_forward=40, vol_scale=2.0, hold="tenor"),
+                                    Scenario("late2", spot_level=20.0, days_forward=26, hold="tenor")))
     pa, pb = v.layers[0].price, v.layers[1].price
     late = next(s for s in v.scenarios if s.name == "late")
     assert late.hedge_pnl_usd == pytest.approx(((41.0 - 30.0) - pa) * 300 + (0.0 - pb) * 200, rel=1e-12)
@@ -145,10 +145,10 @@ def _file_episodes():
 
 def test_every_library_episode_applies_with_the_files_figures():
     raw = _file_episodes()
-    shocks = library_shocks(mode="move")
-    assert [s.episode_id for s in shocks] == [e["id"] for e in raw]
-    assert len(shocks) >= 8
-    for e, s in zip(raw, shocks, strict=True):
+    scenarios = library_scenarios(mode="move")
+    assert [s.episode_id for s in scenarios] == [e["id"] for e in raw]
+    assert len(scenarios) >= 8
+    for e, s in zip(raw, scenarios, strict=True):
         assert s.kind == "historical" and s.name == e["name"]
         assert s.spot_shift == pytest.approx(e["vix_after"] - e["vix_before"], abs=1e-12)
         assert s.future_move(0.0) == pytest.approx(e["vix_after"] - e["vix_before"], abs=1e-12)
@@ -171,7 +171,7 @@ def test_every_library_episode_applies_with_the_files_figures():
 
 def test_replay_move_interpolates_by_tenor_and_is_flat_beyond_the_last_contract():
     ep = next(e for e in load_episodes() if e.id == "covid-2020")
-    s = episode_shock(ep, "move")
+    s = episode_scenario(ep, "move")
     moves = sorted(ep.tenor_moves("before"))
     (d0, m0), (d1, m1) = moves[0], moves[1]
     mid = (d0 + d1) / 2
@@ -183,7 +183,7 @@ def test_replay_move_interpolates_by_tenor_and_is_flat_beyond_the_last_contract(
 
 def test_a_replay_prices_each_layer_on_todays_future_plus_the_episode_move():
     ep = next(e for e in load_episodes() if e.id == "yen-carry-2024")
-    s = episode_shock(ep, "move")
+    s = episode_scenario(ep, "move")
     m = market()
     layers = [Layer(f"l{i}", 0.25, f"M{i}", k, contracts=c) for i, k, c in ((1, 33.0, 2), (3, 30.0, 5), (5, 40.0, 7))]
     plan = contracts_plan(layers, m, exposure=Exposure(basis="crypto"))
@@ -213,17 +213,17 @@ def test_replay_exposure_by_basis():
     one = (Layer("x", 1.0, "M1", 30.0, contracts=1),)
     # equity: beta x the S&P 500's own return over the window
     for ep in (gfc, ftx):
-        v = value_plan(contracts_plan(one, exposure=Exposure(beta_spx=1.5)), scenarios=(episode_shock(ep),))
+        v = value_plan(contracts_plan(one, exposure=Exposure(beta_spx=1.5)), scenarios=(episode_scenario(ep),))
         row = v.scenarios[-1]
         assert row.exposure_basis == "spx_episode"
         assert row.exposure_pnl_usd == pytest.approx(2e9 * 1.5 * ep.spx_return, rel=1e-12)
     # crypto: btc_beta x BTC's return; before BTC existed, the S&P's
-    v = value_plan(contracts_plan(one, exposure=Exposure(basis="crypto", btc_beta=1.4)), scenarios=(episode_shock(ftx), episode_shock(gfc)))
+    v = value_plan(contracts_plan(one, exposure=Exposure(basis="crypto", btc_beta=1.4)), scenarios=(episode_scenario(ftx), episode_scenario(gfc)))
     assert v.scenarios[-2].exposure_basis == "btc"
     assert v.scenarios[-2].exposure_pnl_usd == pytest.approx(2e9 * 1.4 * ftx.btc_return)
     assert v.scenarios[-1].exposure_basis == "spx_episode"
     # an episode without S&P closes falls back to the S&P move implied by its VIX ratio
-    bare = replace(episode_shock(gfc), spx_return=None)
+    bare = replace(episode_scenario(gfc), spx_return=None)
     v = value_plan(contracts_plan(one, exposure=Exposure(beta_spx=1.5, spx_vix_elasticity=4.0)), scenarios=(bare,))
     assert v.scenarios[-1].exposure_basis == "spx"
     assert v.scenarios[-1].exposure_pnl_usd == pytest.approx(2e9 * 1.5 * ((gfc.vix_after / gfc.vix_before) ** (-1 / 4.0) - 1), rel=1e-12)
@@ -249,7 +249,7 @@ def test_default_scenario_set_is_stress_then_library_then_presets(default_plan):
     v = value_plan(default_plan)
     kinds = [s.kind for s in v.scenarios]
     assert v.scenarios[0].name == VAR_STRESS_NAME and kinds[0] == "stress"
-    n_lib = len(library_shocks())
+    n_lib = len(library_scenarios())
     assert kinds[1 : 1 + n_lib] == ["historical"] * n_lib
     assert [s.name for s in v.scenarios[1 + n_lib :]] == [p.name for p in PRESETS]
     for s in v.scenarios:
@@ -270,7 +270,7 @@ def test_a_scenario_set_is_one_vectorised_pricing(monkeypatch, default_plan):
 
     monkeypatch.setattr(scen, "black76", counting)
     plan = default_plan
-    many = tuple(Shock(f"s{i}", spot_shift=float(i), days_forward=i % 7) for i in range(200)) + library_shocks()
+    many = tuple(Scenario(f"s{i}", spot_shift=float(i), days_forward=i % 7) for i in range(200)) + library_scenarios()
     value_plan(plan, scenarios=many[:3])
     few_calls = len(calls)
     calls.clear()
@@ -291,4 +291,4 @@ def test_stress_scenario_can_name_an_episode_or_preset(default_plan):
     v = value_plan(replace(plan, sizing=Sizing("budget", 5e6, "no such thing")))
     assert v.scenarios[0].name == VAR_STRESS_NAME
     assert any("no such thing" in w for w in v.warnings)
-    assert find_shock("ftx-2022", library_shocks()).name == "Nov 2022: FTX collapse"
+    assert find_scenario("ftx-2022", library_scenarios()).name == "Nov 2022: FTX collapse"

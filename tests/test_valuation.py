@@ -12,7 +12,7 @@ import pytest
 
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.plan import Exposure, Layer, Plan, Sizing, listed_strike, resolve_strike
-from tui.core.scenarios import Shock, tenor_beta
+from tui.core.scenarios import Scenario, tenor_beta
 from tui.core.valuation import value_at_risk, value_plan, zero_crossings
 from tui.core.volmodel import VolModel
 
@@ -174,7 +174,7 @@ def test_tenor_beta_shape():
 
 
 def test_no_shock_is_zero_pnl_and_a_spot_rise_helps_the_hedge():
-    v = value_plan(_plan(), scenarios=(Shock("flat"), Shock("up", spot_shift=10.0), Shock("down", spot_shift=-10.0)))
+    v = value_plan(_plan(), scenarios=(Scenario("flat"), Scenario("up", spot_shift=10.0), Scenario("down", spot_shift=-10.0)))
     by_name = {s.name: s for s in v.scenarios}
     assert by_name["flat"].hedge_pnl_usd == pytest.approx(0.0, abs=1e-6)
     assert by_name["up"].hedge_pnl_usd > 0 > by_name["down"].hedge_pnl_usd
@@ -186,7 +186,7 @@ def test_no_shock_is_zero_pnl_and_a_spot_rise_helps_the_hedge():
 
 def test_days_forward_past_expiry_settles_at_intrinsic():
     plan = _plan(layers=(Layer("a", 1.0, "M1", 30.0, contracts=10),), sizing=Sizing("contracts", None))
-    v = value_plan(plan, scenarios=(Shock("late", spot_shift=5.0, days_forward=40), Shock("rolled", spot_shift=5.0, days_forward=40, hold="tenor")))
+    v = value_plan(plan, scenarios=(Scenario("late", spot_shift=5.0, days_forward=40), Scenario("rolled", spot_shift=5.0, days_forward=40, hold="tenor")))
     price = v.layers[0].price
     # sticky expiry: M1 settled at its own future (33.1) plus the spot move (beta 1 at expiry)
     assert v.scenarios[-2].hedge_pnl_usd == pytest.approx((max(33.1 + 5.0 - 30.0, 0.0) - price) * 100 * 10, rel=1e-12)
@@ -197,7 +197,7 @@ def test_days_forward_past_expiry_settles_at_intrinsic():
 def test_days_forward_before_expiry_matches_direct_repricing():
     m = _market()
     plan = _plan(m, layers=(Layer("a", 1.0, "M3", 30.0, contracts=1),), sizing=Sizing("contracts", None))
-    v = value_plan(plan, scenarios=(Shock("t+20", days_forward=20), Shock("t+20 rolled", days_forward=20, hold="tenor")))
+    v = value_plan(plan, scenarios=(Scenario("t+20", days_forward=20), Scenario("t+20 rolled", days_forward=20, hold="tenor")))
     layer = v.layers[0]
     T = (layer.dte - 20) / 365
     # Sticky expiry: only time passes, the M3 future stays where it is.
@@ -264,7 +264,7 @@ def test_var_stress_row_loses_exactly_var():
 
 
 def test_the_elasticity_is_a_plan_setting():
-    up = Shock("up", spot_shift=10.0)
+    up = Scenario("up", spot_shift=10.0)
     for k in (3.0, 5.0, 9.0):
         v = value_plan(replace(_plan(), exposure=Exposure(spx_vix_elasticity=k)), scenarios=(up,))
         row = v.scenarios[-1]

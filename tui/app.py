@@ -1,7 +1,7 @@
 """The alvh-tui app: one immutable Plan, one Valuation, four panes that render from it.
 
 State lives here: ``plan`` (immutable; an edit replaces it and pushes the old one on
-the undo stack), the active ``shock`` and payoff horizon, and the file the plan came
+the undo stack), the active ``scenario`` and payoff horizon, and the file the plan came
 from. Every change calls :meth:`AlvhApp.reprice`, which runs ``value_plan`` once
 (about a millisecond, so synchronously on the event loop) and hands the one
 Valuation to every pane; the panes never compute figures of their own.
@@ -32,8 +32,8 @@ from .core.plan_io import PlanError, load_plan, load_plan_stamped, plan_problems
 from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
 from .core.safe_files import MISSING, FileStamp, cause_of, path_kind
 from .core.safe_text import printable
-from .core.scenarios import NO_SHOCK, Shock
-from .core.shock_inputs import CUSTOM, ShockInputError, stepped_shock
+from .core.scenario_inputs import CUSTOM, ScenarioInputError, stepped_scenario
+from .core.scenarios import NO_SCENARIO, Scenario
 from .core.valuation import Valuation, default_scenarios, value_plan
 from .journaling import PlanJournal, Unsaved, install_signal_handlers, lookup, offer_at_open, write_pidfile
 from .messages import PlanEdited
@@ -43,7 +43,7 @@ from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write
 from .widgets.curve_pane import CurvePane
 from .widgets.layer_editor import LayerEditor
 from .widgets.payoff_chart import PayoffChart
-from .widgets.shock_panel import ShockPanel
+from .widgets.scenario_panel import ScenarioPanel
 from .widgets.util import set_border_title
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def _view_class() -> type[ValuationView]:
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 18
-HORIZONS = ("shock", "near")
+HORIZONS = ("scenario", "near")
 
 
 class AlvhApp(App[int]):
@@ -78,9 +78,9 @@ class AlvhApp(App[int]):
         Binding("q", "quit", "Quit"),
         Binding("h", "horizon", "Horizon", show=False),
         Binding("e", "toggle_exposure", "Lines", show=False),
-        Binding("left_square_bracket", "shock_step(-5)", "VIX -5", show=False),
-        Binding("right_square_bracket", "shock_step(5)", "VIX +5", show=False),
-        Binding("0", "reset_shock", "No shock", show=False),
+        Binding("left_square_bracket", "vix_step(-5)", "VIX -5", show=False),
+        Binding("right_square_bracket", "vix_step(5)", "VIX +5", show=False),
+        Binding("0", "reset_scenario", "No shock", show=False),
         Binding("less_than_sign,comma", "scenario_step(-1)", "Prev scenario", show=False),
         Binding("greater_than_sign,full_stop", "scenario_step(1)", "Next scenario", show=False),
         Binding("i", "scenario_info", "Scenario notes", show=False),
@@ -128,8 +128,8 @@ class AlvhApp(App[int]):
         self.signals_received = 0
         self._signal_watchdog: threading.Timer | None = None
         self._uninstall_signals = lambda: None
-        self.shock: Shock = NO_SHOCK
-        self.horizon = "shock"
+        self.scenario: Scenario = NO_SCENARIO
+        self.horizon = "scenario"
         self.redo_stack: list[tuple[Plan, str]] = []
         self.valuation: Valuation | None = None
         self.calibration = None  # the last chain fit (tui.core.calibrate.Calibration), for the s view
@@ -161,7 +161,7 @@ class AlvhApp(App[int]):
             with Container(id="lower"):
                 yield CurvePane(id="curve")
                 yield PayoffChart(id="payoff")
-                yield ShockPanel(id="shocks")
+                yield ScenarioPanel(id="scenarios")
         yield Static(id="too-small")
         yield Footer(compact=True)  # compact: q Quit still fits at 80 columns
 
@@ -242,7 +242,7 @@ class AlvhApp(App[int]):
             market = self.plan.market
             days = min(market.dte(resolve_expiry(layer.expiry, market)) for layer in self.plan.layers)
             return days, f"near expiry (+{days}d)"
-        d = self.shock.days_forward
+        d = self.scenario.days_forward
         return None, "today" if d == 0 else f"+{d}d"
 
     def reprice(self) -> Valuation:
@@ -250,13 +250,13 @@ class AlvhApp(App[int]):
         start = time.perf_counter()
         horizon, label = self.horizon_days()
         # The whole set: the VaR stress, the episode library and the presets (+ a typed shock).
-        scenarios = None if self.shock.name != CUSTOM else (self.shock,) + default_scenarios(mode=self.plan.scenarios.replay)
-        valuation = value_plan(self.plan, self.shock, horizon_days=horizon, scenarios=scenarios)
+        scenarios = None if self.scenario.name != CUSTOM else (self.scenario,) + default_scenarios(mode=self.plan.scenarios.replay)
+        valuation = value_plan(self.plan, self.scenario, horizon_days=horizon, scenarios=scenarios)
         self.valuation = valuation
         self.editor.show(valuation)
         self.query_one(CurvePane).show(valuation)
         self.query_one(PayoffChart).show(valuation, label)
-        self.query_one(ShockPanel).show(valuation)
+        self.query_one(ScenarioPanel).show(valuation)
         for screen in self.screen_stack[1:]:  # an open VaR/sizing or roll view follows too
             if isinstance(screen, _view_class()):
                 screen.show(valuation)
@@ -336,20 +336,20 @@ class AlvhApp(App[int]):
             return
         self.apply_plan(message.plan, message.label, message.cursor)
 
-    @on(ShockPanel.Chosen)
-    def _shock_chosen(self, message: ShockPanel.Chosen) -> None:
+    @on(ScenarioPanel.Chosen)
+    def _scenario_chosen(self, message: ScenarioPanel.Chosen) -> None:
         message.stop()
-        self.set_shock(message.shock)
+        self.set_scenario(message.scenario)
 
-    @on(ShockPanel.InfoRequested)
-    def _scenario_info(self, message: ShockPanel.InfoRequested) -> None:
+    @on(ScenarioPanel.InfoRequested)
+    def _scenario_info(self, message: ScenarioPanel.InfoRequested) -> None:
         message.stop()
         from .screens.scenario_info import ScenarioInfoScreen
 
         self.push_screen(ScenarioInfoScreen(message.valuation, message.index))
 
-    def set_shock(self, shock: Shock) -> None:
-        self.shock = shock
+    def set_scenario(self, scenario: Scenario) -> None:
+        self.scenario = scenario
         self.reprice()
 
     # -- undo -------------------------------------------------------------------
@@ -540,24 +540,24 @@ class AlvhApp(App[int]):
     def action_toggle_exposure(self) -> None:
         self.query_one(PayoffChart).toggle_hedge_only()
 
-    def action_shock_step(self, points: float) -> None:
+    def action_vix_step(self, points: float) -> None:
         try:
-            shock = stepped_shock(self.shock, self.plan.market.vix_spot, points)
-        except ShockInputError as error:
+            scenario = stepped_scenario(self.scenario, self.plan.market.vix_spot, points)
+        except ScenarioInputError as error:
             self.editor.say(error.reason, error=True)
             return
-        self.set_shock(shock)
+        self.set_scenario(scenario)
 
-    def action_reset_shock(self) -> None:
-        self.set_shock(NO_SHOCK)
+    def action_reset_scenario(self) -> None:
+        self.set_scenario(NO_SCENARIO)
 
     def action_scenario_step(self, direction: int) -> None:
-        shock = self.query_one(ShockPanel).step(direction)
-        if shock is not None:
-            self.set_shock(shock)
+        scenario = self.query_one(ScenarioPanel).step(direction)
+        if scenario is not None:
+            self.set_scenario(scenario)
 
     def action_scenario_info(self) -> None:
-        self.query_one(ShockPanel).action_info()
+        self.query_one(ScenarioPanel).action_info()
 
     def action_risk_view(self) -> None:
         from .screens.views import RiskScreen
@@ -593,7 +593,7 @@ class AlvhApp(App[int]):
             "layers": "#layer-table",
             "scenarios": "#scenario-table",
             "payoff": "#payoff",
-            "inputs": "#shock-shift",
+            "inputs": "#scenario-shift",
         }[which]
         self.query_one(target).focus()
 

@@ -6,7 +6,7 @@ from typing import Callable, Iterable, Protocol
 
 from textual.app import SystemCommand
 
-from .core.scenarios import PRESETS, Shock, library_shocks
+from .core.scenarios import PRESETS, Scenario, library_scenarios
 from .widgets.layer_editor import LayerEditor
 
 
@@ -26,9 +26,9 @@ class Commanded(Protocol):
     def action_redo(self) -> None: ...
     def action_horizon(self) -> None: ...
     def action_toggle_exposure(self) -> None: ...
-    def action_reset_shock(self) -> None: ...
+    def action_reset_scenario(self) -> None: ...
     def action_scenario_step(self, direction: int) -> None: ...
-    def set_shock(self, shock: Shock) -> None: ...
+    def set_scenario(self, scenario: Scenario) -> None: ...
     def action_risk_view(self) -> None: ...
     def action_roll_view(self) -> None: ...
     def action_smile_view(self) -> None: ...
@@ -59,15 +59,15 @@ def app_commands(app: Commanded) -> Iterable[SystemCommand]:
     yield SystemCommand("Next sizing mode", "budget → coverage → contracts (m)", editor.action_sizing)
     yield SystemCommand("Nudge cell up", "Step the current cell up (+)", lambda: editor.action_nudge(1))
     yield SystemCommand("Nudge cell down", "Step the current cell down (-)", lambda: editor.action_nudge(-1))
-    yield SystemCommand("Payoff horizon", "Shock's days forward ↔ near layer's expiry (h)", app.action_horizon)
+    yield SystemCommand("Payoff horizon", "Scenario's days forward ↔ near layer's expiry (h)", app.action_horizon)
     yield SystemCommand("Payoff lines", "Hedge only ↔ hedge, net and exposure (e)", app.action_toggle_exposure)
-    yield SystemCommand("Shock: today (no shock)", "Clear the active shock (0)", app.action_reset_shock)
+    yield SystemCommand("Scenario: today (no shock)", "Clear the active shock (0)", app.action_reset_scenario)
     yield SystemCommand("Next scenario", "Apply the next scenario of the table (>)", lambda: app.action_scenario_step(1))
     yield SystemCommand("Previous scenario", "Apply the previous scenario of the table (<)", lambda: app.action_scenario_step(-1))
-    for shock in _library():
-        yield SystemCommand(f"Shock: {shock.name}", "Historical replay: " + shock.describe(), lambda s=shock: app.set_shock(s), discover=False)
-    for shock in PRESETS:
-        yield SystemCommand(f"Shock: {shock.name}", shock.describe(), lambda s=shock: app.set_shock(s), discover=False)
+    for scenario in _library():
+        yield SystemCommand(f"Scenario: {scenario.name}", "Historical replay: " + scenario.describe(), lambda s=scenario: app.set_scenario(s), discover=False)
+    for scenario in PRESETS:
+        yield SystemCommand(f"Scenario: {scenario.name}", scenario.describe(), lambda s=scenario: app.set_scenario(s), discover=False)
     yield SystemCommand("VaR and sizing view", "VaR inputs, sizing target vs achieved, regime read-out (v)", app.action_risk_view)
     yield SystemCommand("Roll schedule", "Roll dates, expiries, strikes, cost or credit (r)", app.action_roll_view)
     yield SystemCommand("Smile view", "Option chain vols against the model; load a chain, apply the fit, bring a curve in (s)", app.action_smile_view)
@@ -79,7 +79,7 @@ def app_commands(app: Commanded) -> Iterable[SystemCommand]:
 
 def _library():
     try:
-        return library_shocks()
+        return library_scenarios()
     except (OSError, ValueError):
         return ()
 

@@ -184,7 +184,7 @@ def var_breakdown(exposure: Exposure, vix_spot: float) -> VarBreakdown:
     )
 
 
-def exposure_returns(exposure: Exposure, vix_spot: float, shocks, targets) -> tuple[np.ndarray, tuple[str, ...]]:
+def exposure_returns(exposure: Exposure, vix_spot: float, scenarios, targets) -> tuple[np.ndarray, tuple[str, ...]]:
     """The exposure's return in each scenario, and what it was based on.
 
     Precedence: the shock's explicit ``exposure_return`` ("var" for the VaR stress, whose
@@ -195,10 +195,10 @@ def exposure_returns(exposure: Exposure, vix_spot: float, shocks, targets) -> tu
     replay, the episode's own VIX ratio, else today's spot to the target. Returns are
     floored at -100 %.
     """
-    out = np.empty(len(shocks), dtype=float)
+    out = np.empty(len(scenarios), dtype=float)
     basis: list[str] = []
     k = exposure.spx_vix_elasticity
-    for i, s in enumerate(shocks):
+    for i, s in enumerate(scenarios):
         if s.exposure_return is not None:
             out[i] = s.exposure_return
             basis.append("var" if s.kind == "stress" and s.replay is None else "override")

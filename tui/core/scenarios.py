@@ -15,7 +15,7 @@ with ``d`` days left sits where today's curve is at ``d - t`` days. A layer that
 inside the window settles at its own (shocked) future under sticky expiry, and at the
 shocked spot when the curve rolls to spot (the curve at 0 days *is* spot).
 
-**Historical replays** (:func:`episode_shock`), ``scenarios.replay`` of the plan:
+**Historical replays** (:func:`episode_scenario`), ``scenarios.replay`` of the plan:
 
 * ``"level"`` (default): **the market the episode ended in**. Each layer's future goes to the
   episode's end level at the layer's tenor (the end-day curve by days to expiry, spot at 0
@@ -60,7 +60,7 @@ MIN_VIX = 0.01  # the VIX and its futures cannot go to or below zero
 
 
 @dataclass(frozen=True)
-class Shock:
+class Scenario:
     """One scenario. ``spot_level`` (if set) wins over ``spot_shift``.
 
     ``curve_moves`` (historical replays) replaces the tenor beta: ``((dte, points), ...)``
@@ -146,18 +146,18 @@ class Shock:
         return ", ".join(parts) or "no change"
 
 
-NO_SHOCK = Shock("Today")
+NO_SCENARIO = Scenario("Today")
 
-PRESETS: tuple[Shock, ...] = (
-    Shock("VIX +5", spot_shift=5.0),
-    Shock("VIX +10", spot_shift=10.0),
-    Shock("VIX +20", spot_shift=20.0),
-    Shock("VIX to 50", spot_level=50.0, vol_scale=1.2),
-    Shock("VIX -5", spot_shift=-5.0),
-    Shock("Vol x1.5", vol_scale=1.5),
-    Shock("30 days, no move", days_forward=30),
-    Shock("30 days, curve rolls to spot", days_forward=30, hold="tenor"),
-    Shock("Crypto -30 %, VIX flat", exposure_return=-0.30),
+PRESETS: tuple[Scenario, ...] = (
+    Scenario("VIX +5", spot_shift=5.0),
+    Scenario("VIX +10", spot_shift=10.0),
+    Scenario("VIX +20", spot_shift=20.0),
+    Scenario("VIX to 50", spot_level=50.0, vol_scale=1.2),
+    Scenario("VIX -5", spot_shift=-5.0),
+    Scenario("Vol x1.5", vol_scale=1.5),
+    Scenario("30 days, no move", days_forward=30),
+    Scenario("30 days, curve rolls to spot", days_forward=30, hold="tenor"),
+    Scenario("Crypto -30 %, VIX flat", exposure_return=-0.30),
 )
 
 
@@ -172,7 +172,7 @@ class LayerInputs:
     contracts: np.ndarray
 
 
-def shocked_prices(
+def scenario_prices(
     layers: LayerInputs,
     spot: float,
     rate: float,
@@ -207,39 +207,39 @@ def shocked_prices(
         base = np.where(rolled & (fwd_days > 0.0), forward(tenor), layers.future)
     else:
         base = layers.future
-    shocked_future = base + move * tenor_beta(tenor, tau_days, beta_long)
+    scenario_future = base + move * tenor_beta(tenor, tau_days, beta_long)
     if future_override is not None:
-        shocked_future = np.where(np.isnan(future_override), shocked_future, future_override)
-    shocked_future = np.maximum(shocked_future, MIN_VIX)
+        scenario_future = np.where(np.isnan(future_override), scenario_future, future_override)
+    scenario_future = np.maximum(scenario_future, MIN_VIX)
     # Once expired the option settled: against its own future when futures are held by
     # expiry (that future *is* the settlement), against the spot when the curve rolled to it.
-    underlying = np.where((remaining <= 0.0) & rolled, target, shocked_future)
+    underlying = np.where((remaining <= 0.0) & rolled, target, scenario_future)
     vol = vol_model.vol(layers.strike, underlying, remaining, scale)
     return black76(underlying, layers.strike, remaining / 365.0, rate, vol, True).price
 
 
-def scenario_arrays(shocks, spot: float, vol_model=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def scenario_arrays(scenarios, spot: float, vol_model=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(target spot, vol scale, days forward, rolls to spot)`` of each shock, arrays of length S.
 
     A level replay's vol scale depends on the plan's vol model (its 30-day ATM vol)."""
-    target = np.array([s.target_spot(spot) for s in shocks], dtype=float)
-    scale = np.array([s.replay_vol_scale(vol_model) if vol_model is not None else s.vol_scale for s in shocks], dtype=float)
-    days = np.array([float(s.days_forward) for s in shocks], dtype=float)
+    target = np.array([s.target_spot(spot) for s in scenarios], dtype=float)
+    scale = np.array([s.replay_vol_scale(vol_model) if vol_model is not None else s.vol_scale for s in scenarios], dtype=float)
+    days = np.array([float(s.days_forward) for s in scenarios], dtype=float)
     # A move replay's expired layers settle at today's spot plus the VIX move, as before.
-    rolled = np.array([s.hold == "tenor" or s.replay == "move" for s in shocks], dtype=bool)
+    rolled = np.array([s.hold == "tenor" or s.replay == "move" for s in scenarios], dtype=bool)
     return target, scale, days, rolled
 
 
-def replay_futures(layers: LayerInputs, shocks) -> np.ndarray | None:
+def replay_futures(layers: LayerInputs, scenarios) -> np.ndarray | None:
     """(S, L) shocked futures of the replays, NaN on the other rows; None when the set has
     no replay. Level: the episode's end level at the layer's tenor, never below today's
     future; move: today's future + the episode's move at the layer's tenor."""
-    replays = [i for i, s in enumerate(shocks) if s.replay is not None]
+    replays = [i for i, s in enumerate(scenarios) if s.replay is not None]
     if not replays:
         return None
-    override = np.full((len(shocks), len(layers.dte)), np.nan)
+    override = np.full((len(scenarios), len(layers.dte)), np.nan)
     for i in replays:
-        s = shocks[i]
+        s = scenarios[i]
         if s.replay == "level":
             override[i] = np.maximum(layers.future, s.end_level(layers.dte))
         else:
@@ -247,30 +247,30 @@ def replay_futures(layers: LayerInputs, shocks) -> np.ndarray | None:
     return override
 
 
-def replay_grid_futures(layers: LayerInputs, shock: Shock, levels: np.ndarray, spot: float) -> np.ndarray:
+def replay_grid_futures(layers: LayerInputs, scenario: Scenario, levels: np.ndarray, spot: float) -> np.ndarray:
     """(G, L) futures for a payoff grid under a replay, from the episode's own curve instead
     of the parametric tenor beta. Level: the end curve's shape scaled so that its spot sits
     at each grid level; move: today's futures plus the episode's move per point of its VIX
     move, times the grid level's move from today's spot."""
     levels = np.asarray(levels, dtype=float)[:, None]
-    if shock.replay == "level":
-        return np.maximum(levels * (shock.end_level(layers.dte) / shock.spot_level)[None, :], MIN_VIX)
-    per_point = shock.future_move(layers.dte) / shock.spot_shift if shock.spot_shift else np.zeros_like(layers.dte)
+    if scenario.replay == "level":
+        return np.maximum(levels * (scenario.end_level(layers.dte) / scenario.spot_level)[None, :], MIN_VIX)
+    per_point = scenario.future_move(layers.dte) / scenario.spot_shift if scenario.spot_shift else np.zeros_like(layers.dte)
     return np.maximum(layers.future[None, :] + (levels - spot) * per_point[None, :], MIN_VIX)
 
 
-def shocked_curve(market, shock: Shock, tau_days: float = DEFAULT_TAU_DAYS, beta_long: float = DEFAULT_BETA_LONG):
+def scenario_curve(market, scenario: Scenario, tau_days: float = DEFAULT_TAU_DAYS, beta_long: float = DEFAULT_BETA_LONG):
     """``((dte, level), ...)`` of spot and each listed future under ``shock`` (time held);
     a replay draws the episode's own curve."""
-    target = shock.target_spot(market.vix_spot)
+    target = scenario.target_spot(market.vix_spot)
     move = target - market.vix_spot
     points = [(0, target)]
     for f in market.live_futures:
         d = market.dte(f.expiry)
-        if shock.replay == "level":
-            level = max(f.settle, float(shock.end_level(d)))
-        elif shock.curve_moves is not None:
-            level = f.settle + float(shock.future_move(d))
+        if scenario.replay == "level":
+            level = max(f.settle, float(scenario.end_level(d)))
+        elif scenario.curve_moves is not None:
+            level = f.settle + float(scenario.future_move(d))
         else:
             level = f.settle + move * float(tenor_beta(d, tau_days, beta_long))
         points.append((d, float(max(level, MIN_VIX))))
@@ -280,10 +280,10 @@ def shocked_curve(market, shock: Shock, tau_days: float = DEFAULT_TAU_DAYS, beta
 # -- historical replays ----------------------------------------------------------------------
 
 
-def episode_shock(ep: Episode, mode: str = "level") -> Shock:
+def episode_scenario(ep: Episode, mode: str = "level") -> Scenario:
     """The replay of one library episode as a shock on today's plan (see the module doc)."""
-    shock = partial(
-        Shock,
+    scenario = partial(
+        Scenario,
         name=ep.name,
         kind="historical",
         vix_ratio=ep.vix_after / ep.vix_before,
@@ -298,12 +298,12 @@ def episode_shock(ep: Episode, mode: str = "level") -> Shock:
         end = [(0.0, ep.vix_after)] + [(float((e - ep.end).days), float(v)) for e, v in ep.curve_after]
         knots = [(0.0, ep.spot_move)]  # kept for the payoff grid's and the notes' use
         knots += [(float(d), float(m)) for d, m in sorted(ep.tenor_moves(dte_at="after")) if d > 0]
-        return shock(spot_level=ep.vix_after, curve_moves=tuple(knots), end_curve=tuple(end), vvix_after=ep.vvix_after)
+        return scenario(spot_level=ep.vix_after, curve_moves=tuple(knots), end_curve=tuple(end), vvix_after=ep.vvix_after)
     if mode != "move":
         raise ValueError(f"replay mode must be 'level' or 'move', not {mode!r}")
     knots = [(0.0, ep.spot_move)]
     knots += [(float(d), float(m)) for d, m in sorted(ep.tenor_moves(dte_at="before")) if d > 0]
-    return shock(
+    return scenario(
         spot_shift=ep.spot_move,
         vol_scale=ep.vvix_ratio if ep.vvix_ratio is not None else 1.0,
         days_forward=ep.window_days,
@@ -313,23 +313,23 @@ def episode_shock(ep: Episode, mode: str = "level") -> Shock:
 
 
 @lru_cache(maxsize=8)
-def _library(path: str | None, mode: str) -> tuple[Shock, ...]:
-    return tuple(episode_shock(ep, mode) for ep in load_episodes(path))
+def _library(path: str | None, mode: str) -> tuple[Scenario, ...]:
+    return tuple(episode_scenario(ep, mode) for ep in load_episodes(path))
 
 
-def library_shocks(path=None, mode: str = "level") -> tuple[Shock, ...]:
+def library_scenarios(path=None, mode: str = "level") -> tuple[Scenario, ...]:
     """Every episode of the library (default: the bundled one) as a replay shock; cached."""
     return _library(None if path is None else str(path), mode)
 
 
-def find_shock(name: str, shocks) -> Shock | None:
+def find_scenario(name: str, scenarios) -> Scenario | None:
     """A shock by its name, its episode id, or an episode's short name -- the part of its
     name before the colon, e.g. "Mar 2020" (case-insensitive)."""
     key = name.strip().casefold()
-    for s in shocks:
+    for s in scenarios:
         if s.name.casefold() == key or (s.episode_id or "").casefold() == key:
             return s
-    for s in shocks:
+    for s in scenarios:
         if s.episode_id and ":" in s.name and s.name.split(":", 1)[0].strip().casefold() == key:
             return s
     return None
@@ -353,7 +353,7 @@ class ScenarioResult:
     episode_id: str | None = None
     start: date | None = None
     end: date | None = None
-    shock: Shock | None = None  # the shock this row is the result of (picking the row applies it)
+    scenario: Scenario | None = None  # the shock this row is the result of (picking the row applies it)
 
 
 def coverage_ratio(hedge_pnl: float, exposure_pnl: float) -> float | None:

@@ -30,19 +30,19 @@ from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, expiry_warnings
 from .regime import RegimeReadout, regime_readout
 from .rolls import RollStep, roll_schedule
 from .scenarios import (
-    NO_SHOCK,
+    NO_SCENARIO,
     PRESETS,
     LayerInputs,
+    Scenario,
     ScenarioResult,
-    Shock,
     coverage_ratio,
-    find_shock,
-    library_shocks,
+    find_scenario,
+    library_scenarios,
     replay_futures,
     replay_grid_futures,
     scenario_arrays,
-    shocked_curve,
-    shocked_prices,
+    scenario_curve,
+    scenario_prices,
 )
 
 VAR_STRESS_NAME = "VaR-sized loss"
@@ -171,13 +171,13 @@ class Valuation:
     totals: Totals
     var_usd: float
     sizing: SizingResult
-    shock: Shock
-    shocked_curve: tuple[tuple[int, float], ...]  # (dte, level) of the active shock's curve
+    scenario: Scenario
+    scenario_curve: tuple[tuple[int, float], ...]  # (dte, level) of the active shock's curve
     scenarios: tuple[ScenarioResult, ...]
     payoff: PayoffGrid
     warnings: tuple[str, ...] = field(default=())
     var: VarBreakdown | None = None  # VaR with its inputs
-    stress: Shock | None = None  # the sizing's reference stress scenario
+    stress: Scenario | None = None  # the sizing's reference stress scenario
     regime_readout: RegimeReadout | None = None
     # The roll schedule is computed on first access of ``rolls``: its dates need the
     # exchange calendar (pandas), which the app should not pay for before its first paint.
@@ -243,7 +243,7 @@ class Valuation:
 
 # -- exposure --------------------------------------------------------------
 
-def var_stress_shock(exposure: Exposure, vix_spot: float, var: VarBreakdown | None = None) -> Shock:
+def var_stress_scenario(exposure: Exposure, vix_spot: float, var: VarBreakdown | None = None) -> Scenario:
     """What CAPM says the market did given a VaR-sized loss of the exposure.
 
     The exposure loses VaR (its return is ``-VaR / notional``); the S&P moves by the
@@ -252,7 +252,7 @@ def var_stress_shock(exposure: Exposure, vix_spot: float, var: VarBreakdown | No
     ``beta_spx = 0`` (and no stress correlation) the VIX does not move: the hedge cannot help.
     """
     var = var_breakdown(exposure, vix_spot) if var is None else var
-    return Shock(VAR_STRESS_NAME, spot_level=var.var_vix_level, exposure_return=-var.var_pct, kind="stress")
+    return Scenario(VAR_STRESS_NAME, spot_level=var.var_vix_level, exposure_return=-var.var_pct, kind="stress")
 
 
 # -- the valuation ---------------------------------------------------------
@@ -269,10 +269,10 @@ def _layer_inputs(plan: Plan) -> tuple[list[date], np.ndarray, np.ndarray, np.nd
     return list(pos.expiries[:n]), pos.dte[:n], pos.future[:n], pos.strike[:n]
 
 
-def default_scenarios(warnings: list[str] | None = None, mode: str = "level") -> tuple[Shock, ...]:
+def default_scenarios(warnings: list[str] | None = None, mode: str = "level") -> tuple[Scenario, ...]:
     """The library episodes (replays, ``mode`` "level" or "move") followed by the parametric presets."""
     try:
-        library = library_shocks(mode=mode)
+        library = library_scenarios(mode=mode)
     except (OSError, ValueError) as error:
         if warnings is not None:
             warnings.append(f"episode library unavailable ({error}); scenarios are the presets only")
@@ -280,15 +280,15 @@ def default_scenarios(warnings: list[str] | None = None, mode: str = "level") ->
     return tuple(library) + PRESETS
 
 
-def resolve_stress(plan: Plan, scenarios: tuple[Shock, ...], warnings: list[str], var: VarBreakdown | None = None) -> Shock:
+def resolve_stress(plan: Plan, scenarios: tuple[Scenario, ...], warnings: list[str], var: VarBreakdown | None = None) -> Scenario:
     """The plan's reference stress: ``sizing.stress_scenario`` by name, episode id or the
     start of a name ("Mar 2020") among ``scenarios`` (and the library and presets),
     default the VaR-sized loss."""
-    stress = var_stress_shock(plan.exposure, plan.market.vix_spot, var)
+    stress = var_stress_scenario(plan.exposure, plan.market.vix_spot, var)
     wanted = plan.sizing.stress_scenario
     if not wanted or wanted.strip().casefold() in (VAR_STRESS_NAME.casefold(), "var"):
         return stress
-    found = find_shock(wanted, scenarios) or find_shock(wanted, default_scenarios(mode=plan.scenarios.replay))
+    found = find_scenario(wanted, scenarios) or find_scenario(wanted, default_scenarios(mode=plan.scenarios.replay))
     if found is None:
         warnings.append(f"stress scenario {wanted!r} is unknown; using {VAR_STRESS_NAME!r}")
         return stress
@@ -299,9 +299,9 @@ def resolve_stress(plan: Plan, scenarios: tuple[Shock, ...], warnings: list[str]
 
 def value_plan(
     plan: Plan,
-    shock: Shock = NO_SHOCK,
+    scenario: Scenario = NO_SCENARIO,
     horizon_days: int | None = None,
-    scenarios: tuple[Shock, ...] | None = None,
+    scenarios: tuple[Scenario, ...] | None = None,
     grid_points: int = 161,
     rolls: bool = True,
 ) -> Valuation:
@@ -334,25 +334,25 @@ def value_plan(
     scenario_set = default_scenarios(warnings, mode=plan.scenarios.replay) if scenarios is None else tuple(scenarios)
     stress = resolve_stress(plan, scenario_set, warnings, var)
     rest = tuple(s for s in scenario_set if s.name != stress.name)
-    shocks = (stress,) + rest
+    all_scenarios = (stress,) + rest
 
     # One vectorised evaluation of the whole scenario set and the payoff grid's levels;
     # row 0 (the stress) also sizes the hedge.
     inputs = LayerInputs(dte, future, strike, price, np.zeros_like(price))
-    horizon = shock.days_forward if horizon_days is None else horizon_days
+    horizon = scenario.days_forward if horizon_days is None else horizon_days
     levels = _grid_levels(market.vix_spot, grid_points)
-    n_s, n_g = len(shocks), len(levels)
-    targets, scales, days, rolled = scenario_arrays(shocks, market.vix_spot, market.vol)
-    override = replay_futures(inputs, shocks)
-    grid_override = replay_grid_futures(inputs, shock, levels, market.vix_spot) if shock.replay is not None else None
+    n_s, n_g = len(all_scenarios), len(levels)
+    targets, scales, days, rolled = scenario_arrays(all_scenarios, market.vix_spot, market.vol)
+    override = replay_futures(inputs, all_scenarios)
+    grid_override = replay_grid_futures(inputs, scenario, levels, market.vix_spot) if scenario.replay is not None else None
     if override is not None or grid_override is not None:
         if override is None:
             override = np.full((n_s, len(dte)), np.nan)
         if grid_override is None:
             grid_override = np.full((n_g, len(dte)), np.nan)
         override = np.vstack([override, grid_override])
-    grid_scale = shock.replay_vol_scale(market.vol)
-    all_prices = shocked_prices(
+    grid_scale = scenario.replay_vol_scale(market.vol)
+    all_prices = scenario_prices(
         inputs,
         market.vix_spot,
         market.rate,
@@ -362,14 +362,14 @@ def value_plan(
         np.concatenate([days, np.full(n_g, float(horizon))]),
         forward=market.forward,
         future_override=override,
-        roll_to_spot=np.concatenate([rolled, np.full(n_g, shock.hold == "tenor")]),
+        roll_to_spot=np.concatenate([rolled, np.full(n_g, scenario.hold == "tenor")]),
     )
     prices, grid_prices = all_prices[:n_s], all_prices[n_s:]
     gain_per_contract = (prices - price) * CONTRACT_MULTIPLIER  # (S, P) USD per contract
     # Per long contract of each layer, net of its legs: the price and the stress gain.
     unit_price = price @ per_layer
     stress_gain = gain_per_contract[0] @ per_layer
-    rets, basis = exposure_returns(plan.exposure, market.vix_spot, shocks, targets)
+    rets, basis = exposure_returns(plan.exposure, market.vix_spot, all_scenarios, targets)
 
     # The target: a share of VaR for the VaR stress; of the exposure's loss in the named
     # scenario otherwise.
@@ -480,9 +480,9 @@ def value_plan(
     )
 
     hedge = gain_per_contract @ contracts_f
-    results = _results(plan, shocks, targets, hedge, rets, basis)
+    results = _results(plan, all_scenarios, targets, hedge, rets, basis)
 
-    payoff = _payoff_grid(plan, inputs, shock, horizon, levels, grid_prices)
+    payoff = _payoff_grid(plan, inputs, scenario, horizon, levels, grid_prices)
 
     # The schedule is worked out on first use, from copies of today's contracts.
     roll_source = partial(_roll_schedule_of, plan, pos, contracts.copy()) if rolls else None
@@ -503,8 +503,8 @@ def value_plan(
         totals=totals,
         var_usd=var_usd,
         sizing=sizing,
-        shock=shock,
-        shocked_curve=shocked_curve(market, shock),
+        scenario=scenario,
+        scenario_curve=scenario_curve(market, scenario),
         scenarios=results,
         payoff=payoff,
         warnings=tuple(warnings),
@@ -607,10 +607,10 @@ def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warn
     return contracts
 
 
-def _results(plan: Plan, shocks, targets, hedge, rets, basis) -> tuple[ScenarioResult, ...]:
+def _results(plan: Plan, all_scenarios, targets, hedge, rets, basis) -> tuple[ScenarioResult, ...]:
     notional = plan.exposure.notional_usd
     out = []
-    for i, s in enumerate(shocks):
+    for i, s in enumerate(all_scenarios):
         exp_pnl = float(notional * rets[i])
         h = float(hedge[i])
         out.append(
@@ -631,7 +631,7 @@ def _results(plan: Plan, shocks, targets, hedge, rets, basis) -> tuple[ScenarioR
                 start=s.start,
                 end=s.end,
                 replay=s.replay,
-                shock=s,
+                scenario=s,
             )
         )
     return tuple(out)
@@ -643,7 +643,7 @@ def _grid_levels(spot: float, points: int) -> np.ndarray:
     return np.linspace(lo, hi, points)
 
 
-def _payoff_grid(plan: Plan, inputs: LayerInputs, shock: Shock, horizon: int, levels=None, prices=None) -> PayoffGrid:
+def _payoff_grid(plan: Plan, inputs: LayerInputs, scenario: Scenario, horizon: int, levels=None, prices=None) -> PayoffGrid:
     """Hedge, exposure and net P&L against the VIX level at ``horizon`` days, with the
     active shock's vol scale and exposure override (prices may be given, computed with
     the scenario set in one call)."""
@@ -652,12 +652,12 @@ def _payoff_grid(plan: Plan, inputs: LayerInputs, shock: Shock, horizon: int, le
         levels = _grid_levels(spot, 161)
     if prices is None:
         n = len(levels)
-        prices = shocked_prices(
-            inputs, spot, plan.market.rate, plan.market.vol, levels, np.full(n, shock.vol_scale), np.full(n, float(horizon)),
+        prices = scenario_prices(
+            inputs, spot, plan.market.rate, plan.market.vol, levels, np.full(n, scenario.vol_scale), np.full(n, float(horizon)),
             forward=plan.market.forward,
         )
     hedge = (prices - inputs.price) @ (inputs.contracts * CONTRACT_MULTIPLIER)
-    exposure = exposure_pnl(plan.exposure, spot, levels, shock.exposure_return)
+    exposure = exposure_pnl(plan.exposure, spot, levels, scenario.exposure_return)
     return PayoffGrid(int(horizon), levels, hedge, exposure, hedge + exposure, zero_crossings(levels, hedge))
 
 

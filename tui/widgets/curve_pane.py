@@ -138,8 +138,8 @@ class CurvePane(Vertical):
         days = np.array([0.0] + [float(market.dte(f.expiry)) for f in live])
         levels = np.array([market.vix_spot] + [f.settle for f in live])
         shocked = None
-        if valuation.shock.describe() != "no change" and valuation.shocked_curve:
-            sd, sl = zip(*valuation.shocked_curve, strict=True)
+        if valuation.scenario.describe() != "no change" and valuation.scenario_curve:
+            sd, sl = zip(*valuation.scenario_curve, strict=True)
             shocked = (np.array(sd, float), np.array(sl, float))
         marks = [(layer.dte, layer.name[:4]) for layer in valuation.layers]
         events = [(e.days_after_as_of, e.event[:1]) for e in valuation.events]

@@ -20,11 +20,11 @@ LINE_STYLES = {
 
 def scenario_marker(valuation: Valuation) -> tuple[float, str] | None:
     """Where the active shock puts the VIX, labelled with its (short) name; None for none."""
-    shock = valuation.shock
-    if shock.describe() == "no change":
+    scenario = valuation.scenario
+    if scenario.describe() == "no change":
         return None
-    name = shock.name.split(":")[0] if shock.kind == "historical" else shock.name
-    return shock.target_spot(valuation.market.vix_spot), name[:10]
+    name = scenario.name.split(":")[0] if scenario.kind == "historical" else scenario.name
+    return scenario.target_spot(valuation.market.vix_spot), name[:10]
 
 
 def breakeven_note(breakevens: tuple[float, ...]) -> str:

@@ -74,7 +74,7 @@ def scenario_detail(v: Valuation, index: int) -> list[str]:
     spot = v.market.vix_spot
     best, worst = best_worst(v.scenarios)
     exposure = v.plan.exposure
-    replay = r.shock if r.episode_id else None  # the replay itself, carried by its result
+    replay = r.scenario if r.episode_id else None  # the replay itself, carried by its result
     if replay is not None:
         days = (r.end - r.start).days if r.start and r.end else r.days_forward
         what = f"{r.name} · {KIND_WORDS['historical'] if r.kind == 'historical' else r.kind} · {r.start}→{r.end} ({days}d)"

@@ -20,15 +20,15 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from ..core.scenarios import NO_SHOCK, ScenarioResult, Shock
-from ..core.shock_inputs import DEFAULTS, FIELDS, UNFINISHED, ShockInputError, field_errors, parse_shock_inputs, shock_params, shock_texts, shows
+from ..core.scenario_inputs import DEFAULTS, FIELDS, UNFINISHED, ScenarioInputError, field_errors, parse_scenario_inputs, scenario_params, scenario_texts, shows
+from ..core.scenarios import NO_SCENARIO, Scenario, ScenarioResult
 from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from .grid_table import GridColumn, GridRow, GridTable
 from .scenario_text import BEST, KIND_TAGS, WORST, best_worst, scenario_detail, scenario_one_liner, short_name  # noqa: F401  (re-exported)
 from .util import plain, set_border_subtitle, set_border_title
 
-FIELD_IDS = {"shift": "#shock-shift", "vol": "#shock-vol", "days": "#shock-days"}
+FIELD_IDS = {"shift": "#scenario-shift", "vol": "#scenario-vol", "days": "#scenario-days"}
 TYPING_HINT = "typing a shock · enter applies · esc back to the layers"
 
 # (key, label, width) for wide and compact tables. The name cell is "▶" (active) or a
@@ -40,32 +40,32 @@ COMPACT_BELOW = 64  # pane width (cells) under which the compact table is used
 LEGEND = "S stress · H historical · P parametric · ▲best ▼worst net"
 LEGEND_SHORT = "S/H/P kind · ▲best ▼worst net"
 
-def result_shock(result: ScenarioResult) -> Shock:
+def result_scenario(result: ScenarioResult) -> Scenario:
     """The shock behind a row of the scenario table (carried by the result itself)."""
-    if result.shock is not None:
-        return result.shock
-    return Shock(result.name, spot_level=result.target_spot, kind=result.kind)
+    if result.scenario is not None:
+        return result.scenario
+    return Scenario(result.name, spot_level=result.target_spot, kind=result.kind)
 
 
-class ShockInput(Input):
+class ScenarioInput(Input):
     """A shock input: esc puts back the active shock's value and returns to the layers."""
 
     BINDINGS = [Binding("escape", "leave", "Leave field")]  # shown: digits type here, esc gets out
 
     def action_leave(self) -> None:
-        panel = next((a for a in self.ancestors if isinstance(a, ShockPanel)), None)
+        panel = next((a for a in self.ancestors if isinstance(a, ScenarioPanel)), None)
         if panel is not None:
             panel.leave_inputs()
 
 
-class ShockPanel(Vertical):
+class ScenarioPanel(Vertical):
     """The scenario inputs, the scenario table and the cursor row's detail line."""
 
     @dataclass
     class Chosen(Message):
         """The user chose the active scenario (typed fields, a picked row); the App applies it."""
 
-        shock: Shock
+        scenario: Scenario
 
     @dataclass
     class InfoRequested(Message):
@@ -84,15 +84,15 @@ class ShockPanel(Vertical):
         set_border_title(self, "Scenarios")
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="shock-inputs"):
-            yield Label("VIX±", classes="shock-label")
+        with Horizontal(id="scenario-inputs"):
+            yield Label("VIX±", classes="scenario-label")
             # No restrict=: a character it would drop silently ("-5" days shown as "5", "1e6"
             # as "16") is kept and refused with a reason instead.
-            yield ShockInput("0", id="shock-shift", compact=True, select_on_focus=True, max_length=12)
-            yield Label("vol×", classes="shock-label")
-            yield ShockInput("1", id="shock-vol", compact=True, select_on_focus=True, max_length=12)
-            yield Label("days", classes="shock-label")
-            yield ShockInput("0", id="shock-days", compact=True, select_on_focus=True, max_length=12)
+            yield ScenarioInput("0", id="scenario-shift", compact=True, select_on_focus=True, max_length=12)
+            yield Label("vol×", classes="scenario-label")
+            yield ScenarioInput("1", id="scenario-vol", compact=True, select_on_focus=True, max_length=12)
+            yield Label("days", classes="scenario-label")
+            yield ScenarioInput("0", id="scenario-days", compact=True, select_on_focus=True, max_length=12)
         yield GridTable(id="scenario-table", cursor_type="row")
         yield Static(id="scenario-detail")
 
@@ -139,13 +139,13 @@ class ShockPanel(Vertical):
     def show(self, valuation: Valuation) -> None:
         self.valuation = valuation
         self._fill(valuation)
-        shock = valuation.shock
-        set_border_title(self, "Scenarios · " + ("today (no shock)" if shock == NO_SHOCK else f"active: {shock.name}"))
-        self._sync_inputs(shock, valuation.market.vix_spot)
+        scenario = valuation.scenario
+        set_border_title(self, "Scenarios · " + ("today (no shock)" if scenario == NO_SCENARIO else f"active: {scenario.name}"))
+        self._sync_inputs(scenario, valuation.market.vix_spot)
 
-    def _sync_inputs(self, shock: Shock, spot: float, force: bool = False) -> None:
+    def _sync_inputs(self, scenario: Scenario, spot: float, force: bool = False) -> None:
         """Show the active shock in the fields (leaving alone the one being typed in)."""
-        texts = shock_texts(shock, spot)
+        texts = scenario_texts(scenario, spot)
         for field, text in zip(self._fields(), texts, strict=True):
             if field.has_focus and not force:
                 continue
@@ -157,11 +157,11 @@ class ShockPanel(Vertical):
         v = self.valuation
         if v is None:
             return None
-        return next((i for i, r in enumerate(v.scenarios) if r.name == v.shock.name), None)
+        return next((i for i, r in enumerate(v.scenarios) if r.name == v.scenario.name), None)
 
     def _fill(self, valuation: Valuation) -> None:
         money = usd_short if self.compact else usd
-        active = valuation.shock.name
+        active = valuation.scenario.name
         self.best, self.worst = best_worst(valuation.scenarios)
         rows = []
         for i, r in enumerate(valuation.scenarios):
@@ -209,7 +209,7 @@ class ShockPanel(Vertical):
         event.stop()
         self._detail()
 
-    def step(self, direction: int) -> Shock | None:
+    def step(self, direction: int) -> Scenario | None:
         """The previous / next scenario of the table (from the active one, else from the
         top or the bottom); the cursor follows. The App applies it at once (synchronously,
         so that a quick ``> > >`` walks the rows instead of re-reading a stale valuation)."""
@@ -223,7 +223,7 @@ class ShockPanel(Vertical):
             row = (here + direction) % len(v.scenarios)
         self.table.move_cursor(row)
         self._mark({})
-        return result_shock(v.scenarios[row])
+        return result_scenario(v.scenarios[row])
 
     def action_info(self) -> None:
         """``i``: the cursor row's notes (the active scenario's when the table is not focused)."""
@@ -235,7 +235,7 @@ class ShockPanel(Vertical):
         self.post_message(self.InfoRequested(v, min(self.table.cursor_row, len(v.scenarios) - 1)))
 
     # -- input ------------------------------------------------------------------
-    def _mark(self, errors: dict[str, ShockInputError]) -> None:
+    def _mark(self, errors: dict[str, ScenarioInputError]) -> None:
         """Mark the fields whose text is not applied, and say why (first wrong field)."""
         for name, field in zip(FIELDS, self._fields(), strict=True):
             field.set_class(name in errors, "-not-applied")
@@ -249,7 +249,7 @@ class ShockPanel(Vertical):
         v = self.valuation
         if v is None:
             return
-        texts = dict(zip(FIELDS, shock_texts(v.shock, v.market.vix_spot), strict=True))
+        texts = dict(zip(FIELDS, scenario_texts(v.scenario, v.market.vix_spot), strict=True))
         for name in which:
             field = self.query_one(FIELD_IDS[name], Input)
             field.value = texts[name]
@@ -266,16 +266,16 @@ class ShockPanel(Vertical):
             unfinished = [name for name, x in zip(FIELDS, values, strict=True) if x.strip() in UNFINISHED[1:]]
             self._restore_fields([*bad, *unfinished])
             if not bad and not unfinished:
-                shock = parse_shock_inputs(values[0], values[1], values[2], spot)
-                if not shows(values, v.shock, spot) and shock_params(shock, spot) != shock_params(v.shock, spot):
-                    self.post_message(self.Chosen(shock))
+                scenario = parse_scenario_inputs(values[0], values[1], values[2], spot)
+                if not shows(values, v.scenario, spot) and scenario_params(scenario, spot) != scenario_params(v.scenario, spot):
+                    self.post_message(self.Chosen(scenario))
         table = self.app.query("#layer-table")
         if table:
             table.first().focus()
         self._mark({})
 
-    @on(Input.Changed, "#shock-inputs Input")
-    @on(Input.Submitted, "#shock-inputs Input")
+    @on(Input.Changed, "#scenario-inputs Input")
+    @on(Input.Submitted, "#scenario-inputs Input")
     def _typed(self, event: Input.Changed | Input.Submitted) -> None:
         event.stop()
         v = self.valuation
@@ -296,12 +296,12 @@ class ShockPanel(Vertical):
         self._mark(errors)
         if errors or unfinished:
             return
-        shock = parse_shock_inputs(values[0], values[1], values[2], spot)
-        if shows(values, v.shock, spot) or shock_params(shock, spot) == shock_params(v.shock, spot):
+        scenario = parse_scenario_inputs(values[0], values[1], values[2], spot)
+        if shows(values, v.scenario, spot) or scenario_params(scenario, spot) == scenario_params(v.scenario, spot):
             return  # the fields already show the active shock (e.g. a picked preset)
-        self.post_message(self.Chosen(shock))
+        self.post_message(self.Chosen(scenario))
 
-    @on(Input.Blurred, "#shock-inputs Input")
+    @on(Input.Blurred, "#scenario-inputs Input")
     def _left_field(self, event: Input.Blurred) -> None:
         """A field left with text that is not applied gets the value in force back."""
         name = next(n for n, i in FIELD_IDS.items() if i == "#" + (event.input.id or ""))
@@ -325,9 +325,9 @@ class ShockPanel(Vertical):
         v = self.valuation
         if v is None or not 0 <= row < len(v.scenarios):
             return
-        shock = result_shock(v.scenarios[row])
-        if toggle and shock.name == v.shock.name:
-            shock = NO_SHOCK  # picking the active scenario again turns it off
+        scenario = result_scenario(v.scenarios[row])
+        if toggle and scenario.name == v.scenario.name:
+            scenario = NO_SCENARIO  # picking the active scenario again turns it off
         self._restore_fields(self.input_error and FIELDS or ())
         self._mark({})
-        self.post_message(self.Chosen(shock))
+        self.post_message(self.Chosen(scenario))
