@@ -95,3 +95,19 @@ def default_plan():
     from tui.resources import default_plan_path
 
     return load_plan(default_plan_path())
+
+
+@pytest.fixture
+def sample(default_plan):
+    """The sample plan, under the name the journal and session tests use."""
+    return default_plan
+
+
+@pytest.fixture
+def saved(tmp_path, default_plan) -> Path:
+    """The sample plan saved at tmp_path/hedge.toml: a plan file to open."""
+    from tui.core.plan_save import save_plan
+
+    path = tmp_path / "hedge.toml"
+    save_plan(default_plan, path)
+    return path

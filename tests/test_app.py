@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
+from app_driver import SIZE, goto, layer_cell, scenario_cells, type_into_cell
 from tui.app import MIN_HEIGHT, MIN_WIDTH, AlvhApp
 from tui.cli import valuation_to_json
 from tui.core.plan_io import load_plan
@@ -21,42 +22,6 @@ from tui.widgets.curve_pane import CurveChart
 from tui.widgets.grid_table import GridTable
 from tui.widgets.layer_editor import COLUMN_KEYS, LayerEditor
 from tui.widgets.payoff_chart import PayoffChart
-
-SIZE = (120, 36)
-
-
-def scenario_cells(app: AlvhApp) -> dict[str, list[str]]:
-    """Each row's cells after the name, by the scenario's full name (the table shows short ones)."""
-    table = app.query_one("#scenario-table", GridTable)
-    assert len(table.rows) == len(app.valuation.scenarios)
-    return {r.name: list(row.cells[1:]) for r, row in zip(app.valuation.scenarios, table.rows, strict=True)}
-
-
-def layer_cell(app: AlvhApp, row: int, key: str) -> str:
-    return app.query_one("#layer-table", GridTable).cell(row, key)
-
-
-async def goto(pilot, app: AlvhApp, row: int, key: str) -> None:
-    """Move the layer-table cursor with the arrow keys, as a user would."""
-    table = app.query_one("#layer-table", GridTable)
-    table.focus()
-    await pilot.pause()
-    here_row, here_col = table.cursor
-    col = COLUMN_KEYS.index(key)
-    keys = (["down"] * (row - here_row) if row > here_row else ["up"] * (here_row - row)) + (
-        ["right"] * (col - here_col) if col > here_col else ["left"] * (here_col - col)
-    )
-    await pilot.press(*keys)
-    assert table.cursor == (row, col)
-
-
-async def type_into_cell(pilot, app: AlvhApp, row: int, key: str, text: str) -> None:
-    await goto(pilot, app, row, key)
-    await pilot.press("enter")
-    assert app.editor.editing == (row, key)
-    await pilot.press("ctrl+a", "ctrl+k", *list(text), "enter")  # start, kill to end, type, apply
-    await pilot.pause()
-
 
 # -- editing ------------------------------------------------------------------
 
@@ -238,7 +203,7 @@ async def test_save_as_and_open_through_the_prompts(make_app, tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, PathModal)
         assert app.screen.query_one(Input).value == str(Path.cwd() / "plan.toml")  # untitled: a name offered, not "None"
-        # Typing a path a key at a time is tested in test_tmux; here the value is set directly.
+        # A path typed a key at a time: test_app_smile.py (the bad chain); here the value is set directly.
         app.screen.query_one(Input).value = str(target)
         await pilot.press("enter")
         await pilot.pause()

@@ -10,9 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
-from test_app import SIZE, layer_cell, type_into_cell
+from app_driver import SIZE, journal_of, layer_cell, texts, type_into_cell, wait_until, write_journal
 from tui import app as app_module
 from tui import journaling
 from tui.core import journal as jr
@@ -22,43 +20,6 @@ from tui.screens.file_prompt import PathModal
 from tui.screens.help import KEY_HELP
 from tui.screens.problems import ProblemsModal
 from tui.screens.recover import FileChangedModal, RecoverModal
-
-
-@pytest.fixture
-def sample(default_plan):
-    return default_plan
-
-
-@pytest.fixture
-def saved(tmp_path, sample):
-    path = tmp_path / "hedge.toml"
-    save_plan(sample, path)
-    return path
-
-
-async def wait_until(pilot, predicate, what: str, timeout: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-
-
-def journal_of(path: Path | None) -> Path:
-    """The version-1 name (no session): what an ended session of an older alvh-tui left."""
-    return jr.journal_file(path, jr.plan_key(path))
-
-
-def write_journal(path: Path | None, plan, based_on=None, key: str | None = None, session: str | None = "0badcafe") -> Path:
-    """The journal an ended session left (no lock is held for it)."""
-    file = jr.journal_file(path, key or jr.plan_key(path), session=session)
-    jr.write(file, jr.render(plan, path, based_on if based_on is not None else (file_stamp(path) if path and path.exists() else None), edits=1))
-    return file
-
-
-def texts(screen) -> str:
-    return "\n".join(str(s.render()) for s in screen.query("Static"))
-
 
 # -- journaling -----------------------------------------------------------------------
 

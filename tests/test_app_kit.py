@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
+from app_driver import SIZE, goto, layer_cell
 from tui.core.plan import Leg
 from tui.widgets.curve_pane import CurveChart
 from tui.widgets.grid_table import GridTable
-from tui.widgets.layer_editor import COLUMN_KEYS
-
-SIZE = (120, 36)
-
-
-async def goto(pilot, app, row: int, key: str) -> None:
-    table = app.query_one("#layer-table", GridTable)
-    table.focus()
-    await pilot.pause()
-    here_row, here_col = table.cursor
-    col = COLUMN_KEYS.index(key)
-    keys = (["down"] * (row - here_row) if row > here_row else ["up"] * (here_row - row)) + (
-        ["right"] * (col - here_col) if col > here_col else ["left"] * (here_col - col)
-    )
-    await pilot.press(*keys)
-    assert table.cursor == (row, col)
-
-
-def cell(app, row: int, key: str) -> str:
-    return app.query_one("#layer-table", GridTable).cell(row, key)
 
 
 async def test_f_adds_a_financing_leg_and_removes_it(make_app):
@@ -37,7 +18,7 @@ async def test_f_adds_a_financing_leg_and_removes_it(make_app):
         assert app.plan.layers[0].legs == (Leg("short", "+50%", 1.0),)
         near = app.valuation.layers[0]
         short = near.legs[0]
-        assert cell(app, 0, "strike") == f"{near.strike:g}/{short.strike:g}" and not near.uncovered
+        assert layer_cell(app, 0, "strike") == f"{near.strike:g}/{short.strike:g}" and not near.uncovered
         assert near.net_usd < near.premium_usd
         assert "financed" in app.editor.query_one("#sizing-line").render().plain or "fin " in app.editor.query_one("#sizing-line").render().plain
         # the budget buys more near spreads than it bought near calls
@@ -60,7 +41,7 @@ async def test_typing_a_spread_into_the_strike_cell(make_app):
         assert app.plan.layers[0].legs == (Leg("short", "+40%", 2.0),)
         assert any("uncovered" in w for w in app.valuation.warnings)  # a 1x2 ratio spread
         # the strike cell shows the spread, marked "!" for the uncovered short
-        assert cell(app, 0, "strike").count("/") == 1 and "2x" in cell(app, 0, "strike") and cell(app, 0, "strike").endswith("!")
+        assert layer_cell(app, 0, "strike").count("/") == 1 and "2x" in layer_cell(app, 0, "strike") and layer_cell(app, 0, "strike").endswith("!")
         assert app.valuation.layers[0].uncovered
 
 

@@ -14,26 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from test_app import SIZE, type_into_cell
-from test_app_journal import texts, wait_until, write_journal
+from app_driver import SIZE, texts, type_into_cell, wait_until, write_journal
 from tui import app as app_module
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
-from tui.core.plan_save import save_plan
 from tui.screens.problems import ProblemsModal
 from tui.screens.recover import LockedModal, RecoverModal
-
-
-@pytest.fixture
-def sample(default_plan):
-    return default_plan
-
-
-@pytest.fixture
-def saved(tmp_path, sample):
-    path = tmp_path / "hedge.toml"
-    save_plan(sample, path)
-    return path
 
 
 def other_session(path: Path | None, session: str = "0a0a0a0a") -> tuple[jr.SessionLock, Path]:

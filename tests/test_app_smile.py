@@ -20,11 +20,17 @@ PLAN = REPO / "sample_data" / "calibrated_2024-06-03.toml"
 CURVE = REPO / "sample_data" / "curve_2024-06-03.csv"
 
 
-async def prompt(pilot, app, path: Path) -> None:
+async def prompt(pilot, app, path: Path, *, type_it: bool = False) -> None:
+    """Answer the path prompt: typed a key at a time (type_it), or the value set and enter."""
     await pilot.pause()
     assert isinstance(app.screen, PathModal)
-    app.screen.query_one(Input).value = ""
-    await pilot.press(*list(str(path)), "enter")
+    field = app.screen.query_one(Input)
+    if type_it:
+        field.value = ""
+        await pilot.press(*list(str(path)), "enter")
+    else:
+        field.value = str(path)
+        await pilot.press("enter")
 
 
 async def wait_fit(pilot, app) -> None:
@@ -102,7 +108,7 @@ async def test_a_bad_chain_file_is_a_message_and_the_view_stays(make_app, tmp_pa
     async with app.run_test(size=(80, 24)) as pilot:
         before = app.plan
         await pilot.press("s", "l")
-        await prompt(pilot, app, bad)
+        await prompt(pilot, app, bad, type_it=True)  # the one path typed a key at a time
         await wait_fit(pilot, app)
         assert isinstance(app.screen, ProblemsModal)
         assert any("bad.csv: line 1 (header): missing column contract_type (or call/put), close/last (or bid and ask)" in m for m in app.screen.messages)

@@ -15,8 +15,7 @@ from dataclasses import replace
 
 import pytest
 
-from test_app import layer_cell
-from test_app_journal import wait_until
+from app_driver import layer_cell, wait_until
 from tui.core import journal as jr
 from tui.core.plan_save import save_plan
 from tui.screens.confirm import ConfirmQuitModal

@@ -1,4 +1,7 @@
-"""The headless commands, run as a user runs them: ``python -m tui price|check`` in a subprocess.
+"""The headless commands, run as a user runs them: ``alvh-tui price|check``.
+
+The default plan's JSON and table come from a real ``python -m tui`` process (module
+fixtures, once); the other cases call the same ``main(argv)`` in-process (tests/cli_run.py).
 
 Checks the public JSON contract of ``price --json`` (keys, units, ISO dates, no NaN), that
 the table shows the same figures, the exit codes, and ``check`` on good and bad files.
@@ -9,14 +12,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from cli_run import run_cli, run_process
 from tui.cli import usd
 from tui.core.plan import Sizing
 from tui.core.plan_io import dumps_plan, load_plan
@@ -27,8 +29,7 @@ from tui.resources import default_plan_path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+run = run_cli
 
 
 def _no_nan(text: str):
@@ -40,14 +41,14 @@ def _no_nan(text: str):
 
 @pytest.fixture(scope="module")
 def default_json():
-    proc = run("price", str(default_plan_path()), "--json")
+    proc = run_process("price", str(default_plan_path()), "--json")
     assert proc.returncode == 0, proc.stderr
     return _no_nan(proc.stdout)
 
 
 @pytest.fixture(scope="module")
 def default_table():
-    proc = run("price", str(default_plan_path()))
+    proc = run_process("price", str(default_plan_path()))
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -218,6 +219,18 @@ def test_check_escapes_control_characters_in_the_path(tmp_path):
 
     hostile = tmp_path / "a\x1b[31mred.toml"
     shutil.copy(REPO / "sample_data" / "default_plan.toml", hostile)
-    done = subprocess.run([sys.executable, "-m", "tui", "check", str(hostile)], cwd=REPO, capture_output=True, text=True)
+    done = run("check", str(hostile))
     assert done.returncode == 0
     assert "\x1b" not in done.stdout and "ok" in done.stdout
+
+
+def test_the_console_script_runs_check(tmp_path):
+    """The installed ``alvh-tui`` script (the other tests call ``main`` or ``python -m tui``)."""
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "alvh-tui"
+    if not script.exists():
+        pytest.skip(f"no console script beside {sys.executable} (not installed with pip install -e)")
+    done = subprocess.run([str(script), "check", str(default_plan_path())], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith(f"{default_plan_path()}: ok"), done.stderr

@@ -1,16 +1,16 @@
-"""``alvh-tui calibrate`` and ``alvh-tui market``, run as a user runs them, and the curve import."""
+"""``alvh-tui calibrate`` and ``alvh-tui market`` as a user runs them (``main(argv)``
+in-process, tests/cli_run.py), and the curve import."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from cli_run import run_cli
 from tui.core.curve_import import CurveImportError, parse_curve, rebase_plan
 from tui.core.plan import Layer
 from tui.core.plan_io import load_plan
@@ -22,8 +22,7 @@ PLAN = REPO / "sample_data" / "calibrated_2024-06-03.toml"
 CURVE = REPO / "sample_data" / "curve_2024-06-03.csv"
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+run = run_cli
 
 
 def test_calibrate_prints_the_fit_within_the_done_when_figures():

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from cli_run import run_cli
 from tui.core.events import (
     MacroEvent,
     business_days_between,
@@ -24,7 +22,6 @@ from tui.core.plan_io import load_plan
 from tui.core.valuation import value_plan
 from tui.resources import default_plan_path, sample_data_dir
 
-REPO = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 11, 2)
 
 
@@ -148,12 +145,12 @@ def test_price_json_events_and_check_warning(tmp_path):
 
     path = tmp_path / "p.toml"
     path.write_text(dumps_plan(plan))
-    out = subprocess.run([sys.executable, "-m", "tui", "price", str(path), "--json"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    out = run_cli("price", str(path), "--json")
     data = json.loads(out.stdout)
     fomc = next(e for e in data["events"] if e["date"] == "2024-09-18")
     assert fomc == {"date": "2024-09-18", "event": "FOMC", "days_after_as_of": 44, "layers_expiring_before": ["near"]}
     assert any("FOMC on 2024-09-18" in w for w in data["warnings"])
-    check = subprocess.run([sys.executable, "-m", "tui", "check", str(path)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    check = run_cli("check", str(path))
     assert check.returncode == 0 and "FOMC on 2024-09-18" in check.stdout
 
 

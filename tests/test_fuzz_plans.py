@@ -14,8 +14,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import subprocess
-import sys
 import tempfile
 import time
 import tomllib
@@ -33,7 +31,6 @@ from _fuzz import (
     CORPUS,
     DEFAULT_PLAN,
     PARSE_LIMIT_S,
-    REPO_ROOT,
     assert_plan_error_is_clear,
     examples,
     integer_overflow,
@@ -41,6 +38,7 @@ from _fuzz import (
     time_limit,
     warm_up,
 )
+from cli_run import run_cli, run_process
 from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan
 from tui.core.valuation import value_plan
 
@@ -360,21 +358,15 @@ def test_not_a_regular_file(tmp_path):
         load_plan(str(tmp_path / "nul\x00.toml"))
 
 
-# -- alvh-tui check, in a subprocess -----------------------------------------------------
+# -- alvh-tui check ----------------------------------------------------------------------
+# Through main(argv) in-process, streams encoding as a pipe's do (tests/cli_run.py): the
+# same code as the process without an interpreter start per example. The corpus's first
+# file also runs in a real process (test_corpus_in_a_real_process).
 
 
-def run_check(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tui", "check", str(path)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=CLI_LIMIT_S, errors="replace",
-    )
-
-
-def assert_check_contract(path: Path) -> int:
-    started = time.perf_counter()
-    done = run_check(path)
-    elapsed = time.perf_counter() - started
-    assert elapsed < CLI_LIMIT_S
+def assert_check_contract(path: Path, run=run_cli) -> int:
+    with time_limit(CLI_LIMIT_S, "alvh-tui check"):
+        done = run("check", str(path))
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout, done.stderr[-2000:]
     assert done.returncode in (0, 2), f"exit {done.returncode}: {done.stderr[-2000:]}"
     try:
@@ -413,3 +405,10 @@ def test_corpus(path):
     elif path.name.endswith(".refused.toml"):
         assert plan is None
     assert assert_check_contract(path) == (0 if plan is not None else 2)
+
+
+def test_corpus_in_a_real_process():
+    refused = next(p for p in CORPUS_PLANS if p.name.endswith(".refused.toml"))
+    assert assert_check_contract(refused, run=run_process) == 2
+    ok = next(p for p in CORPUS_PLANS if p.name.endswith(".ok.toml"))
+    assert assert_check_contract(ok, run=run_process) == 0

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cli_run import run_cli
 from tui.cli import valuation_to_json
 from tui.core.black76 import black76
 from tui.core.plan import Layer, Leg, Sizing, preset_442_financed
 from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan
 from tui.core.valuation import value_plan
 from tui.resources import default_plan_path
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +115,9 @@ def test_uncovered_short_warning(base, legs, uncovered, unlimited):
 def test_uncovered_warning_in_check_and_price(base, tmp_path):
     path = tmp_path / "ratio.toml"
     path.write_text(dumps_plan(one_layer(base, [Leg("short", 40.0, ratio=2.0)])))
-    check = subprocess.run([sys.executable, "-m", "tui", "check", str(path)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    check = run_cli("check", str(path))
     assert check.returncode == 0 and "uncovered upside risk" in check.stdout
-    price = subprocess.run([sys.executable, "-m", "tui", "price", str(path), "--json"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    price = run_cli("price", str(path), "--json")
     data = json.loads(price.stdout)
     assert any("uncovered" in w for w in data["warnings"])
     leg = data["layers"][0]["legs"][0]

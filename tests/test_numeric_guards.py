@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -19,7 +17,8 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from _fuzz import CLI_LIMIT_S, DEFAULT_PLAN, REPO_ROOT, examples, integer_overflow, non_finite, time_limit, warm_up
+from _fuzz import CLI_LIMIT_S, DEFAULT_PLAN, examples, integer_overflow, non_finite, time_limit, warm_up
+from cli_run import run_cli, run_process
 from tui.core import limits as io
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.plan import Exposure, Layer, Plan, Sizing
@@ -221,8 +220,8 @@ JSON_CASES = ["VIX 150", "strike 500", "one day to expiry", "vol 5.0", "zero rat
 def test_price_json_is_finite(tmp_path, name):
     path = tmp_path / "plan.toml"
     path.write_text(EXTREME_BUT_LEGAL[name])
-    done = subprocess.run([sys.executable, "-m", "tui", "price", str(path), "--json"], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=CLI_LIMIT_S)
+    # the first case in a real process (what a script sees), the others through main(argv)
+    done = run_process("price", str(path), "--json", timeout=CLI_LIMIT_S) if name == JSON_CASES[0] else run_cli("price", str(path), "--json")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "Error" not in done.stderr
     data = json.loads(done.stdout, parse_constant=_no_constants)
@@ -247,8 +246,7 @@ def test_price_table_shows_no_nan(tmp_path):
     for name in JSON_CASES[:4]:
         path = tmp_path / "plan.toml"
         path.write_text(EXTREME_BUT_LEGAL[name])
-        done = subprocess.run([sys.executable, "-m", "tui", "price", str(path)], cwd=REPO_ROOT,
-                              capture_output=True, text=True, timeout=CLI_LIMIT_S)
+        done = run_cli("price", str(path))
         assert done.returncode == 0, done.stderr[-2000:]
         lowered = done.stdout.lower()
         assert " nan" not in lowered and " inf" not in lowered and "traceback" not in lowered
