@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import numpy as np
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, example, settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -51,6 +51,19 @@ settings.register_profile(
 )
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
+
+
+def file_edge_cases(sample: bytes):
+    """Decorator (above ``@given``): the byte-level cases every file reader meets, always run:
+    half the file, a byte-order mark (a Windows editor), CRLF and CR line ends, an empty file."""
+    cases = (sample[: len(sample) // 2], b"\xef\xbb\xbf" + sample, sample.replace(b"\n", b"\r\n"), sample.replace(b"\n", b"\r"), b"")
+
+    def apply(test):
+        for case in reversed(cases):
+            test = example(case)(test)
+        return test
+
+    return apply
 
 
 def examples(ci: int, deep: int) -> int:

@@ -12,7 +12,7 @@ from tui.app import AlvhApp
 from tui.core import journal as jr
 from tui.core.plan_save import file_stamp
 from tui.widgets.grid_table import GridTable
-from tui.widgets.layer_editor import COLUMN_KEYS
+from tui.widgets.layer_editor import COLUMN_KEYS, CellInput
 
 SIZE = (120, 36)
 
@@ -43,10 +43,25 @@ async def goto(pilot, app: AlvhApp, row: int, key: str) -> None:
 
 
 async def type_into_cell(pilot, app: AlvhApp, row: int, key: str, text: str) -> None:
+    """Arrow keys to the cell, enter, then the text a key at a time and enter: as a user does."""
     await goto(pilot, app, row, key)
     await pilot.press("enter")
     assert app.editor.editing == (row, key)
     await pilot.press("ctrl+a", "ctrl+k", *list(text), "enter")  # start, kill to end, type, apply
+    await pilot.pause()
+
+
+async def edit_cell(pilot, app: AlvhApp, row: int, key: str, text: str) -> None:
+    """The same edit with the cursor placed and the editor's value set directly: for tests of
+    what an edit does (undo, save, journal), not of moving and typing (Textual's Pilot waits
+    at least 40 ms a key). Enter still opens the editor and applies the value."""
+    table = app.query_one("#layer-table", GridTable)
+    table.focus()
+    app.editor.move_to(row, COLUMN_KEYS.index(key))
+    await pilot.press("enter")
+    assert app.editor.editing == (row, key)
+    app.query_one(CellInput).value = text
+    await pilot.press("enter")
     await pilot.pause()
 
 

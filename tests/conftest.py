@@ -66,7 +66,7 @@ def pytest_configure(config):
 
 
 # A test module that drives the app (Pilot, snapshots, a real terminal) is an `app` module;
-# every other one is `core`. `pytest -m core` is the seconds-long loop for core work. Read
+# every other one is `core`. `pytest -m "core and not slow"` is the seconds-long loop for core work. Read
 # from the module's text so a new test file is classified without being listed anywhere.
 _APP_MARKS = ("run_test(", "snap_compare", "tmux")
 _module_kind: dict[str, str] = {}
@@ -86,6 +86,10 @@ def _kind_of(path: Path) -> str:
 def pytest_collection_modifyitems(config, items):
     for item in items:
         item.add_marker(getattr(pytest.mark, _kind_of(Path(str(item.fspath)))))
+        # A hypothesis property runs tens to hundreds of examples: `slow`, with the tests
+        # marked by hand that start a Python process. `-m "core and not slow"` leaves them out.
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from textual.widgets import Input
 
-from app_driver import SIZE, goto, layer_cell, scenario_cells, type_into_cell
+from app_driver import SIZE, edit_cell, goto, layer_cell, scenario_cells, type_into_cell
 from tui.app import MIN_HEIGHT, MIN_WIDTH, AlvhApp
 from tui.cli import valuation_to_json
 from tui.core.plan_io import load_plan
@@ -145,9 +145,9 @@ async def test_undo_redo(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         original = app.plan
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         first = app.plan
-        await type_into_cell(pilot, app, 2, "weight", "0.3")
+        await edit_cell(pilot, app, 2, "weight", "0.3")
         second = app.plan
         assert first != original and second != first
         await pilot.press("ctrl+z")
@@ -177,8 +177,8 @@ async def test_save_reopen_same_valuation(make_app, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         assert app.is_new and app.path == path and not path.exists()
         assert "(new)" in app.editor.border_title
-        await type_into_cell(pilot, app, 0, "strike", "35")
-        await type_into_cell(pilot, app, 2, "weight", "0.3")
+        await edit_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 2, "weight", "0.3")
         assert app.dirty
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -198,7 +198,7 @@ async def test_save_as_and_open_through_the_prompts(make_app, tmp_path):
     app = make_app()  # the sample: untitled
     target = tmp_path / "copy.toml"
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "34")
+        await edit_cell(pilot, app, 0, "strike", "34")
         await pilot.press("ctrl+s")  # untitled: ctrl+s asks where
         await pilot.pause()
         assert isinstance(app.screen, PathModal)
@@ -211,7 +211,7 @@ async def test_save_as_and_open_through_the_prompts(make_app, tmp_path):
         assert target.exists() and app.path == target and not app.dirty
         # a second file, then open the first one again
         other = tmp_path / "other.toml"
-        await type_into_cell(pilot, app, 0, "strike", "40")
+        await edit_cell(pilot, app, 0, "strike", "40")
         await pilot.press("S")
         await pilot.pause()
         app.screen.query_one(Input).value = str(other)
@@ -255,7 +255,7 @@ async def test_opening_a_broken_plan_shows_every_problem_and_keeps_the_plan(make
     text = (Path(__file__).parent.parent / "sample_data" / "default_plan.toml").read_text()
     broken.write_text(text.replace('strike = "ATM"', 'strike = "cheap"').replace("vix_spot = 38.57", "vix_spot = -1"))
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "33")
+        await edit_cell(pilot, app, 0, "strike", "33")
         plan = app.plan
         app.open_path(broken)  # the prompt is tested above; here, what a bad file does
         await pilot.pause()
@@ -297,7 +297,7 @@ async def test_quit_guard(make_app, tmp_path):
     path = tmp_path / "p.toml"
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmQuitModal)
@@ -317,7 +317,7 @@ async def test_quit_guard_discard(make_app, tmp_path):
     path = tmp_path / "p.toml"
     app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await pilot.press("q", "d")
         await pilot.pause()
     assert app.return_value == 0 and not path.exists()
@@ -546,7 +546,7 @@ async def test_a_failed_save_loses_nothing(make_app, tmp_path):
     blocker.write_text("")
     app = make_app(blocker / "plan.toml")  # its parent is a file: the save must fail
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         plan = app.plan
         await pilot.press("ctrl+s")
         await pilot.pause()

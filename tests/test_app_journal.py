@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from app_driver import SIZE, journal_of, layer_cell, texts, type_into_cell, wait_until, write_journal
+from app_driver import SIZE, edit_cell, journal_of, layer_cell, texts, wait_until, write_journal
 from tui import app as app_module
 from tui import journaling
 from tui.core import journal as jr
@@ -30,14 +30,14 @@ async def test_an_edit_is_journaled_within_a_second_and_the_file_is_untouched(ma
     file = app.journal.file
     async with app.run_test(size=SIZE) as pilot:
         assert not file.exists()
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         edited_at = time.monotonic()
         await wait_until(pilot, file.exists, "the journal", timeout=1.0)
         assert time.monotonic() - edited_at < 1.0
         entry = jr.read(file)
         assert entry.plan == app.plan and entry.plan.layers[0].strike == 35.0
         assert entry.plan_path == saved and entry.based_on == file_stamp(saved)
-        await type_into_cell(pilot, app, 2, "weight", "0.3")
+        await edit_cell(pilot, app, 2, "weight", "0.3")
         await wait_until(pilot, lambda: jr.read(file).plan == app.plan, "the second edit in the journal")
         assert saved.read_bytes() == before  # never written without a save
         # undoing back to the file: nothing unsaved, no journal
@@ -51,13 +51,13 @@ async def test_save_removes_the_journal_and_discard_too(make_app, saved):
     app = make_app(saved)
     file = app.journal.file
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await wait_until(pilot, file.exists, "the journal")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not app.dirty and not file.exists()
         assert load_plan(saved).layers[0].strike == 35.0
-        await type_into_cell(pilot, app, 0, "strike", "36")
+        await edit_cell(pilot, app, 0, "strike", "36")
         await wait_until(pilot, file.exists, "the journal")
         await pilot.press("q", "d")  # quit, discarding
         await pilot.pause()
@@ -71,9 +71,9 @@ async def test_a_journal_that_cannot_be_written_says_so_once(make_app, saved, mo
     monkeypatch.setenv(jr.STATE_ENV, str(blocker))
     app = make_app(saved)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await wait_until(pilot, lambda: app.journal.last_error is not None, "the journal error")
-        await type_into_cell(pilot, app, 0, "strike", "36")
+        await edit_cell(pilot, app, 0, "strike", "36")
         await pilot.pause(journaling.DELAY + 0.1)
         warnings = [n for n in app._notifications if "recovery journal" in n.message]
         assert len(warnings) == 1 and "ctrl+s" in warnings[0].message
@@ -222,7 +222,7 @@ async def test_recovering_edits_of_a_file_changed_since_asks_at_save(make_app, s
 async def test_untitled_edits_are_journaled_and_offered_at_the_next_untitled_start(make_app, sample):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await wait_until(pilot, app.journal.file.exists, "the untitled journal")
         assert jr.find(None) is None  # a live session's journal is never offered
         edited = app.plan
@@ -244,7 +244,7 @@ async def test_untitled_edits_are_journaled_and_offered_at_the_next_untitled_sta
         await pilot.press("r")
         await pilot.pause()
         assert again.plan == edited and again.path is None and again.dirty
-        await type_into_cell(pilot, again, 2, "weight", "0.3")
+        await edit_cell(pilot, again, 2, "weight", "0.3")
         await wait_until(pilot, lambda: jr.read(again.journal.file).plan == again.plan, "this session's journal")
         assert list(first.parent.glob("untitled-*" + jr.SUFFIX)) == [again.journal.file]
 
@@ -269,7 +269,7 @@ async def test_a_file_changed_on_disk_is_not_overwritten_without_asking(make_app
     file = app.journal.file
     theirs = replace(sample, name="theirs")
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         save_plan(theirs, saved)  # another program writes the file meanwhile
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -287,7 +287,7 @@ async def test_a_file_changed_on_disk_is_not_overwritten_without_asking(make_app
         assert load_plan(saved).layers[0].strike == 35.0 and not file.exists()
         assert load_plan(backup_path(saved)) == theirs  # their version is the backup
         # the stamp follows the save: the next save goes straight through
-        await type_into_cell(pilot, app, 0, "strike", "36")
+        await edit_cell(pilot, app, 0, "strike", "36")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not app.dirty and load_plan(saved).layers[0].strike == 36.0
@@ -296,7 +296,7 @@ async def test_a_file_changed_on_disk_is_not_overwritten_without_asking(make_app
 async def test_changed_on_disk_then_save_as(make_app, saved, sample, tmp_path):
     app = make_app(saved)
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         saved.unlink()  # deleted meanwhile
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -314,7 +314,7 @@ async def test_changed_on_disk_then_save_as(make_app, saved, sample, tmp_path):
 async def test_quit_guard_save_on_a_changed_file_asks_then_quits(make_app, saved, sample):
     app = make_app(saved)
     async with app.run_test(size=SIZE) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         save_plan(replace(sample, name="theirs"), saved)
         await pilot.press("q", "s")
         await pilot.pause()
@@ -332,7 +332,7 @@ async def test_a_failing_save_keeps_the_edits_and_the_journal(make_app, saved, s
     app = make_app(saved)
     file = app.journal.file
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await pilot.press("ctrl+s")  # straight away: the failed save journals synchronously
         await pilot.pause()
         assert app.dirty and app.plan.layers[0].strike == 35.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app_driver import SIZE, texts, type_into_cell, wait_until, write_journal
+from app_driver import SIZE, edit_cell, texts, wait_until, write_journal
 from tui import app as app_module
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
@@ -57,7 +57,7 @@ async def test_a_plan_open_elsewhere_is_shown_and_read_only_refuses_to_save_over
         await pilot.pause()
         assert not isinstance(app.screen, LockedModal) and app.read_only
         assert "read-only" in str(app.editor.border_title)
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.dirty and "read-only" in app.editor.message and saved.read_bytes() == before
@@ -76,7 +76,7 @@ async def test_open_anyway_edits_and_quit_leaves(make_app, saved):
         await pilot.press("o")
         await pilot.pause()
         assert not app.read_only and not isinstance(app.screen, LockedModal)
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not app.dirty and load_plan(saved).layers[0].strike == 35.0
@@ -100,12 +100,12 @@ async def test_two_sessions_never_delete_each_others_journal(make_app, saved, sa
         await pilot.press("o")
         await pilot.pause()
         assert not isinstance(b.screen, RecoverModal)
-        await type_into_cell(pilot, b, 1, "weight", "0.35")
+        await edit_cell(pilot, b, 1, "weight", "0.35")
         await wait_until(pilot, b.journal.file.exists, "B's journal")
         assert b.journal.file != a_journal and a_journal.exists()  # one journal per session
         b.journal.discard()  # B discards its edits: A's journal stays
         assert a_journal.exists()
-        await type_into_cell(pilot, b, 1, "weight", "0.36")
+        await edit_cell(pilot, b, 1, "weight", "0.36")
         await wait_until(pilot, b.journal.file.exists, "B's journal again")
         b_journal = b.journal.file
         b_plan = b.plan
@@ -207,7 +207,7 @@ def test_an_uncaught_exception_exits_non_zero_after_journaling(saved, monkeypatc
     async def pilot_script(pilot):
         app = pilot.app
         await pilot.pause()
-        await type_into_cell(pilot, app, 0, "strike", "35")
+        await edit_cell(pilot, app, 0, "strike", "35")
         await pilot.press("question_mark")
 
     run = app_module.AlvhApp.run

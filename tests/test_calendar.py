@@ -215,6 +215,7 @@ def test_bad_months_rejected():
         vix_expiry(2025, 3.0)
 
 
+@pytest.mark.slow
 def test_module_does_not_need_pandas_or_textual_at_import():
     import subprocess
     import sys

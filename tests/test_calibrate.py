@@ -7,6 +7,7 @@ power-law formula written out, and the real 2024-06-03 Cboe chain.
 
 from __future__ import annotations
 
+import csv
 import math
 from datetime import date
 from pathlib import Path
@@ -25,13 +26,11 @@ from tui.core.volmodel import M_FLOOR, SmileNode, VolModel
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 AS_OF = date(2024, 6, 3)
-CURVE = (
-    (date(2024, 6, 18), 13.6535),
-    (date(2024, 7, 17), 14.5124),
-    (date(2024, 8, 21), 15.1131),
-    (date(2024, 9, 18), 15.65),
-    (date(2024, 10, 16), 17.899),
-)
+# The first five VX settlements of that day (Cboe CFE, in sample_data/curve_2024-06-03.csv).
+CURVE = tuple(
+    (date.fromisoformat(row["expiry"]), float(row["settle"]))
+    for row in csv.DictReader(line for line in (REPO_ROOT / "sample_data" / "curve_2024-06-03.csv").open() if not line.startswith("#"))
+)[:5]
 SAMPLE_CHAIN = REPO_ROOT / "sample_data" / "vix_options_2024-06-03.csv"
 SAMPLE_PLAN = REPO_ROOT / "sample_data" / "calibrated_2024-06-03.toml"
 

@@ -1,7 +1,7 @@
 """The headless commands, run as a user runs them: ``alvh-tui price|check``.
 
-The default plan's JSON and table come from a real ``python -m tui`` process (module
-fixtures, once); the other cases call the same ``main(argv)`` in-process (tests/cli_run.py).
+The cases call ``main(argv)`` in-process (tests/cli_run.py); one test checks that a real
+``python -m tui`` process prints the same JSON and table, and one runs the console script.
 
 Checks the public JSON contract of ``price --json`` (keys, units, ISO dates, no NaN), that
 the table shows the same figures, the exit codes, and ``check`` on good and bad files.
@@ -41,14 +41,14 @@ def _no_nan(text: str):
 
 @pytest.fixture(scope="module")
 def default_json():
-    proc = run_process("price", str(default_plan_path()), "--json")
+    proc = run("price", str(default_plan_path()), "--json")
     assert proc.returncode == 0, proc.stderr
     return _no_nan(proc.stdout)
 
 
 @pytest.fixture(scope="module")
 def default_table():
-    proc = run_process("price", str(default_plan_path()))
+    proc = run("price", str(default_plan_path()))
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -224,6 +224,16 @@ def test_check_escapes_control_characters_in_the_path(tmp_path):
     assert "\x1b" not in done.stdout and "ok" in done.stdout
 
 
+@pytest.mark.slow
+def test_a_real_process_prints_the_same_json_and_table(default_json, default_table):
+    proc = run_process("price", str(default_plan_path()), "--json")
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    assert _no_nan(proc.stdout) == default_json
+    proc = run_process("price", str(default_plan_path()))
+    assert proc.returncode == 0 and proc.stdout == default_table, proc.stderr
+
+
+@pytest.mark.slow
 def test_the_console_script_runs_check(tmp_path):
     """The installed ``alvh-tui`` script (the other tests call ``main`` or ``python -m tui``)."""
     import subprocess

@@ -222,6 +222,7 @@ def test_set_budget(plan):
         edits.set_budget(edits.set_sizing_mode(plan, "contracts", [1, 1, 1]), "5M")
 
 
+@pytest.mark.slow
 def test_edits_never_import_textual():
     code = "import sys, tui.core.edits; sys.exit(1 if any(m.startswith('textual') for m in sys.modules) else 0)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -319,6 +319,7 @@ def test_unsorted_curve_and_past_expiry(tmp_path):
     assert "covid-2020" in msg and "curve_after[0].expiry" in msg
 
 
+@pytest.mark.slow
 def test_module_imports_no_ui_or_heavy_libraries():
     code = (
         "import sys, tui.core.episodes as m; m.load_episodes();"

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _fuzz import (
@@ -25,6 +25,7 @@ from _fuzz import (
     PARSE_LIMIT_S,
     REPO_ROOT,
     examples,
+    file_edge_cases,
     integer_overflow,
     non_finite,
     terminal_hazard,
@@ -155,10 +156,8 @@ def legal_snapshots(draw) -> MarketSnapshot:
 
 
 @settings(max_examples=examples(100, 3000))
+@file_edge_cases(SAMPLE_BYTES[0])
 @given(sample_mutations())
-@example(b"\xef\xbb\xbf" + SAMPLE_BYTES[0])
-@example(SAMPLE_BYTES[0].replace(b"\n", b"\r"))
-@example(b"")
 def test_mutated_samples(raw):
     load_bytes(raw)
 
@@ -196,6 +195,7 @@ BIG = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(BIG))
 def test_big_files(name):
     started = time.perf_counter()

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from _fuzz import (
@@ -33,6 +33,7 @@ from _fuzz import (
     PARSE_LIMIT_S,
     assert_plan_error_is_clear,
     examples,
+    file_edge_cases,
     integer_overflow,
     non_finite,
     time_limit,
@@ -241,12 +242,8 @@ def test_mutated_documents(doc):
 
 
 @settings(max_examples=examples(100, 3000))
+@file_edge_cases(DEFAULT_BYTES)
 @given(byte_mutations())
-@example(DEFAULT_BYTES[: len(DEFAULT_BYTES) // 2])
-@example(b"\xef\xbb\xbf" + DEFAULT_BYTES)  # a byte-order mark from a Windows editor
-@example(DEFAULT_BYTES.replace(b"\n", b"\r\n"))
-@example(DEFAULT_BYTES.replace(b"\n", b"\r"))
-@example(b"")
 def test_byte_mutations_of_the_default_plan(raw):
     loads_file(raw)
 
@@ -326,6 +323,7 @@ BIG_CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(BIG_CASES))
 def test_big_deep_and_long(name):
     text = BIG_CASES[name]
@@ -407,6 +405,7 @@ def test_corpus(path):
     assert assert_check_contract(path) == (0 if plan is not None else 2)
 
 
+@pytest.mark.slow
 def test_corpus_in_a_real_process():
     refused = next(p for p in CORPUS_PLANS if p.name.endswith(".refused.toml"))
     assert assert_check_contract(refused, run=run_process) == 2

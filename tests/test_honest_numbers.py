@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from references import bs76_call
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.episodes import load_episodes
 from tui.core.exposure import VIX_CEILING, var_breakdown
@@ -22,14 +23,6 @@ from tui.core.scenarios import episode_scenario
 from tui.core.valuation import VAR_STRESS_NAME, value_plan
 from tui.core.volmodel import VolModel
 from tui.resources import default_plan_path
-
-
-def _bs76_call(F, K, T, r, s):
-    if T <= 0:
-        return max(F - K, 0.0)
-    N = lambda x: 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))  # noqa: E731
-    d1 = (math.log(F / K) + 0.5 * s * s * T) / (s * math.sqrt(T))
-    return math.exp(-r * T) * (F * N(d1) - K * N(d1 - s * math.sqrt(T)))
 
 
 def _default():
@@ -247,7 +240,7 @@ def test_a_level_replay_prices_each_layer_at_the_episode_end_by_hand():
     for layer in v.layers:
         f = max(layer.future, float(np.interp(layer.dte, days, levels)))
         sigma = scale * float(m.vol.vol(layer.strike, f, layer.dte))
-        expected += (_bs76_call(f, layer.strike, layer.dte / 365, m.rate, sigma) - layer.price) * 100 * layer.contracts
+        expected += (bs76_call(f, layer.strike, layer.dte / 365, m.rate, sigma) - layer.price) * 100 * layer.contracts
     assert row.hedge_pnl_usd == pytest.approx(expected, rel=1e-11)
     assert row.target_spot == 82.69
     # the 30-day ATM vol of the replay is VVIX / 100
@@ -278,7 +271,7 @@ def test_thirty_days_no_move_is_sticky_expiry_and_loses_money():
         rem = layer.dte - 30
         # futures fixed, time moved: the near layer (16 days) settled at its own future
         sigma = float(m.vol.vol(layer.strike, layer.future, max(rem, 0)))
-        expected += (_bs76_call(layer.future, layer.strike, rem / 365, m.rate, sigma) - layer.price) * 100 * layer.contracts
+        expected += (bs76_call(layer.future, layer.strike, rem / 365, m.rate, sigma) - layer.price) * 100 * layer.contracts
     assert row.hedge_pnl_usd == pytest.approx(expected, rel=1e-11)
     assert row.hedge_pnl_usd < 0
     rolled = next(s for s in v.scenarios if s.name == "30 days, curve rolls to spot")

@@ -13,11 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code`` (tests using it are `slow`)."""
     probe = code + "\nimport sys; print('\\n'.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
     return set(out.stdout.split())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "module",
     ["tui.core.valuation", "tui.core.plan_io", "tui.core.calendar", "tui.core.market_csv", "tui.core.episodes", "tui.cli"],
@@ -36,12 +38,14 @@ def test_every_core_module_is_textual_free_by_source():
         assert "tui.resources" not in text and "from .. import" not in text, path.name
 
 
+@pytest.mark.slow
 def test_help_and_version_import_nothing_heavy():
     loaded = _modules_after("import tui.__main__ as m\ntry:\n    m._app_parser().parse_args(['--version'])\nexcept SystemExit:\n    pass")
     for heavy in ("textual", "numpy", "scipy", "pandas"):
         assert heavy not in loaded, heavy
 
 
+@pytest.mark.slow
 def test_pricing_a_plan_does_not_load_pandas_or_scipy_stats():
     loaded = _modules_after(
         "from tui.core.plan_io import load_plan\nfrom tui.core.valuation import value_plan\n"

@@ -216,7 +216,7 @@ JSON_CASES = ["VIX 150", "strike 500", "one day to expiry", "vol 5.0", "zero rat
               "a layer between listed months", "a curve of one month", "coverage sizing with beta 0", "a one-dollar exposure"]
 
 
-@pytest.mark.parametrize("name", JSON_CASES)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == JSON_CASES[0] else n for n in JSON_CASES])
 def test_price_json_is_finite(tmp_path, name):
     path = tmp_path / "plan.toml"
     path.write_text(EXTREME_BUT_LEGAL[name])

@@ -3,12 +3,12 @@ independent Black-76."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
+from references import bs76_call
 from tui.core.calendar import is_business_day, monthly_expiries
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.plan import Exposure, Layer, Plan, Sizing, resolve_strike
@@ -19,12 +19,6 @@ from tui.core.volmodel import VolModel
 D = date.fromisoformat
 
 
-def bs76_call(F, K, T, r, s):
-    if T <= 0:
-        return max(F - K, 0.0)
-    N = lambda x: 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))  # noqa: E731
-    d1 = (math.log(F / K) + 0.5 * s * s * T) / (s * math.sqrt(T))
-    return math.exp(-r * T) * (F * N(d1) - K * N(d1 - s * math.sqrt(T)))
 
 
 # Worked out by hand from the VIX expiry rule and the NYSE holiday list:

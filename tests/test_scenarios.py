@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import tui.core.scenarios as scen
+from references import bs76_call
 from tui.core.curve import Future, MarketSnapshot
 from tui.core.episodes import load_episodes
 from tui.core.plan import Exposure, Layer, Plan, Sizing
@@ -36,13 +37,6 @@ EXPIRIES = (date(2026, 12, 16), date(2027, 1, 20), date(2027, 2, 17), date(2027,
 SETTLES = (33.1, 30.4, 28.0, 26.5, 25.0, 24.0)
 
 
-def bs76_call(F, K, T, r, s):
-    """Independent scalar Black-76 (math.erf); intrinsic at or after expiry."""
-    if T <= 0:
-        return max(F - K, 0.0)
-    N = lambda x: 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))  # noqa: E731
-    d1 = (math.log(F / K) + 0.5 * s * s * T) / (s * math.sqrt(T))
-    return math.exp(-r * T) * (F * N(d1) - K * N(d1 - s * math.sqrt(T)))
 
 
 def market(vol=VolModel(1.2, 0.6, 60.0, 0.3)):
