@@ -4,7 +4,8 @@ Keyboard only: arrows move, enter (or F2) edits the cell in a one-line input doc
 the bottom of the pane (enter applies, esc cancels), +/- nudge the cell, and single
 keys add, copy, delete, apply the 4/4/2 preset, renormalise and switch sizing. A bad
 value is refused with a message and nothing changes. Every change is computed by the
-pure functions of tui.core.edits and sent to the App as a PlanEdited message.
+pure functions of tui.core.edits and posted as a LayerEditor.PlanEdited message (the App
+applies it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from ..core import edits
@@ -23,7 +25,6 @@ from ..core.edits import EditError
 from ..core.plan import Plan, parse_strike
 from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
-from ..messages import PlanEdited
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import plain, set_border_subtitle
 
@@ -223,6 +224,19 @@ class CellInput(Input):
 class LayerEditor(Vertical):
     """Render only from the Valuation given to :meth:`show`; edits go out as PlanEdited."""
 
+    @dataclass
+    class PlanEdited(Message):
+        """The user turned ``base`` into ``plan`` (already validated by tui.core.edits).
+
+        The App applies it only if ``base`` is still its current plan, so an edit made
+        against a stale valuation can never overwrite a newer one.
+        """
+
+        base: Plan
+        plan: Plan
+        label: str
+        cursor: tuple[int, int] | None = None  # (row, column) for the layer table afterwards
+
     BINDINGS = [
         Binding("plus,equals_sign", "nudge(1)", "Nudge", key_display="+/-"),
         Binding("minus", "nudge(-1)", "Nudge down", show=False),
@@ -338,7 +352,7 @@ class LayerEditor(Vertical):
             note = edits.weight_note(base, plan, weight_of)
             label = f"{label}; {note}" if note else label
         self.say(label)
-        self.app.post_message(PlanEdited(base, plan, label, cursor))  # straight to the App: no bubbling hops
+        self.post_message(self.PlanEdited(base, plan, label, cursor))
 
     def _try(self, fn, label: str, cursor=None, weight_of: int | None = None) -> bool:
         if self.plan is None:
