@@ -14,9 +14,10 @@ from .core.safe_text import printable
 
 def backtest(path: Path, start: date | None = None, end: date | None = None, history_path: Path | None = None,
              as_json: bool = False, csv_out: Path | None = None) -> int:
-    from .core.backtest import BacktestError, BacktestSettings, run_backtest
+    from .core.backtest import BacktestError, run_backtest
     from .core.backtest_report import daily_frame, to_json, to_text
     from .core.history import HistoryError, load_history
+    from .core.plan import BacktestSettings
 
     plan = _load(path)
     if plan is None:
