@@ -10,7 +10,7 @@ applies it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from textual import on
@@ -28,29 +28,20 @@ from ..format import num, pct, usd, usd_short
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import plain, set_border_subtitle
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    width: int
-    right: bool = True
-
-
 COLUMNS = (
-    Column("name", "layer", 7, right=False),
-    Column("weight", "wt", 5),
-    Column("expiry", "expiry", 8, right=False),
-    Column("dte", "dte", 3),
-    Column("strike", "strike", 7),
-    Column("future", "fut", 5),
-    Column("vol", "vol", 4),
-    Column("price", "price", 6),
-    Column("contracts", "cts", 6),
-    Column("premium", "premium", 7),
-    Column("delta", "delta", 7),
-    Column("vega", "vega", 7),
-    Column("theta", "theta/d", 7),
+    GridColumn("name", "layer", 7, right=False),
+    GridColumn("weight", "wt", 5),
+    GridColumn("expiry", "expiry", 8, right=False),
+    GridColumn("dte", "dte", 3),
+    GridColumn("strike", "strike", 7),
+    GridColumn("future", "fut", 5),
+    GridColumn("vol", "vol", 4),
+    GridColumn("price", "price", 6),
+    GridColumn("contracts", "cts", 6),
+    GridColumn("premium", "premium", 7),
+    GridColumn("delta", "delta", 7),
+    GridColumn("vega", "vega", 7),
+    GridColumn("theta", "theta/d", 7),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 # With room to spare (a wide terminal), money and greek columns get room for large plans'
@@ -76,7 +67,7 @@ LABELS = {
 }
 # Shown after the model price only while the app holds option quotes (a loaded chain):
 # the market's price of the layer's call (same expiry and strike) and model - market.
-MKT_COLUMN = Column("mkt", "mkt  diff", 11)
+MKT_COLUMN = GridColumn("mkt", "mkt  diff", 11)
 
 
 def with_market_cells(rows: list[tuple[str, list[str]]], v: Valuation, quotes: dict) -> list[tuple[str, list[str]]]:
@@ -274,7 +265,7 @@ class LayerEditor(Vertical):
 
     @staticmethod
     def _columns(wide: bool) -> list[GridColumn]:
-        return [GridColumn(c.key, c.label, c.width + (WIDE_EXTRA.get(c.key, 0) if wide else 0), c.right) for c in COLUMNS]
+        return [replace(c, width=c.width + WIDE_EXTRA.get(c.key, 0)) if wide else c for c in COLUMNS]
 
     @property
     def table(self) -> LayerTable:
@@ -294,7 +285,7 @@ class LayerEditor(Vertical):
             columns = list(COLUMNS)
             if self._with_mkt:
                 columns.insert(COLUMN_KEYS.index("price") + 1, MKT_COLUMN)
-            self.table.set_columns([GridColumn(c.key, c.label, c.width, c.right) for c in columns])
+            self.table.set_columns(columns)
         if self._with_mkt:
             rows = with_market_cells(rows, valuation, quotes)
         self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in rows])
@@ -336,6 +327,13 @@ class LayerEditor(Vertical):
         row, _ = self._cursor()
         if self.plan is None or row >= len(self.plan.layers):
             return None
+        return row
+
+    def _layer_row_to(self, what: str) -> int | None:
+        """The cursor's layer row; None, and say so, when the cursor is on no layer."""
+        row = self._layer_row()
+        if row is None:
+            self.say(f"put the cursor on a layer to {what} it", error=True)
         return row
 
     def move_to(self, row: int, column: int | None = None) -> None:
@@ -466,16 +464,14 @@ class LayerEditor(Vertical):
         self._try(lambda p: edits.add_layer(p, row), "added a layer")
 
     def action_duplicate(self) -> None:
-        row = self._layer_row()
+        row = self._layer_row_to("copy")
         if row is None or self.plan is None:  # (no plan: no row either)
-            self.say("put the cursor on a layer to copy it", error=True)
             return
         self._try(lambda p: edits.duplicate_layer(p, row), f"copied {self.plan.layers[row].name}")
 
     def action_delete(self) -> None:
-        row = self._layer_row()
+        row = self._layer_row_to("delete")
         if row is None or self.plan is None:  # (no plan: no row either)
-            self.say("put the cursor on a layer to delete it", error=True)
             return
         name = self.plan.layers[row].name
         self._try(lambda p: edits.delete_layer(p, row), f"deleted {name} (u undoes)", cursor=(max(row - 1, 0), self.table.cursor_column))
@@ -487,9 +483,8 @@ class LayerEditor(Vertical):
         self._try(edits.apply_preset_442_financed, "applied the financed 4/4/2 (near: 1x1 call spread, short +50%)")
 
     def action_finance(self) -> None:
-        row = self._layer_row()
+        row = self._layer_row_to("finance")
         if row is None or self.plan is None:  # (no plan: no row either)
-            self.say("put the cursor on a layer to finance it", error=True)
             return
         name = self.plan.layers[row].name
         financed = not self.plan.layers[row].legs
