@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui.cli import valuation_to_json
 from tui.core.black76 import black76
 from tui.core.plan import Layer, Leg, Sizing, preset_442_financed
 from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan
+from tui.core.price_json import valuation_to_json
 from tui.core.valuation import value_plan
 from tui.resources import default_plan_path
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from .cli import EXIT_OK, EXIT_UNUSABLE, _clean, _load
+from .cli import EXIT_OK, EXIT_UNUSABLE, _load
+from .core.price_json import json_safe
 from .core.safe_text import printable
 
 
@@ -37,7 +38,7 @@ def backtest(path: Path, start: date | None = None, end: date | None = None, his
     except BacktestError as error:
         print(printable(f"{path}: {error}", 1000), file=sys.stderr)
         return EXIT_UNUSABLE
-    data = _clean(to_json(result))
+    data = json_safe(to_json(result))
     if csv_out is not None:
         try:
             from .core.safe_files import write_atomic
