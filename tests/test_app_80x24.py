@@ -317,3 +317,29 @@ async def test_a_wide_terminal_shows_every_figure_in_full(make_app):
         detail = " ".join(line[region.x : region.right] for line in screen.splitlines()[region.y : region.bottom])
         for line in app.query_one("#scenarios").detail_lines():  # the scenario detail, uncut
             assert _squash(line) in _squash(detail), line
+
+
+async def test_the_v_view_wraps_lines_under_their_own_indent(make_app):
+    """At 80 columns the VaR/sizing view wraps long lines: a continuation row keeps the
+    indent of its line (or hangs after "warning: "), so no wrapped fragment starts at the
+    left edge where only headings and warnings begin."""
+    from tui.screens.views import RiskScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 160)) as pilot:  # tall: the whole view at once
+        await pilot.press("v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, RiskScreen)
+        body = app.screen.query_one("#risk-text")
+        logical = body.text.plain.split("\n")
+        starts = [line for line in logical if line and not line.startswith(" ")]
+        region = body.region
+        rows = [line[region.x : region.right].rstrip() for line in screen_text(app).splitlines()[region.y : region.bottom]]
+        wrapped = [line for line in logical if len(line) > region.width]
+        assert wrapped, "nothing wraps at 80 columns: the test would prove nothing"
+        for row in rows:
+            if row and not row.startswith(" "):
+                assert any(start.startswith(row.strip()[:30]) for start in starts), f"a wrapped fragment at the edge: {row!r}"
+        # and the wrapped lines are all there, word for word
+        assert " ".join(" ".join(rows).split()) == " ".join(" ".join(logical).split())
