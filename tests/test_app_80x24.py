@@ -343,3 +343,19 @@ async def test_the_v_view_wraps_lines_under_their_own_indent(make_app):
                 assert any(start.startswith(row.strip()[:30]) for start in starts), f"a wrapped fragment at the edge: {row!r}"
         # and the wrapped lines are all there, word for word
         assert " ".join(" ".join(rows).split()) == " ".join(" ".join(logical).split())
+
+
+@pytest.mark.parametrize("size", [SMALL, (160, 48)])
+async def test_the_curve_title_keeps_the_signal_count_whole(make_app, size):
+    """On 2024-08-05 four entry signals fire: the curve pane's title says so in full at 80
+    columns too (it was cut to "▲4…"), and names the regime where there is room."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#curve")
+        top = screen_text(app).splitlines()[pane.region.y][pane.region.x : pane.region.right]
+        assert "▲4" in top and "…" not in top, top
+        assert "backwardation" in top
+        if size != SMALL:
+            assert "▲4 signals" in top

@@ -120,6 +120,7 @@ class CurvePane(Vertical):
     def on_resize(self) -> None:
         if self.valuation is not None:
             self._set_regime(regime_text(self.valuation.regime, self.content_size.width))
+            self._title(self.valuation)
 
     def _set_regime(self, text: Text) -> None:
         if text.plain != self._regime_plain:  # only a real change costs a layout pass
@@ -152,12 +153,22 @@ class CurvePane(Vertical):
             self._fill_table(valuation)
 
     def _title(self, valuation: Valuation) -> None:
-        firing = ""
+        regime = regime_name(valuation.regime)
+        titles = [f"VIX curve · {regime}"]
         if self.signals is not None and self.signals_for == valuation.market.as_of and self.signals.firing:
             on = self.signals.firing
             names = ", ".join(SHORT_SIGNAL.get(s.name, s.name) for s in on)
-            firing = f" · ▲ {names}" if len(on) <= 2 else f" · ▲{len(on)} signals"
-        set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}{firing}")
+            count = f"▲{len(on)} signal{'s' if len(on) > 1 else ''}"
+            titles = [
+                f"VIX curve · {regime} · " + (f"▲ {names}" if len(on) <= 2 else count),
+                f"VIX curve · {regime} · {count}",
+                f"{regime} · {count}",
+                f"{valuation.regime.name} · ▲{len(on)}",
+            ]
+        # The longest that fits the border (corners and padding take 6 cells): the signal
+        # count must not be cut to "▲4…" on an 80-column terminal.
+        room = self.size.width - 6 if self.size.width else 10**6
+        set_border_title(self, next((t for t in titles if len(t) <= room), titles[-1]))
 
     @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
     def _read_signals(self, valuation: Valuation) -> None:
