@@ -348,7 +348,8 @@ async def test_the_v_view_wraps_lines_under_their_own_indent(make_app):
 @pytest.mark.parametrize("size", [SMALL, (160, 48)])
 async def test_the_curve_title_keeps_the_signal_count_whole(make_app, size):
     """On 2024-08-05 four entry signals fire: the curve pane's title says so in full at 80
-    columns too (it was cut to "▲4…"), and names the regime where there is room."""
+    columns too (it was cut to "▲4…"), and names the regime where there is room; the
+    subtitle keeps the next event whole (it was cut to "next C…")."""
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
@@ -359,3 +360,5 @@ async def test_the_curve_title_keeps_the_signal_count_whole(make_app, size):
         assert "backwardation" in top
         if size != SMALL:
             assert "▲4 signals" in top
+        bottom = screen_text(app).splitlines()[pane.region.bottom - 1][pane.region.x : pane.region.right]
+        assert "VIX 38.57" in bottom and "CPI Aug 14" in bottom and "…" not in bottom, bottom
