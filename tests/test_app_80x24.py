@@ -299,6 +299,32 @@ async def test_small_things_at_80_columns(make_app, tmp_path):
     assert [usd_short(x) for x in (23.0e6, 22.04e6, 578e6, 2.5e6, 800e3, 0)] == ["$23.0M", "$22.0M", "$578M", "$2.50M", "$800k", "$0"]
 
 
+def test_a_percentage_that_rounds_to_zero_has_no_sign():
+    """Nov 2022's cover (-0.1 %) showed as "-0%" in the compact table."""
+    from tui.format import pct
+
+    assert [pct(x, 0) for x in (-0.001, -0.004, -0.006, 0.0, 0.004)] == ["0%", "0%", "-1%", "0%", "0%"]
+    assert [pct(x) for x in (-0.0004, -0.001, 0.2345)] == ["0.0%", "-0.1%", "23.4%"]
+
+
+def test_the_short_verdict_says_how_little_the_hedge_did():
+    """The compact detail line read "hedge no help": it now says the hedge covered under 1 %
+    or lost money too, and by how much the VIX moved."""
+    from dataclasses import replace
+
+    from tui.core.valuation import value_plan
+    from tui.widgets.scenario_text import _did_not_help
+
+    v = value_plan(load_plan(default_plan_path()))
+    stress = v.scenarios[0]
+    assert stress.exposure_pnl_usd < 0 and 0 <= stress.coverage < 0.01  # the default plan's VaR row
+    spot = v.market.vix_spot
+    move = stress.target_spot - spot
+    assert _did_not_help(stress, spot, short=True) == f"hedge covers <1%, VIX {move:+.1f} pts"
+    losing = replace(stress, coverage=-0.001)
+    assert _did_not_help(losing, spot, short=True) == f"hedge loses too, VIX {move:+.1f} pts"
+
+
 async def test_a_wide_terminal_shows_every_figure_in_full(make_app):
     from tui.core import edits
     from tui.format import usd
