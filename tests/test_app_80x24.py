@@ -388,3 +388,24 @@ async def test_the_curve_title_keeps_the_signal_count_whole(make_app, size):
             assert "▲4 signals" in top
         bottom = screen_text(app).splitlines()[pane.region.bottom - 1][pane.region.x : pane.region.right]
         assert "VIX 38.57" in bottom and "CPI Aug 14" in bottom and "…" not in bottom, bottom
+
+
+async def test_roll_warnings_wrap_under_their_text(make_app):
+    """The roll view's warnings are longer than 80 columns: each continuation row hangs
+    under the text after "warning: ", so two warnings never read as one paragraph."""
+    from tui.screens.views import LOADING
+
+    app = make_app()
+    async with app.run_test(size=(80, 60)) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        note = app.screen.query_one("#roll-note")
+        assert "warning:" in note.text.plain and LOADING not in note.text.plain
+        region = note.region
+        rows = [line[region.x : region.right].rstrip() for line in screen_text(app).splitlines()[region.y : region.bottom]]
+        warning_rows = [i for i, row in enumerate(rows) if row.startswith("warning: ")]
+        assert len(warning_rows) >= 2
+        first = warning_rows[0]
+        continuation = rows[first + 1]
+        assert continuation.startswith(" " * len("warning: ")) and continuation.strip(), rows

@@ -303,7 +303,7 @@ class RollScreen(ValuationView):
         with Vertical(id="view", classes="rolls"):
             yield Static(LOADING, id="roll-status")
             yield GridTable(id="roll-table", cursor_type="row")
-            yield Static(id="roll-note")
+            yield IndentedStatic(id="roll-note")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -354,7 +354,7 @@ class RollScreen(ValuationView):
                 + (f" · {r.note}" if r.note else "")
             )
         parts += [f"warning: {w}" for w in warnings]
-        self.query_one("#roll-note", Static).update(plain("\n".join(parts)))  # layer names
+        self.query_one("#roll-note", IndentedStatic).show_text(plain("\n".join(parts)))  # layer names
 
     def on_grid_table_moved(self, event: GridTable.Moved) -> None:
         event.stop()
