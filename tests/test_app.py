@@ -10,8 +10,8 @@ from textual.widgets import Input
 
 from app_driver import SIZE, edit_cell, goto, layer_cell, scenario_cells, type_into_cell
 from tui.app import MIN_HEIGHT, MIN_WIDTH, AlvhApp
-from tui.cli import valuation_to_json
 from tui.core.plan_io import load_plan
+from tui.core.price_json import valuation_to_json
 from tui.core.scenarios import NO_SCENARIO
 from tui.screens.confirm import ConfirmQuitModal
 from tui.screens.file_prompt import PathModal

@@ -36,7 +36,6 @@ from .core.scenario_inputs import CUSTOM, ScenarioInputError, stepped_scenario
 from .core.scenarios import NO_SCENARIO, Scenario
 from .core.valuation import Valuation, default_scenarios, value_plan
 from .journaling import PlanJournal, Unsaved, install_signal_handlers, lookup, offer_at_open, write_pidfile
-from .messages import PlanEdited
 from .resources import default_plan_path
 from .screens.problems import ProblemsModal
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
@@ -328,8 +327,8 @@ class AlvhApp(App[int]):
             self.editor.move_to(*cursor)
         return True
 
-    @on(PlanEdited)
-    def _plan_edited(self, message: PlanEdited) -> None:
+    @on(LayerEditor.PlanEdited)
+    def _plan_edited(self, message: LayerEditor.PlanEdited) -> None:
         message.stop()
         if message.base != self.plan:
             self.editor.say("that edit was made on an older plan and was dropped", error=True)
