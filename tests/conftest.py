@@ -90,6 +90,19 @@ def pytest_collection_modifyitems(config, items):
         # marked by hand that start a Python process. `-m "core and not slow"` leaves them out.
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.slow)
+    if hasattr(config, "workerinput"):
+        # Under pytest-xdist, hand out the long tests first and the many short ones last, so
+        # the workers finish together: the real-terminal tests (tmux, ssh: seconds of waiting
+        # each), then the Pilot tests, then the core's slow tests, then the rest. A stable
+        # sort: every worker computes the same order, as xdist requires.
+        items.sort(key=_longest_first)
+
+
+def _longest_first(item) -> int:
+    path = Path(str(item.fspath))
+    if _kind_of(path) == "app":
+        return 0 if "tmux" in path.name or "ssh" in path.name else 1
+    return 2 if item.get_closest_marker("slow") else 3
 
 
 @pytest.fixture(scope="session")
