@@ -4,7 +4,9 @@
 stdout and stderr captured, and returns what ``subprocess.run`` returns. It takes the same
 parser and code path as ``python -m tui`` without starting an interpreter and importing
 numpy and scipy again (about a second of CPU a call). An uncaught exception propagates and
-fails the test, which is what a traceback on stderr would have done. ``run_process`` starts
+fails the test, which is what a traceback on stderr would have done. Figures may differ from
+a new process's in the last bits: an app run earlier in the test process switches the normal
+CDF to scipy's, and cached results keep it (compare with rel=1e-12). ``run_process`` starts
 the real thing; a few tests keep it (tests/test_cli.py: ``python -m tui`` and the
 console script, a broken pipe) so the process boundary stays tested.
 """
