@@ -65,3 +65,22 @@ async def test_a_resize_or_the_hedge_only_toggle_redraws_the_chart_whole(default
         three_lines = shown_rows(chart)
         chart.toggle_hedge_only()
         assert shown_rows(chart) == full_redraw(chart) != three_lines
+
+
+async def test_a_reprice_repaints_only_the_scenario_detail_lines_that_changed(make_app):
+    app = make_app()
+    async with app.run_test(size=(200, 60)) as pilot:  # wide and tall: the detail has seven lines
+        await pilot.pause()
+        detail = app.query_one("#scenario-detail")
+        before = [detail.render_line(y).text for y in range(detail.size.height)]
+        assert sum(bool(line.strip()) for line in before) >= 4
+        app.apply_plan(app.plan.with_layer(0, strike=36.0), "strike of near")
+        dirty = {y for region in detail._repaint_regions for y in range(region.y, region.bottom)}
+        await pilot.pause()
+        after = [detail.render_line(y).text for y in range(detail.size.height)]
+        changed = {y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}
+        assert changed and len(dirty) == len(changed) < len(before) // 2  # the hedge's figures only
+        detail.refresh()  # a full repaint shows exactly the same lines
+        await pilot.pause()
+        assert [detail.render_line(y).text for y in range(detail.size.height)] == after
+        assert "hedge" in " ".join(after) and app.query_one("#scenarios").valuation is app.valuation
