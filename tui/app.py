@@ -16,10 +16,10 @@ import threading
 import time
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Iterable
 
 from textual import events, on
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
@@ -29,14 +29,14 @@ from textual.widgets import Footer, Static
 from .core.black76 import load_scipy_ndtr
 from .core.plan import Plan, resolve_expiry
 from .core.plan_io import PlanError, load_plan, load_plan_stamped, plan_problems
-from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
 from .core.safe_files import MISSING, FileStamp, cause_of, path_kind
 from .core.safe_text import printable
 from .core.scenario_inputs import CUSTOM, ScenarioInputError, stepped_scenario
 from .core.scenarios import NO_SCENARIO, Scenario
 from .core.valuation import Valuation, default_scenarios, value_plan
-from .journaling import PlanJournal, Unsaved, install_signal_handlers, lookup, offer_at_open, write_pidfile
+from .journaling import PlanJournal, install_signal_handlers, lookup, offer_at_open, write_pidfile
 from .messages import PlanEdited
+from .plan_files import PlanFiles
 from .resources import default_plan_path
 from .screens.problems import ProblemsModal
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
@@ -62,7 +62,7 @@ MIN_HEIGHT = 18
 HORIZONS = ("scenario", "near")
 
 
-class AlvhApp(App[int]):
+class AlvhApp(PlanFiles):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "alvh-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
@@ -267,13 +267,6 @@ class AlvhApp(App[int]):
         self.last_reprice_ms = (time.perf_counter() - start) * 1000.0
         return valuation
 
-    @property
-    def dirty(self) -> bool:
-        return self.plan != self.saved_plan
-
-    def _unsaved(self) -> Unsaved:
-        return Unsaved(self.plan, self.path, self.stamp, self.dirty, len(self.undo_stack))
-
     def say(self, message: str, error: bool = False) -> None:
         self.editor.say(message, error=error)
 
@@ -283,22 +276,6 @@ class AlvhApp(App[int]):
         if not markup:
             message, title = printable(message, 2000), printable(title, 200)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def set_read_only(self, read_only: bool) -> None:
-        self.read_only = read_only
-        self.journal.set_read_only(read_only)
-        self._update_chrome()
-
-    def adopt_recovered(self, plan: Plan, stamp: FileStamp | None, label: str) -> None:
-        """Make a recovered plan current, unsaved and undoable back to the file."""
-        self.undo_stack.append((self.plan, label))
-        self.redo_stack.clear()
-        self.plan = plan
-        self.stamp = stamp
-        self.reprice()
-
-    def display_path(self) -> str:
-        return str(self.path) if self.path else "the sample plan (not saved yet)"
 
     def _update_chrome(self) -> None:
         file = self.path.name if self.path else "untitled"
@@ -372,159 +349,6 @@ class AlvhApp(App[int]):
         self.plan = plan
         self.reprice()
         self.editor.say(f"redone: {label}")
-
-    # -- files ------------------------------------------------------------------
-    def action_save(self) -> None:
-        if self.path is None:
-            self.action_save_as()
-            return
-        self.save_to(self.path)
-
-    def save_to(self, path: Path, then: Callable[[], None] | None = None, *, expect: FileStamp | None | Literal[True] = True) -> bool:
-        """Save to ``path``; ``then`` runs after a successful save (also one confirmed in a dialog).
-
-        ``expect=True``: the stamp taken at open when ``path`` is the plan's own file (a file
-        changed on disk since then is not overwritten silently: the user is asked).
-        """
-        if expect is True:
-            expect = self.stamp if path == self.path else None
-        problems = plan_problems(self.plan, path.name)
-        if problems:  # never write a file that would not open again
-            self.notify("Not saved: the plan needs a fix first:\n" + "\n".join(problems), severity="error", markup=False, timeout=10)
-            self.say("not saved: the plan needs a fix first (n renormalises the weights)", error=True)
-            return False
-        if self.read_only and path == self.path:
-            self.journal.flush()
-            self.say("opened read-only (the plan is open in another session): S saves as another file", error=True)
-            return False
-        try:
-            save_plan(self.plan, path, expect=expect, like=self.path)
-        except FileChangedError as error:
-            changed = error  # (the except name is unbound when the block ends)
-            self.journal.flush()
-
-            def decided(choice: str | None) -> None:
-                if choice == "overwrite":
-                    self.save_to(path, then, expect=changed.actual)
-                elif choice == "save_as":
-                    self.action_save_as(then=then)
-
-            from .screens.recover import FileChangedModal
-
-            self.push_screen(FileChangedModal(str(path), changed.changes), decided)
-            return False
-        except OSError as error:
-            self.journal.flush()
-            message = str(error) if isinstance(error, SaveError) else f"cannot save {path}: {error.strerror or error}"
-            self.notify(f"Could not save: {message}. Your edits are kept here and in the recovery journal.", severity="error", markup=False, timeout=15)
-            return False
-        self.journal.discard()
-        self.path = path
-        try:
-            self.stamp = file_stamp(path)
-        except OSError:
-            self.stamp = None
-        self.saved_plan = self.plan
-        self.is_new = False
-        self.read_only = self.journal.read_only = False
-        self.journal.retarget(path)
-        self._update_chrome()
-        # In the message line (a toast would cover the net and cover columns), replacing
-        # whatever it said before ("nothing to redo").
-        self.editor.say(f"saved {path}")
-        if then is not None:
-            then()
-        return True
-
-    def action_save_as(self, then: Callable[[], None] | None = None) -> None:
-        initial = _typable(self.path) or _typable(Path.cwd() / "plan.toml") or ""
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.save_to(path, then)
-
-        from .screens.file_prompt import PathModal
-
-        self.push_screen(PathModal("Save plan as", initial, must_exist=False, current=self.path), chosen)
-
-    def action_open(self) -> None:
-        def ask() -> None:
-            initial = (_typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
-            from .screens.file_prompt import PathModal
-
-            def chosen(path: Path | None) -> None:
-                self.open_path(path)
-
-            self.push_screen(PathModal("Open plan", initial, must_exist=True), chosen)
-
-        self._guard_unsaved("open another plan", ask)
-
-    def open_path(self, path: Path | None) -> bool:
-        if path is None:
-            return False
-        needs_fix: list[str] = []
-        stamp: FileStamp | None
-        try:
-            plan, stamp = load_plan_stamped(path)
-        except PlanError as error:
-            if error.draft is None:
-                self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
-                return False
-            plan, stamp, needs_fix = error.draft, error.stamp, error.messages
-
-        def open_it(read_only: bool) -> None:
-            self.needs_fix = needs_fix
-            self.plan = plan
-            self.saved_plan = plan
-            self.path = path
-            self.stamp = stamp
-            self.is_new = False
-            self.read_only = self.journal.read_only = read_only
-            self.journal.retarget(path)
-            self.undo_stack.clear()
-            self.redo_stack.clear()
-            self.editor.table.reset_scroll()  # the old plan's scroll position means nothing here
-            self.reprice()
-            self.say(f"opened {path.name}")
-            if self.needs_fix:
-                self._show_needs_fix(needs_fix)
-
-        offer_at_open(self, lookup(path, own=self.journal.own_files), path, at_start=False, then=open_it)
-        return True
-
-    def _show_needs_fix(self, messages: list[str]) -> None:
-        name = self.path.name if self.path else "the plan"
-        self.push_screen(
-            ProblemsModal(
-                f"{name} needs a fix",
-                messages,
-                "Opened as it is and marked; n renormalises the weights. Saving is refused until the plan is valid.",
-            )
-        )
-
-    def _guard_unsaved(self, verb: str, proceed: Callable[[], None]) -> None:
-        if not self.dirty:
-            proceed()
-            return
-        from .screens.confirm import ConfirmQuitModal
-
-        if isinstance(self.screen, ConfirmQuitModal):
-            return
-
-        def decided(choice: str | None) -> None:
-            if choice == "discard":
-                self.journal.discard()
-                proceed()
-            elif choice == "save":
-                if self.path is None or self.read_only:
-                    self.action_save_as(then=proceed)
-                else:
-                    self.save_to(self.path, proceed)
-
-        self.push_screen(ConfirmQuitModal(self.display_path(), verb), decided)
-
-    async def action_quit(self) -> None:
-        self._guard_unsaved("quit", lambda: self.exit(0))
 
     # -- view ---------------------------------------------------------------------
     def action_help(self) -> None:
@@ -626,15 +450,6 @@ def _warm_up() -> None:
     except Exception:  # (the libm path stays in use: slower, never wrong)
         return
     gc.freeze()  # scipy's modules, too, live as long as the process
-
-
-def _typable(path: Path | None) -> str | None:
-    """``path`` as the prompt's starting text, or None when there is none or it holds control
-    characters (shown raw in the input line, they would reach the terminal)."""
-    if path is None:
-        return None  # an untitled plan: not the text "None"
-    text = str(path)
-    return text if printable(text, len(text) + 3) == text else None
 
 
 def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None, theme_folders: list[Path] | None = None) -> AlvhApp:
