@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _app_parser().parse_args(argv)
     if args.color != "auto":
         os.environ["TEXTUAL_COLOR_SYSTEM"] = _COLOR_SYSTEMS[args.color]
+    from . import lazy_numpy
+
+    lazy_numpy.defer()  # numpy loads after the first frame (the app prices then)
     from .app import run_app  # textual is imported only here
 
     return run_app(plan_path=args.plan, mouse=not args.no_mouse)

@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from . import lazy_numpy
 from .core.black76 import load_scipy_ndtr
 from .core.plan import Plan, resolve_expiry
 from .core.plan_io import PlanError, load_plan, load_plan_stamped, plan_problems
@@ -60,6 +61,14 @@ def _view_class() -> type[ValuationView]:
 MIN_WIDTH = 60
 MIN_HEIGHT = 18
 HORIZONS = ("scenario", "near")
+
+
+def breakpoint_classes(width: int, height: int) -> dict[str, bool]:
+    """The screen classes of AlvhApp's breakpoints at this size (as Textual sets them)."""
+    classes = {name: False for _, name in AlvhApp.HORIZONTAL_BREAKPOINTS + AlvhApp.VERTICAL_BREAKPOINTS}
+    for size, breakpoints in ((width, AlvhApp.HORIZONTAL_BREAKPOINTS), (height, AlvhApp.VERTICAL_BREAKPOINTS)):
+        classes[max((b for b in breakpoints if b[0] <= size), default=breakpoints[0])[1]] = True
+    return classes
 
 
 class AlvhApp(PlanFiles):
@@ -138,6 +147,11 @@ class AlvhApp(PlanFiles):
         self.last_reprice_ms = 0.0
         self.config_folder = config_folder or config_dir()
         self._startup_problems = startup_problems
+        # Started before numpy loaded (a real start, see tui.lazy_numpy): the first frame
+        # shows the plan's own text and the figures come right after it. In a process that
+        # has numpy already (tests), pricing happens on mount, before the first frame.
+        self.price_after_first_frame = not lazy_numpy.is_loaded()
+        self._pricing_pending = False  # composed, not priced yet
         self._focus_before_small: Widget | None = None
         # A plan opened although `check` rejects it for a reason the app can fix (weights
         # summing to 1.1): its problems, until an edit fixes them; saving is refused meanwhile.
@@ -174,8 +188,23 @@ class AlvhApp(PlanFiles):
         return self.screen_stack[0]
 
     def on_mount(self) -> None:
-        self.reprice()
-        self.editor.table.focus()
+        # The screen's breakpoint classes (-wide, -tall...) now, not at its first Resize
+        # (after the first frame): the first frame is laid out as it stays.
+        self.main_screen.update_classes(breakpoint_classes(self.size.width, self.size.height), animate=False)
+        if self.price_after_first_frame:
+            self._pricing_pending = True
+            self.editor.preview(self.plan)
+            self.query_one(CurvePane).preview(self.plan.market)
+            self._update_chrome()
+            self.call_after_refresh(self._price_pending)
+        else:
+            self.reprice()
+        self.main_screen.set_focus(self.editor.table)
+        # The footer's keys in the first frame too: Footer composes them at the first
+        # bindings signal, which comes after the first frame (its flag is private, 8.2.8).
+        footer = self.query_one(Footer)
+        footer._bindings_ready = True
+        footer.call_next(footer.recompose)  # (in the footer's own context: it data-binds its keys)
         self._check_size(self.size.width, self.size.height)
         if self.theme_problems:
             self.notify(
@@ -199,10 +228,27 @@ class AlvhApp(PlanFiles):
 
     def on_ready(self) -> None:
         """After the first frame: what start-up does not need."""
+        if not self._pricing_pending:
+            self._after_start()
+
+    def _after_start(self) -> None:
         # Everything built so far lives as long as the app: keep it out of the full
         # collections that otherwise land on a keystroke now and then (50-80 ms each).
         gc.freeze()
         threading.Thread(target=_warm_up, name="alvh-warm-up", daemon=True).start()
+
+    def _price_pending(self) -> None:
+        """Price right after the first frame (numpy loads now: see tui.lazy_numpy)."""
+        if self._pricing_pending:
+            self.reprice()
+            self.call_after_refresh(self._after_start)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key (or click) that comes before the first figures: price first, then the
+        # key applies to the priced plan, as it would have a moment later (none is lost).
+        if self._pricing_pending and isinstance(event, events.InputEvent):
+            self.reprice()
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # (an app made again in the same process, as tests do, starts clean)
@@ -253,6 +299,7 @@ class AlvhApp(PlanFiles):
         scenarios = None if self.scenario.name != CUSTOM else (self.scenario,) + default_scenarios(mode=self.plan.scenarios.replay)
         valuation = value_plan(self.plan, self.scenario, horizon_days=horizon, scenarios=scenarios)
         self.valuation = valuation
+        self._pricing_pending = False
         self.editor.show(valuation)
         self.query_one(CurvePane).show(valuation)
         self.query_one(PayoffChart).show(valuation, label)

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ..core.curve import Regime
+from ..core.curve import MarketSnapshot, Regime
 from ..core.valuation import Valuation
 from ..format import num
 from .braille import BrailleChart, Series, VLine
@@ -119,7 +119,15 @@ class CurvePane(Vertical):
 
     def on_resize(self) -> None:
         if self.valuation is not None:
-            self._set_regime(regime_text(self.valuation.regime, self.content_size.width))
+            self._set_regime(regime_text(self.valuation.regime, self._regime_width()))
+
+    def _regime_width(self) -> int:
+        """The regime line's width; before the first layout, the pane's share of the screen
+        as app.tcss lays it out (55 %, or 1 of 3.8 from 150 columns), less the border."""
+        if self.content_size.width:
+            return self.content_size.width
+        width = self.app.size.width
+        return max(int(width / 3.8 if width >= 150 else width * 0.55) - 2, 20)
 
     def _set_regime(self, text: Text) -> None:
         if text.plain != self._regime_plain:  # only a real change costs a layout pass
@@ -130,7 +138,7 @@ class CurvePane(Vertical):
         old = self.valuation
         self.valuation = valuation
         market = valuation.market
-        self._set_regime(regime_text(valuation.regime, self.content_size.width or 80))
+        self._set_regime(regime_text(valuation.regime, self._regime_width()))
         self._title(valuation)
         if old is None or old.market.as_of != market.as_of:
             self._read_signals(valuation)
@@ -149,7 +157,16 @@ class CurvePane(Vertical):
             self.query_one(CurveChart).set_curve(days, levels, shocked, marks, events)
         set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}{event_note(valuation)}")
         if old is None or old.market != market:
-            self._fill_table(valuation)
+            self._fill_table(market)
+
+    def preview(self, market: MarketSnapshot) -> None:
+        """Before the first valuation (numpy loads after the first frame): the market's own
+        figures, the regime and the curve table; the chart waits for the valuation."""
+        regime = market.regime()
+        self._set_regime(regime_text(regime, self._regime_width()))
+        set_border_title(self, f"VIX curve · {regime_name(regime)}")
+        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}")
+        self._fill_table(market)
 
     def _title(self, valuation: Valuation) -> None:
         firing = ""
@@ -171,8 +188,7 @@ class CurvePane(Vertical):
         if self.valuation is not None and self.is_attached:
             self._title(self.valuation)
 
-    def _fill_table(self, valuation: Valuation) -> None:
-        market = valuation.market
+    def _fill_table(self, market: MarketSnapshot) -> None:
         prev = market.vix_spot
         rows = [GridRow("spot", ("spot", "0", f"{market.vix_spot:.2f}", ""))]
         for i, f in enumerate(market.live_futures):
