@@ -24,7 +24,7 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from . import lazy_numpy
 from .core.black76 import load_scipy_ndtr
@@ -42,6 +42,7 @@ from .resources import default_plan_path
 from .screens.problems import ProblemsModal
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
 from .widgets.curve_pane import CurvePane
+from .widgets.keys_footer import KeysFooter
 from .widgets.layer_editor import LayerEditor
 from .widgets.payoff_chart import PayoffChart
 from .widgets.scenario_panel import ScenarioPanel
@@ -177,7 +178,7 @@ class AlvhApp(PlanFiles):
                 yield PayoffChart(id="payoff")
                 yield ScenarioPanel(id="scenarios")
         yield Static(id="too-small")
-        yield Footer(compact=True)  # compact: q Quit still fits at 80 columns
+        yield KeysFooter(compact=True)  # compact: q Quit still fits at 80 columns
 
     @property
     def editor(self) -> LayerEditor:
@@ -200,11 +201,7 @@ class AlvhApp(PlanFiles):
         else:
             self.reprice()
         self.main_screen.set_focus(self.editor.table)
-        # The footer's keys in the first frame too: Footer composes them at the first
-        # bindings signal, which comes after the first frame (its flag is private, 8.2.8).
-        footer = self.query_one(Footer)
-        footer._bindings_ready = True
-        footer.call_next(footer.recompose)  # (in the footer's own context: it data-binds its keys)
+        self.query_one(KeysFooter).show_keys()  # the footer's keys in the first frame, too
         self._check_size(self.size.width, self.size.height)
         if self.theme_problems:
             self.notify(

@@ -361,6 +361,8 @@ class BrailleChart(Widget):
         self._strips = strips
 
     def render_line(self, y: int) -> Strip:
+        if not self._series:  # nothing to draw yet (the first frame comes before numpy loads)
+            return Strip.blank(self.size.width, self.rich_style)
         key = (self.size, self._version)
         if key != self._cache_key:
             self._build()
