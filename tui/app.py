@@ -196,8 +196,7 @@ class AlvhApp(PlanFiles):
             self._pricing_pending = True
             self.editor.preview(self.plan)
             self.query_one(CurvePane).preview(self.plan.market)
-            self._update_chrome()
-            self.call_after_refresh(self._price_pending)
+            self._update_chrome()  # (priced once the first frame is out: see on_ready)
         else:
             self.reprice()
         self.main_screen.set_focus(self.editor.table)
@@ -225,7 +224,9 @@ class AlvhApp(PlanFiles):
 
     def on_ready(self) -> None:
         """After the first frame: what start-up does not need."""
-        if not self._pricing_pending:
+        if self._pricing_pending:
+            self.call_later(self._price_pending)
+        else:
             self._after_start()
 
     def _after_start(self) -> None:

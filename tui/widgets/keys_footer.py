@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer
-
-
-def _shown_keys(screen: Screen) -> tuple:
-    """What the footer shows of the screen's bindings (its compose reads no more)."""
-    return tuple(
-        (key, b.binding.action, b.binding.description, b.binding.key_display, b.binding.show, b.enabled, b.tooltip)
-        for key, b in screen.active_bindings.items()
-    )
 
 
 class KeysFooter(Footer):
     """Footer composes its keys at the screen's first bindings signal, which comes after the
     first frame (the keys then pop in), and re-makes them at every signal. Here
-    :meth:`show_keys` composes them at once (call it once the focus is set), and a signal
-    that changes nothing re-makes nothing."""
+    :meth:`show_keys` composes them at once (call it once the focus is set), and a
+    recompose that would show the same keys is skipped."""
 
     _shown: tuple | None = None
+
+    def _keys(self) -> tuple:
+        """What compose shows: the screen's bindings as the footer reads them, and its mode."""
+        bindings = tuple(
+            (key, b.binding.action, b.binding.description, b.binding.key_display, b.binding.show, b.enabled, b.tooltip)
+            for key, b in self.screen.active_bindings.items()
+        )
+        return (self.compact, self.show_command_palette, bindings)
 
     def show_keys(self) -> None:
         self._bindings_ready = True  # (Footer's private flag, textual 8.2.8)
@@ -29,10 +28,10 @@ class KeysFooter(Footer):
 
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
-            self._shown = _shown_keys(self.screen)
+            self._shown = self._keys()
         yield from super().compose()
 
-    def bindings_changed(self, screen: Screen) -> None:
-        if self._shown is not None and screen is self.screen and _shown_keys(screen) == self._shown:
-            return
-        super().bindings_changed(screen)
+    async def recompose(self) -> None:
+        if self._shown is not None and self.is_attached and self._keys() == self._shown:
+            return  # the same keys: making them again would only cost a layout pass
+        await super().recompose()
