@@ -42,12 +42,11 @@ STARTUP_SIZE = (120, 36)
 # -- 1. start-up (child processes) ------------------------------------------------
 
 def child_app(spawned: float) -> None:
-    from tui.__main__ import _app_parser
+    from tui.__main__ import _app_parser, fast_start
 
     _app_parser().parse_args([])  # the CLI parses argv before importing textual
+    fast_start()  # as `alvh-tui` does: numpy after the first frame, no collections before it
     from tui import lazy_numpy
-
-    lazy_numpy.defer()  # as `alvh-tui` does: numpy loads after the first frame
     from tui.app import AlvhApp
     from tui.core.plan_io import load_plan
     from tui.resources import default_plan_path

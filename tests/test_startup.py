@@ -80,17 +80,19 @@ def test_the_first_frame_comes_before_numpy_and_is_the_final_layout():
         assert first["regions"] == priced["regions"], size  # nothing moved when the figures came
 
 
-def test_importing_the_start_up_path_does_not_load_numpy():
+def test_importing_the_start_up_path_loads_no_numpy_and_no_valuation():
     probe = (
         "import sys\nfrom tui import lazy_numpy\nlazy_numpy.defer()\nimport tui.app, tui.plan_files\n"
         "from tui.core.plan_io import load_plan, plan_problems\nfrom tui.resources import default_plan_path\n"
         "plan = load_plan(default_plan_path()); plan_problems(plan, 'plan')\n"
         "from tui.widgets.layer_editor import preview_cells\npreview_cells(plan); plan.market.regime()\n"
         "print(lazy_numpy.is_loaded(), any(m.startswith(('numpy.', 'scipy', 'pandas')) for m in sys.modules))\n"
+        "print('tui.core.valuation' in sys.modules, 'tui.screens.views' in sys.modules, 'tui.commands' in sys.modules)\n"
         "import numpy as np\nprint(np.arange(4).sum(), lazy_numpy.is_loaded())"
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False", "6", "True"]
+    # numpy is not loaded, nor the valuation (it comes with the first reprice), the views, the commands
+    assert out.stdout.split() == ["False", "False", "False", "False", "False", "6", "True"]
 
 
 def _hold_pricing(app) -> None:

@@ -34,7 +34,6 @@ from .core.safe_files import MISSING, FileStamp, cause_of, path_kind
 from .core.safe_text import printable
 from .core.scenario_inputs import CUSTOM, ScenarioInputError, stepped_scenario
 from .core.scenarios import NO_SCENARIO, Scenario
-from .core.valuation import Valuation, default_scenarios, value_plan
 from .journaling import PlanJournal, install_signal_handlers, lookup, offer_at_open, write_pidfile
 from .messages import PlanEdited
 from .plan_files import PlanFiles
@@ -49,6 +48,7 @@ from .widgets.scenario_panel import ScenarioPanel
 from .widgets.util import set_border_title
 
 if TYPE_CHECKING:
+    from .core.valuation import Valuation
     from .screens.views import ValuationView
 
 
@@ -233,6 +233,7 @@ class AlvhApp(PlanFiles):
         # Everything built so far lives as long as the app: keep it out of the full
         # collections that otherwise land on a keystroke now and then (50-80 ms each).
         gc.freeze()
+        gc.enable()  # (off since start-up: tui.__main__.fast_start)
         threading.Thread(target=_warm_up, name="alvh-warm-up", daemon=True).start()
 
     def _price_pending(self) -> None:
@@ -291,6 +292,8 @@ class AlvhApp(PlanFiles):
 
     def reprice(self) -> Valuation:
         """Value the plan once and hand the valuation to every pane."""
+        from .core.valuation import default_scenarios, value_plan  # (the first call imports it: after the first frame)
+
         start = time.perf_counter()
         horizon, label = self.horizon_days()
         # The whole set: the VaR stress, the episode library and the presets (+ a typed shock).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.text import Text
@@ -13,11 +14,13 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ..core.curve import MarketSnapshot, Regime
-from ..core.valuation import Valuation
 from ..format import num
 from .braille import BrailleChart, Series, VLine
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import set_border_subtitle, set_border_title
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 
 class CurveChart(BrailleChart):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,11 +22,13 @@ from textual.widgets import Input, Label, Static
 from ..core import edits
 from ..core.edits import EditError
 from ..core.plan import Plan, parse_strike
-from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from ..messages import PlanEdited
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import plain, set_border_subtitle
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 
 @dataclass(frozen=True)
