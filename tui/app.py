@@ -182,6 +182,10 @@ class AlvhApp(PlanFiles):
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # The screen's breakpoint classes (-wide, -tall...) before the panes are styled,
+        # not at its first Resize (after the first frame): the first frame is laid out as
+        # it stays, and styled once.
+        self.screen.update_classes(breakpoint_classes(self.size.width, self.size.height), update=False)
         with Container(id="main"):
             yield LayerEditor(id="layers")
             with Container(id="lower"):
@@ -200,9 +204,6 @@ class AlvhApp(PlanFiles):
         return self.screen_stack[0]
 
     def on_mount(self) -> None:
-        # The screen's breakpoint classes (-wide, -tall...) now, not at its first Resize
-        # (after the first frame): the first frame is laid out as it stays.
-        self.main_screen.update_classes(breakpoint_classes(self.size.width, self.size.height), animate=False)
         if self.price_after_first_frame:
             self._pricing_pending = True
             self.editor.preview(self.plan)
