@@ -5,6 +5,10 @@ the undo stack), the active ``scenario`` and payoff horizon, and the file the pl
 from. Every change calls :meth:`AlvhApp.reprice`, which runs ``value_plan`` once
 (about a millisecond, so synchronously on the event loop) and hands the one
 Valuation to every pane; the panes never compute figures of their own.
+
+Start-up paints first and prices right after: ``alvh-tui`` defers numpy (tui.lazy_numpy),
+the first frame shows the plan's own text in the final layout, and the first reprice
+(which loads numpy and the valuation) runs once that frame is out.
 """
 
 from __future__ import annotations
