@@ -24,7 +24,10 @@ def usd(x: float | None) -> str:
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None or not math.isfinite(x) else f"{x * 100:.{digits}f}%"
+    if x is None or not math.isfinite(x):
+        return "—"
+    text = f"{x * 100:.{digits}f}%"
+    return text[1:] if text.startswith("-") and float(text[1:-1]) == 0 else text  # never "-0%"
 
 
 def usd_short(x: float) -> str:

@@ -89,10 +89,23 @@ def regime_text(regime: Regime, width: int) -> Text:
 SHORT_SIGNAL = {"vix_vix3m": "VIX>VIX3M", "m1_m2_slope": "M1>M2", "rsi14": "RSI", "macd": "MACD"}
 
 
-def event_note(valuation: Valuation) -> str:
-    """The next scheduled event after as_of, for the pane's subtitle (F/C ticks on the chart)."""
+def curve_subtitles(valuation: Valuation) -> list[str]:
+    """The pane's subtitle, longest first: as-of date, spot VIX and the next scheduled event
+    after as_of (F/C ticks on the chart); the caller shows the longest that fits."""
+    market = valuation.market
     nxt = next((e for e in valuation.events if "unscheduled" not in e.event), None)
-    return "" if nxt is None else f" · next {nxt.event} {nxt.date:%b %d}"
+    day, spot = market.as_of.isoformat(), f"VIX {market.vix_spot:.2f}"
+    if nxt is None:
+        return [f"as of {day} · {spot}", f"{day} · {spot}"]
+    event = f"{nxt.event} {nxt.date:%b %d}"
+    return [f"as of {day} · {spot} · next {event}", f"{day} · {spot} · next {event}", f"{day} · {spot} · {event}", f"{day} · {spot}"]
+
+
+def longest_fitting(texts: list[str], width: int) -> str:
+    """The first of ``texts`` that fits a border ``width`` cells wide (corners and padding
+    take 6), else the last: a title cut to "…" can lose the one figure that mattered."""
+    room = width - 6 if width else 10**6
+    return next((t for t in texts if len(t) <= room), texts[-1])
 
 
 class CurvePane(Vertical):
@@ -123,6 +136,8 @@ class CurvePane(Vertical):
     def on_resize(self) -> None:
         if self.valuation is not None:
             self._set_regime(regime_text(self.valuation.regime, self._regime_width()))
+            self._title(self.valuation)
+            set_border_subtitle(self, longest_fitting(curve_subtitles(self.valuation), self.outer_size.width))
 
     def _regime_width(self) -> int:
         """The regime line's width; before the first layout, the pane's share of the screen
@@ -158,7 +173,7 @@ class CurvePane(Vertical):
         if key != self._chart_key:  # a strike edit leaves the curve as it was: no redraw
             self._chart_key = key
             self.query_one(CurveChart).set_curve(days, levels, shocked, marks, events)
-        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}{event_note(valuation)}")
+        set_border_subtitle(self, longest_fitting(curve_subtitles(valuation), self.outer_size.width))
         if old is None or old.market != market:
             self._fill_table(market)
 
@@ -168,16 +183,24 @@ class CurvePane(Vertical):
         regime = market.regime()
         self._set_regime(regime_text(regime, self._regime_width()))
         set_border_title(self, f"VIX curve · {regime_name(regime)}")
-        set_border_subtitle(self, f"as of {market.as_of.isoformat()} · VIX {market.vix_spot:.2f}")
+        day, spot = market.as_of.isoformat(), f"VIX {market.vix_spot:.2f}"
+        set_border_subtitle(self, longest_fitting([f"as of {day} · {spot}", f"{day} · {spot}"], self.outer_size.width))
         self._fill_table(market)
 
     def _title(self, valuation: Valuation) -> None:
-        firing = ""
+        regime = regime_name(valuation.regime)
+        titles = [f"VIX curve · {regime}"]
         if self.signals is not None and self.signals_for == valuation.market.as_of and self.signals.firing:
             on = self.signals.firing
             names = ", ".join(SHORT_SIGNAL.get(s.name, s.name) for s in on)
-            firing = f" · ▲ {names}" if len(on) <= 2 else f" · ▲{len(on)} signals"
-        set_border_title(self, f"VIX curve · {regime_name(valuation.regime)}{firing}")
+            count = f"▲{len(on)} signal{'s' if len(on) > 1 else ''}"
+            titles = [
+                f"VIX curve · {regime} · " + (f"▲ {names}" if len(on) <= 2 else count),
+                f"VIX curve · {regime} · {count}",
+                f"{regime} · {count}",
+                f"{valuation.regime.name} · ▲{len(on)}",
+            ]
+        set_border_title(self, longest_fitting(titles, self.outer_size.width))  # never "▲4…" at 80 columns
 
     @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
     def _read_signals(self, valuation: Valuation) -> None:
