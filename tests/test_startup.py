@@ -147,3 +147,16 @@ async def test_priced_after_the_first_frame_the_screen_is_the_synchronous_one(ma
             assert app.valuation is not None
             texts.append(screen_text(app))
     assert texts[0] == texts[1]
+
+
+def test_fast_start_changes_nothing_where_numpy_is_loaded():
+    """Tests (numpy imported) call main() too: the collector stays on, numpy stays real."""
+    import gc
+
+    import numpy
+
+    from tui import lazy_numpy
+    from tui.__main__ import fast_start
+
+    fast_start()
+    assert gc.isenabled() and lazy_numpy.is_loaded() and sys.modules["numpy"] is numpy

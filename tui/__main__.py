@@ -133,8 +133,8 @@ def fast_start() -> None:
 
     from . import lazy_numpy
 
-    lazy_numpy.defer()
-    gc.disable()
+    if lazy_numpy.defer():  # (a fresh process: in one that has numpy already, as tests, nothing changes)
+        gc.disable()
 
 
 def run() -> int:
