@@ -37,3 +37,16 @@ def test_readme_screen_capture_is_what_the_app_shows_today():
     shown = module.readme_block((ROOT / "README.md").read_text(encoding="utf-8"))
     assert shown is not None, "README.md lost its screen markers"
     assert shown == module.block(module.render()), "README's screen is stale: python scripts/readme_screen.py --write"
+
+
+def test_readme_layout_names_every_module_of_the_package():
+    """The Layout section names each module under tui/ (as a word: ``sizing``, not inside
+    ``resizing``), so a module added without a line there fails here."""
+    import re
+
+    layout = README[README.index("## Layout"):]
+    layout = layout[: layout.index("```", layout.index("```") + 3)]  # its code block
+    modules = sorted(p for p in (ROOT / "tui").rglob("*.py") if p.stem != "__init__")
+    assert len(modules) > 60
+    missing = [str(p.relative_to(ROOT)) for p in modules if not re.search(rf"(?<![\w.]){re.escape(p.stem)}(?!\w)", layout)]
+    assert not missing, f"README's Layout section does not name: {', '.join(missing)}"

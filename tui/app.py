@@ -39,7 +39,6 @@ from .core.safe_text import printable
 from .core.scenario_inputs import CUSTOM, ScenarioInputError, stepped_scenario
 from .core.scenarios import NO_SCENARIO, Scenario
 from .journaling import PlanJournal, install_signal_handlers, lookup, offer_at_open, write_pidfile
-from .messages import PlanEdited
 from .plan_files import PlanFiles
 from .resources import default_plan_path
 from .screens.problems import ProblemsModal
@@ -369,8 +368,8 @@ class AlvhApp(PlanFiles):
             self.editor.move_to(*cursor)
         return True
 
-    @on(PlanEdited)
-    def _plan_edited(self, message: PlanEdited) -> None:
+    @on(LayerEditor.PlanEdited)
+    def _plan_edited(self, message: LayerEditor.PlanEdited) -> None:
         message.stop()
         if message.base != self.plan:
             self.editor.say("that edit was made on an older plan and was dropped", error=True)

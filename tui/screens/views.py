@@ -63,7 +63,7 @@ class ValuationView(Screen[None]):
         self.app.pop_screen()
 
     def action_sizing_mode(self) -> None:
-        cast(Editing, self.app).editor.action_sizing()  # -> PlanEdited -> reprice -> show()
+        cast(Editing, self.app).editor.action_sizing()  # -> LayerEditor.PlanEdited -> reprice -> show()
 
 
 # -- VaR, sizing, regime ------------------------------------------------------------------
