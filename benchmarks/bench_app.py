@@ -1,8 +1,11 @@
 """App benchmarks, each printed as a ratio against a minimal Textual app measured in the same run.
 
-1. start-up to first full paint: fresh processes (``alvh-tui`` on the sample plan vs a
-   one-Label app), headless, from spawning the interpreter to Textual's Ready event (sent
-   after the first frame; the app has priced the plan and filled every pane by then).
+1. start-up: fresh processes (``alvh-tui`` on the sample plan vs a one-Label app),
+   headless, from spawning the interpreter to Textual's Ready event (sent after the first
+   frame) and, for the app, to its first priced frame (numpy is deferred as ``alvh-tui``
+   does, so the first frame has the plan's text and placeholders, the figures follow);
+   whether any widget's region differs between the two (the first frame must be the final
+   layout); and ``alvh-tui price`` as a whole process (pandas must stay unloaded).
 2. keystroke to all panes updated: in-process, ``run_test`` + Pilot at 80x24, 120x36 and
    200x60 (median in frames of 16.7 ms, p99, the worst key, keys over two frames; 1,000
    keys at 200x60, the size that matters most). One key (+/- on the near layer's strike)
@@ -44,17 +47,47 @@ STARTUP_SIZE = (120, 36)
 # -- 1. start-up (child processes) ------------------------------------------------
 
 def child_app(spawned: float) -> None:
-    from tui.__main__ import _app_parser
+    from tui.__main__ import _app_parser, fast_start
 
     _app_parser().parse_args([])  # the CLI parses argv before importing textual
+    fast_start()  # as `alvh-tui` does: numpy after the first frame, no collections before it
+    from tui import lazy_numpy
     from tui.app import AlvhApp
     from tui.core.plan_io import load_plan
     from tui.resources import default_plan_path
 
+    def regions(app) -> list[tuple]:
+        return [(type(w).__name__, w.id, tuple(w.region)) for w in app.screen.walk_children() if w.display]
+
     class Timed(AlvhApp):
-        def on_ready(self) -> None:
-            assert self.valuation is not None  # every pane was filled in on_mount
-            print(f"READY {time.time() - spawned:.6f}", flush=True)
+        first_ms: float | None = None
+        priced_ms: float | None = None
+        first_regions: list[tuple] = []
+        numpy_at_first = False
+
+        def on_ready(self) -> None:  # Textual's Ready: sent after the first frame
+            self.first_ms = (time.time() - spawned) * 1000.0
+            self.numpy_at_first = lazy_numpy.is_loaded()
+            self.first_regions = regions(self)
+            super().on_ready()
+            if self.valuation is not None:  # priced before the first frame
+                self.priced_frame()
+
+        def reprice(self):
+            valuation = super().reprice()
+            if self.priced_ms is None and self.first_ms is not None:
+                self.call_after_refresh(self.priced_frame)
+            return valuation
+
+        def priced_frame(self) -> None:
+            self.priced_ms = (time.time() - spawned) * 1000.0
+            # then settled (the footer re-makes its keys at its bindings signal, to be laid out)
+            self.set_timer(0.3, lambda: self.call_after_refresh(self.report))
+
+        def report(self) -> None:
+            now = regions(self)
+            moved = sum(a != b for a, b in zip(self.first_regions, now, strict=False)) + abs(len(self.first_regions) - len(now))
+            print(f"READY {self.first_ms:.3f} PRICED {self.priced_ms:.3f} MOVED {moved} NUMPY {int(self.numpy_at_first)}", flush=True)
             self.exit()
 
     Timed(load_plan(default_plan_path()), None, config_folder=Path(tempfile.mkdtemp())).run(headless=True, size=STARTUP_SIZE)
@@ -69,13 +102,16 @@ def child_minimal(spawned: float) -> None:
             yield Label("hello")
 
         def on_ready(self) -> None:
-            print(f"READY {time.time() - spawned:.6f}", flush=True)
+            print(f"READY {(time.time() - spawned) * 1000.0:.3f}", flush=True)
             self.exit()
 
     Minimal().run(headless=True, size=STARTUP_SIZE)
 
 
-def spawn(kind: str, env: dict) -> float:
+def spawn(kind: str, env: dict) -> dict[str, float]:
+    """One fresh process: READY (ms from spawning to the first frame) and, for the app,
+    PRICED (to the first frame with figures), MOVED (widgets whose region differs between
+    the first frame and the settled priced screen) and NUMPY (1: loaded by the first frame)."""
     spawned = time.time()
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--spawned", repr(spawned)],
@@ -87,21 +123,48 @@ def spawn(kind: str, env: dict) -> float:
     )
     for line in out.stdout.splitlines():
         if line.startswith("READY "):
-            return float(line.split()[1]) * 1000.0
+            words = line.split()
+            return {k: float(v) for k, v in zip(words[::2], words[1::2], strict=True)}
     raise RuntimeError(f"{kind} child failed:\n{out.stdout}\n{out.stderr}")
 
 
-def bench_startup(runs: int) -> tuple[float, float]:
+def bench_startup(runs: int) -> tuple[dict[str, float], float]:
+    """Medians over ``runs`` interleaved fresh processes: the app's READY/PRICED (and the
+    worst MOVED, the NUMPY count) and the minimal app's READY."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "alvh-bench-pycache")
     env.pop("TEXTUAL_COLOR_SYSTEM", None)
     spawn("app", env), spawn("minimal", env)  # warm-up: bytecode, OS file cache
-    app_ms, minimal_ms = [], []
-    for _ in range(runs):  # interleaved, so drift in machine load hits all three
-        app_ms.append(spawn("app", env))
-        minimal_ms.append(spawn("minimal", env))
-    return statistics.median(app_ms), statistics.median(minimal_ms)
+    app_runs, minimal_ms = [], []
+    for _ in range(runs):  # interleaved, so drift in machine load hits both
+        app_runs.append(spawn("app", env))
+        minimal_ms.append(spawn("minimal", env)["READY"])
+    app = {k: statistics.median(r[k] for r in app_runs) for k in ("READY", "PRICED")}
+    app["MOVED"] = max(r["MOVED"] for r in app_runs)
+    app["NUMPY"] = sum(r["NUMPY"] for r in app_runs)
+    return app, statistics.median(minimal_ms)
+
+
+def bench_price_cli(runs: int) -> tuple[float, bool]:
+    """`alvh-tui price` on the sample plan: median wall time of fresh processes, and whether
+    pandas was imported (it must not be: ~0.3 s)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "alvh-bench-pycache")
+    probe = (
+        "import sys, io, contextlib\nfrom tui.__main__ import main\nfrom tui.resources import default_plan_path\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n    main(['price', str(default_plan_path())])\n"
+        "print('PANDAS', int('pandas' in sys.modules))"
+    )
+    times, pandas = [], False
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        if i:  # (the first run writes the bytecode)
+            times.append((time.perf_counter() - start) * 1000.0)
+        pandas = pandas or "PANDAS 1" in out.stdout
+    return statistics.median(times), pandas
 
 
 def import_breakdown() -> list[tuple[str, float]]:
@@ -110,7 +173,8 @@ def import_breakdown() -> list[tuple[str, float]]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "alvh-bench-pycache")
     out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import tui.app"], capture_output=True, text=True, env=env, cwd=ROOT
+        [sys.executable, "-X", "importtime", "-c", "from tui import lazy_numpy; lazy_numpy.defer(); import tui.app"],
+        capture_output=True, text=True, env=env, cwd=ROOT,
     )
     wanted = {"textual.app", "numpy", "scipy.special", "scipy.interpolate", "scipy.optimize", "scipy.stats", "pandas",
               "tui.core.valuation", "tui.app", "textual.widgets._data_table"}
@@ -466,12 +530,16 @@ def main() -> None:
         bench_keystrokes(keys, big_keys=200 if args.quick else 1000)
         return
 
-    app_ms, minimal_ms = bench_startup(runs)
-    print(f"start-up to first full paint (median of {runs} fresh processes, {STARTUP_SIZE[0]}x{STARTUP_SIZE[1]})")
-    print(f"  alvh-tui      {app_ms:7.1f} ms")
-    print(f"  minimal app   {minimal_ms:7.1f} ms")
-    print(f"  ratio         {app_ms / minimal_ms:7.2f}x   (target <= 1.5x)")
-    print("  heaviest imports under tui.app (cumulative -X importtime, one run):")
+    app, minimal_ms = bench_startup(runs)
+    print(f"start-up (median of {runs} fresh processes, {STARTUP_SIZE[0]}x{STARTUP_SIZE[1]}; the minimal app: one Label)")
+    print(f"  minimal app, first frame            {minimal_ms:7.1f} ms")
+    print(f"  alvh-tui, first frame (final layout) {app['READY']:6.1f} ms   ratio {app['READY'] / minimal_ms:5.2f}x   (target <= 1.5x)")
+    print(f"  alvh-tui, first priced frame        {app['PRICED']:7.1f} ms   ratio {app['PRICED'] / minimal_ms:5.2f}x")
+    moved = "no" if app["MOVED"] == 0 else f"YES ({app['MOVED']:.0f} widgets in the worst run)"
+    print(f"  layout moved between them: {moved}; numpy loaded by the first frame in {app['NUMPY']:.0f}/{runs} runs")
+    price_ms, pandas = bench_price_cli(max(3, runs // 3))
+    print(f"  alvh-tui price (sample plan, whole process) {price_ms:6.1f} ms; pandas imported: {'YES' if pandas else 'no'}")
+    print("  heaviest imports under tui.app, numpy deferred as at start-up (cumulative -X importtime, one run):")
     for name, ms in import_breakdown():
         print(f"    {name:<30} {ms:7.1f} ms")
     print()

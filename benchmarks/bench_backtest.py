@@ -24,12 +24,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.core.backtest import BacktestSettings, run_backtest  # noqa: E402
+from tui.core.backtest import run_backtest  # noqa: E402
 from tui.core.black76 import black76_price  # noqa: E402
 from tui.core.calendar import monthly_expiries  # noqa: E402
 from tui.core.curve import Future, MarketSnapshot  # noqa: E402
 from tui.core.history import load_history  # noqa: E402
-from tui.core.plan import CONTRACT_MULTIPLIER, parse_month, resolve_strike  # noqa: E402
+from tui.core.plan import CONTRACT_MULTIPLIER, BacktestSettings, parse_month, resolve_strike  # noqa: E402
 from tui.core.plan_io import load_plan  # noqa: E402
 from tui.resources import default_plan_path  # noqa: E402
 

@@ -9,8 +9,8 @@ import pytest
 from textual.widgets import Input
 
 from tui.app import MIN_HEIGHT, MIN_WIDTH, AlvhApp
-from tui.cli import valuation_to_json
 from tui.core.plan_io import load_plan
+from tui.core.price_json import valuation_to_json
 from tui.core.scenarios import NO_SCENARIO
 from tui.screens.confirm import ConfirmQuitModal
 from tui.screens.file_prompt import PathModal

@@ -299,6 +299,32 @@ async def test_small_things_at_80_columns(make_app, tmp_path):
     assert [usd_short(x) for x in (23.0e6, 22.04e6, 578e6, 2.5e6, 800e3, 0)] == ["$23.0M", "$22.0M", "$578M", "$2.50M", "$800k", "$0"]
 
 
+def test_a_percentage_that_rounds_to_zero_has_no_sign():
+    """Nov 2022's cover (-0.1 %) showed as "-0%" in the compact table."""
+    from tui.format import pct
+
+    assert [pct(x, 0) for x in (-0.001, -0.004, -0.006, 0.0, 0.004)] == ["0%", "0%", "-1%", "0%", "0%"]
+    assert [pct(x) for x in (-0.0004, -0.001, 0.2345)] == ["0.0%", "-0.1%", "23.4%"]
+
+
+def test_the_short_verdict_says_how_little_the_hedge_did():
+    """The compact detail line read "hedge no help": it now says the hedge covered under 1 %
+    or lost money too, and by how much the VIX moved."""
+    from dataclasses import replace
+
+    from tui.core.valuation import value_plan
+    from tui.widgets.scenario_text import _did_not_help
+
+    v = value_plan(load_plan(default_plan_path()))
+    stress = v.scenarios[0]
+    assert stress.exposure_pnl_usd < 0 and 0 <= stress.coverage < 0.01  # the default plan's VaR row
+    spot = v.market.vix_spot
+    move = stress.target_spot - spot
+    assert _did_not_help(stress, spot, short=True) == f"hedge covers <1%, VIX {move:+.1f} pts"
+    losing = replace(stress, coverage=-0.001)
+    assert _did_not_help(losing, spot, short=True) == f"hedge loses too, VIX {move:+.1f} pts"
+
+
 async def test_a_wide_terminal_shows_every_figure_in_full(make_app):
     from tui.core import edits
     from tui.format import usd
@@ -317,3 +343,69 @@ async def test_a_wide_terminal_shows_every_figure_in_full(make_app):
         detail = " ".join(line[region.x : region.right] for line in screen.splitlines()[region.y : region.bottom])
         for line in app.query_one("#scenarios").detail_lines():  # the scenario detail, uncut
             assert _squash(line) in _squash(detail), line
+
+
+async def test_the_v_view_wraps_lines_under_their_own_indent(make_app):
+    """At 80 columns the VaR/sizing view wraps long lines: a continuation row keeps the
+    indent of its line (or hangs after "warning: "), so no wrapped fragment starts at the
+    left edge where only headings and warnings begin."""
+    from tui.screens.views import RiskScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 160)) as pilot:  # tall: the whole view at once
+        await pilot.press("v")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, RiskScreen)
+        body = app.screen.query_one("#risk-text")
+        logical = body.text.plain.split("\n")
+        starts = [line for line in logical if line and not line.startswith(" ")]
+        region = body.region
+        rows = [line[region.x : region.right].rstrip() for line in screen_text(app).splitlines()[region.y : region.bottom]]
+        wrapped = [line for line in logical if len(line) > region.width]
+        assert wrapped, "nothing wraps at 80 columns: the test would prove nothing"
+        for row in rows:
+            if row and not row.startswith(" "):
+                assert any(start.startswith(row.strip()[:30]) for start in starts), f"a wrapped fragment at the edge: {row!r}"
+        # and the wrapped lines are all there, word for word
+        assert " ".join(" ".join(rows).split()) == " ".join(" ".join(logical).split())
+
+
+@pytest.mark.parametrize("size", [SMALL, (160, 48)])
+async def test_the_curve_title_keeps_the_signal_count_whole(make_app, size):
+    """On 2024-08-05 four entry signals fire: the curve pane's title says so in full at 80
+    columns too (it was cut to "▲4…"), and names the regime where there is room; the
+    subtitle keeps the next event whole (it was cut to "next C…")."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = app.query_one("#curve")
+        top = screen_text(app).splitlines()[pane.region.y][pane.region.x : pane.region.right]
+        assert "▲4" in top and "…" not in top, top
+        assert "backwardation" in top
+        if size != SMALL:
+            assert "▲4 signals" in top
+        bottom = screen_text(app).splitlines()[pane.region.bottom - 1][pane.region.x : pane.region.right]
+        assert "VIX 38.57" in bottom and "CPI Aug 14" in bottom and "…" not in bottom, bottom
+
+
+async def test_roll_warnings_wrap_under_their_text(make_app):
+    """The roll view's warnings are longer than 80 columns: each continuation row hangs
+    under the text after "warning: ", so two warnings never read as one paragraph."""
+    from tui.screens.views import LOADING
+
+    app = make_app()
+    async with app.run_test(size=(80, 60)) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        note = app.screen.query_one("#roll-note")
+        assert "warning:" in note.text.plain and LOADING not in note.text.plain
+        region = note.region
+        rows = [line[region.x : region.right].rstrip() for line in screen_text(app).splitlines()[region.y : region.bottom]]
+        warning_rows = [i for i, row in enumerate(rows) if row.startswith("warning: ")]
+        assert len(warning_rows) >= 2
+        first = warning_rows[0]
+        continuation = rows[first + 1]
+        assert continuation.startswith(" " * len("warning: ")) and continuation.strip(), rows

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from test_app import SIZE, layer_cell, type_into_cell
-from tui import app as app_module
-from tui import journaling
+from tui import journaling, plan_files
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
 from tui.core.plan_save import SaveError, backup_path, file_stamp, save_plan
@@ -400,7 +399,7 @@ async def test_a_failing_save_keeps_the_edits_and_the_journal(make_app, saved, s
     def full_disk(plan, path, expect=None, **kwargs):
         raise SaveError(Path(path), "writing a temporary file", OSError(28, "No space left on device"))
 
-    monkeypatch.setattr(app_module, "save_plan", full_disk)
+    monkeypatch.setattr(plan_files, "save_plan", full_disk)
     app = make_app(saved)
     file = app.journal.file
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -109,6 +109,6 @@ async def test_signals_in_the_curve_title_and_the_v_view(make_app):
         await app.screen.workers.wait_for_complete() if hasattr(app.screen, "workers") else None
         await app.workers.wait_for_complete()
         await pilot.pause()
-        text = app.screen.query_one("#signals-text").render().plain
+        text = app.screen.query_one("#signals-text").text.plain
         assert "Entry signals" in text and "RSI(14) of the VIX" in text and "record" in text and "all days: 14.0%" in text
         assert "Sep 18 FOMC" in text

@@ -150,7 +150,7 @@ async def test_sizing_view_shows_the_valuations_figures_and_m_switches_to_covera
         assert isinstance(app.screen, RiskScreen)
         v = app.valuation
         s = v.sizing
-        shown = str(app.screen.query_one("#risk-text").render())
+        shown = app.screen.query_one("#risk-text").text.plain
         assert shown == risk_text(v).plain
         for figure in ("achieved   $2.81M", "target     $115.52M", "VaR $577.59M", "z 2.326", "horizon vol 12.41%",
                        "0.250% of notional", "2.90% annualised", "entry condition MET", "band 30-50", "0.82× per point"):
@@ -162,7 +162,7 @@ async def test_sizing_view_shows_the_valuations_figures_and_m_switches_to_covera
         s = v.sizing
         assert app.plan.sizing.mode == "coverage" and s.mode == "coverage"
         assert abs(s.achieved_usd - s.target_usd) <= s.tolerance_usd
-        shown = str(app.screen.query_one("#risk-text").render())
+        shown = app.screen.query_one("#risk-text").text.plain
         assert "mode       coverage" in shown and "within ±" in shown
         assert f"achieved   {s.achieved_usd / 1e6:,.2f}M".replace(" 1", " $1") in shown
         await pilot.press("escape")

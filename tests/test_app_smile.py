@@ -119,3 +119,18 @@ def test_smile_view_80x24(snap_compare, isolated_config):
         await pilot.pause()
 
     assert snap_compare(make_app(PLAN, config_folder=isolated_config), terminal_size=(80, 24), run_before=load)
+
+
+async def test_keys_typed_straight_after_s_and_l_reach_the_path_prompt(make_app):
+    """A fast typist (or a slow SSH link delivering keys in one burst): ``s``, ``l`` and a
+    path typed with no pause between them all land in the prompt; none of the path's
+    letters fires a smile-view key (``c`` curve, ``a`` apply fit, ``q`` back)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "l", "ctrl+u", "c", "a", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, PathModal)
+        assert app.screen.query_one("#path-input", Input).value == "caq"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SmileScreen)  # the prompt closed back to the view, not past it

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tui.core.backtest import BacktestError, BacktestSettings, Market, exposure_path, run_backtest
+from tui.core.backtest import BacktestError, exposure_path, run_backtest
+from tui.core.backtest_market import Market
 from tui.core.backtest_report import episode_windows, episodes, max_drawdown, to_json, worst_window, yearly
 from tui.core.history import load_history
-from tui.core.plan import Layer, Sizing
+from tui.core.plan import BacktestSettings, Layer, Sizing
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import usd
 from tui.core.plan import Sizing
 from tui.core.plan_io import dumps_plan, load_plan
 from tui.core.scenarios import PRESETS, library_scenarios
 from tui.core.valuation import value_plan
+from tui.format import usd
 from tui.resources import default_plan_path
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,9 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from tui.cli import render_table, valuation_to_json
+from tui.cli import render_table
 from tui.core.kit import funding_cost
 from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan
+from tui.core.price_json import valuation_to_json
 from tui.core.valuation import value_plan
 from tui.resources import default_plan_path
 

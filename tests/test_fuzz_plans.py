@@ -60,7 +60,7 @@ def _valued_finitely(plan) -> None:
         valuation = value_plan(plan)
     bad = non_finite(valuation) + integer_overflow(valuation)
     assert not bad, f"value_plan gave non-finite figures for a plan that loads: {bad[:5]}"
-    from tui.cli import valuation_to_json
+    from tui.core.price_json import valuation_to_json
 
     json.dumps(valuation_to_json(valuation), allow_nan=False)
 

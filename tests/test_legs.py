@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tui.cli import valuation_to_json
 from tui.core.black76 import black76
 from tui.core.plan import Layer, Leg, Sizing, preset_442_financed
 from tui.core.plan_io import PlanError, dumps_plan, load_plan, parse_plan
+from tui.core.price_json import valuation_to_json
 from tui.core.valuation import value_plan
 from tui.resources import default_plan_path
 
@@ -197,8 +197,9 @@ def test_json_without_legs_gains_only_keys(base):
 # -- the backtest replays a financed layer as its spread -------------------------------------
 
 def test_backtest_runs_a_spread_as_long_minus_short(base):
-    from tui.core.backtest import BacktestSettings, run_backtest
+    from tui.core.backtest import run_backtest
     from tui.core.history import load_history
+    from tui.core.plan import BacktestSettings
 
     history = load_history()
     settings = BacktestSettings(start=date(2019, 1, 2), end=date(2020, 12, 31))
@@ -214,9 +215,10 @@ def test_backtest_runs_a_spread_as_long_minus_short(base):
 
 
 def test_backtest_years_carry_the_funding_cost(base):
-    from tui.core.backtest import BacktestSettings, run_backtest
+    from tui.core.backtest import run_backtest
     from tui.core.backtest_report import to_json, yearly
     from tui.core.history import load_history
+    from tui.core.plan import BacktestSettings
 
     settings = BacktestSettings(start=date(2019, 1, 2), end=date(2019, 12, 31))
     plan = replace(base, exposure=replace(base.exposure, funding_rate=0.05))

@@ -254,7 +254,7 @@ def test_price_table_shows_no_nan(tmp_path):
         assert " nan" not in lowered and " inf" not in lowered and "traceback" not in lowered
 
 
-# -- bugs found by the fuzzing, fixed in valuation._size and scenarios.coverage_ratio ------
+# -- bugs found by the fuzzing, fixed in sizing.size_layers and scenarios.coverage_ratio ------
 
 
 def _near_worthless_budget_plan() -> Plan:

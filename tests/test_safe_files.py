@@ -12,6 +12,9 @@ import stat
 import pytest
 
 from tui.core import journal as jr
+from tui.core.chain import load_chain
+from tui.core.curve_import import load_curve
+from tui.core.history import load_history
 from tui.core.market_csv import load_snapshot_csv, save_snapshot_csv
 from tui.core.plan_io import load_plan
 from tui.core.plan_save import save_plan
@@ -76,6 +79,27 @@ def test_read_regular_stops_at_its_limit_and_refuses_a_fifo(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(NotRegularFileError):
         read_regular(fifo, 100)
+
+
+@pytest.mark.parametrize("load", [load_chain, load_curve, load_history, load_snapshot_csv])
+def test_every_csv_reader_refuses_a_fifo_a_folder_a_missing_file_and_binary_the_same_way(tmp_path, load):
+    # A FIFO with no writer: a plain open() and read would block for ever.
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"date,vix\n\xff\xfe\n")
+    cases = {
+        fifo: "fifo.csv: is not a regular file (a pipe or a device?), expected a",
+        folder: "folder.csv: is a directory, expected a",
+        tmp_path / "missing.csv": "missing.csv: file not found",
+        binary: "binary.csv: not a UTF-8 text file (invalid start byte at byte 9)",
+    }
+    for path, message in cases.items():
+        with pytest.raises(ValueError) as caught:
+            load(path)
+        assert message in str(caught.value)
 
 
 def test_a_huge_settings_file_is_not_read_whole(tmp_path):

@@ -145,8 +145,8 @@ def test_hit_and_base_rates_against_a_plain_count(real):
 
 
 def test_json_signals(real):
-    from tui.cli import valuation_to_json
     from tui.core.plan_io import load_plan
+    from tui.core.price_json import valuation_to_json
     from tui.core.valuation import value_plan
     from tui.resources import default_plan_path
 

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from tui.core.curve import Future, MarketSnapshot
+from tui.core.exposure import value_at_risk
+from tui.core.payoff import zero_crossings
 from tui.core.plan import Exposure, Layer, Plan, Sizing, listed_strike, resolve_strike
 from tui.core.scenarios import Scenario, tenor_beta
-from tui.core.valuation import value_at_risk, value_plan, zero_crossings
+from tui.core.valuation import value_plan
 from tui.core.volmodel import VolModel
 
 AS_OF = date(2026, 11, 20)
@@ -320,7 +322,7 @@ def test_default_plan_in_coverage_mode_hits_its_target_within_one_contract(stres
 
 
 def test_coverage_rounding_is_tighter_than_rounding_each_layer():
-    from tui.core.valuation import coverage_contracts
+    from tui.core.sizing import coverage_contracts
 
     # Four equal layers each wanting 10.45 contracts: rounding each layer gives 4 x 10
     # (1.8 contracts' gain short); whole-contract top-up lands within one contract.

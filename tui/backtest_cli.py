@@ -8,15 +8,17 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from .cli import EXIT_OK, EXIT_UNUSABLE, _clean, _load
+from .cli import EXIT_OK, EXIT_UNUSABLE, _load
+from .core.price_json import json_safe
 from .core.safe_text import printable
 
 
 def backtest(path: Path, start: date | None = None, end: date | None = None, history_path: Path | None = None,
              as_json: bool = False, csv_out: Path | None = None) -> int:
-    from .core.backtest import BacktestError, BacktestSettings, run_backtest
+    from .core.backtest import BacktestError, run_backtest
     from .core.backtest_report import daily_frame, to_json, to_text
     from .core.history import HistoryError, load_history
+    from .core.plan import BacktestSettings
 
     plan = _load(path)
     if plan is None:
@@ -36,7 +38,7 @@ def backtest(path: Path, start: date | None = None, end: date | None = None, his
     except BacktestError as error:
         print(printable(f"{path}: {error}", 1000), file=sys.stderr)
         return EXIT_UNUSABLE
-    data = _clean(to_json(result))
+    data = json_safe(to_json(result))
     if csv_out is not None:
         try:
             from .core.safe_files import write_atomic

@@ -17,10 +17,11 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from .cli import EXIT_OK, EXIT_UNUSABLE, _clean
+from .cli import EXIT_OK, EXIT_UNUSABLE
 from .core.plan_diff import diff_plans
 from .core.plan_io import PlanError, load_plan_stamped, plan_problems
 from .core.plan_save import FileChangedError, SaveError, save_plan
+from .core.price_json import json_safe
 from .core.safe_text import printable
 
 __all__ = ["calibrate", "market", "render_calibration"]
@@ -105,7 +106,7 @@ def calibrate(chain_path: Path, plan_path: Path, *, as_json: bool = False, write
         _err(str(error))
         return EXIT_UNUSABLE
     if as_json:
-        json.dump(_clean(cal.to_json()), sys.stdout, indent=2, allow_nan=False)
+        json.dump(json_safe(cal.to_json()), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(render_calibration(cal))

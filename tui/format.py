@@ -8,38 +8,34 @@ import math
 __all__ = ["usd", "pct", "usd_short", "num"]
 
 
-def usd(x: float | None) -> str:
-    """Compact money: $1.23M, -$45.6k, $812."""
+# (unit size, suffix, from where usd() uses it, from where usd(short=True) does)
+_UNITS = ((1e9, "B", 999.5e6, 999.5e6), (1e6, "M", 999.5e3, 999.5e3), (1e3, "k", 1e4, 999.5))
+
+
+def usd(x: float | None, short: bool = False) -> str:
+    """Compact money: $1.23M, -$45.6k, $812. ``short`` (axis labels, narrow columns): three
+    significant digits, trailing zeros kept ($578M, -$1.20B, $2.50M, $800k, $0)."""
     if x is None or not math.isfinite(x):
         return "—"
     sign = "-" if x < 0 else ""
     a = abs(x)
-    if a >= 999.5e6:
-        return f"{sign}${a / 1e9:,.2f}B"
-    if a >= 999.5e3:
-        return f"{sign}${a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}${a / 1e3:,.1f}k"
+    for size, suffix, long_from, short_from in _UNITS:
+        if a >= (short_from if short else long_from):
+            amount = _three(a / size) if short else f"{a / size:,.{1 if suffix == 'k' else 2}f}"
+            return f"{sign}${amount}{suffix}"
     return f"{sign}${a:,.0f}"
 
 
+def usd_short(x: float | None) -> str:
+    """Axis-label money: ``usd(x, short=True)``."""
+    return usd(x, short=True)
+
+
 def pct(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None or not math.isfinite(x) else f"{x * 100:.{digits}f}%"
-
-
-def usd_short(x: float) -> str:
-    """Axis-label money: $578M, -$1.2B, $35M, $2.5M, $800k, $0."""
     if x is None or not math.isfinite(x):
         return "—"
-    sign = "-" if x < 0 else ""
-    a = abs(x)
-    if a >= 999.5e6:
-        return f"{sign}${_three(a / 1e9)}B"
-    if a >= 999.5e3:
-        return f"{sign}${_three(a / 1e6)}M"
-    if a >= 999.5:
-        return f"{sign}${_three(a / 1e3)}k"
-    return f"{sign}${a:.0f}"
+    text = f"{x * 100:.{digits}f}%"
+    return text[1:] if text.startswith("-") and float(text[1:-1]) == 0 else text  # never "-0%"
 
 
 def _three(x: float) -> str:

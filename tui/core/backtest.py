@@ -31,42 +31,27 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 
 import numpy as np
 
-from .black76 import black76, black76_price
+from .backtest_market import VIX3M_DAYS, Market
+from .black76 import black76
 from .history import History, monthly_expiry_table
-from .plan import (
-    BACKTEST_ENTRY_RULES,
-    CONTRACT_MULTIPLIER,
-    ROLL_WHEN_RULES,
-    BacktestSettings,
-    Plan,
-    parse_month,
-    resolve_strike,
-)
+from .plan import BACKTEST_ENTRY_RULES, CONTRACT_MULTIPLIER, BacktestSettings, Plan, parse_month, resolve_strike
+from .sizing import MIN_CONTRACT_USD
 from .vxth import vxth_weight_pct
 
 __all__ = [
-    "ENTRY_RULES",
-    "ROLL_WHEN",
     "BacktestCancelled",
     "BacktestError",
     "BacktestResult",
-    "BacktestSettings",
-    "Market",
     "Trade",
     "exposure_path",
     "run_backtest",
     "vxth_benchmark",
 ]
 
-ENTRY_RULES = BACKTEST_ENTRY_RULES
-ROLL_WHEN = ROLL_WHEN_RULES
-VIX3M_DAYS = 93  # VIX3M's horizon: where it is missing, the curve's forward there stands in
 VXTH_DELTA = 0.30
-MIN_CONTRACT_USD = 1.0  # as in valuation: an option under 1 USD a contract buys nothing
 
 
 class BacktestError(ValueError):
@@ -129,162 +114,15 @@ class BacktestResult:
         return self.hedge.pnl_cum + self.exposure_pnl_cum
 
 
-# -- the market through the days ---------------------------------------------------------------
-
-class Market:
-    """The history's arrays over the backtest's days, with the model's pricing on them."""
-
-    def __init__(self, history: History, plan: Plan):
-        self.history = history
-        self.days = history.dates
-        self.n = len(self.days)
-        self.day_num = self.days.astype(np.int64)
-        self.table = monthly_expiry_table(self.days[0], self.days[-1], ahead=24)
-        self.table_num = self.table.astype(np.int64)
-        self.table_list = self.table_num.tolist()
-        self.day_list = self.day_num.tolist()
-        self.first = np.searchsorted(self.table, self.days, "right")  # table index of M1, per day
-        col = np.searchsorted(history.expiries, self.table)
-        col = np.minimum(col, len(history.expiries) - 1)
-        self.col_of = np.where(history.expiries[col] == self.table, col, -1)  # table -> history column
-        self.col_list = self.col_of.tolist()
-        self.first_list = self.first.tolist()
-        daily = history.daily
-        self.vix = daily["vix"].to_numpy(float)
-        vol = plan.market.vol
-        ratio = float(getattr(vol, "vvix_ratio", None) or 1.0)
-        vvix = daily["vvix"].to_numpy(float)
-        self.vol_scale = np.where(np.isfinite(vvix), vvix / 100.0 * ratio / float(vol.atm(30.0)), 1.0)
-        self.vol = vol
-        self.rate = float(plan.market.rate)
-        self._vix3m = daily["vix3m"].to_numpy(float)
-        self.vix3m_proxied = 0
-        self.pydates = self.days.astype(object)  # datetime.date per day
-
-    @cached_property
-    def backwardation(self) -> np.ndarray:
-        """M1 above M2 (by the calendar), per day."""
-        return self.month_future(1) > self.month_future(2)
-
-    @cached_property
-    def eased(self) -> np.ndarray:
-        """The day the front turned from backwardation to contango (or flat)."""
-        eased = np.zeros(self.n, dtype=bool)
-        eased[1:] = self.backwardation[:-1] & ~self.backwardation[1:]
-        return eased
-
-    @property
-    def vix3m(self) -> np.ndarray:
-        """VIX3M; where it has no close, the curve's 93-day forward (computed on first use)."""
-        missing = np.flatnonzero(np.isnan(self._vix3m))
-        if len(missing):
-            self._vix3m = self._vix3m.copy()
-            self._vix3m[missing] = self.forward(missing, self.day_num[missing] + VIX3M_DAYS)
-            self.vix3m_proxied = len(missing)
-        return self._vix3m
-
-    # expiry of M<n> (table index) on each day
-    def month_index(self, t, n: int):
-        return self.first[t] + n - 1
-
-    def month_future(self, n: int) -> np.ndarray:
-        t = np.arange(self.n)
-        k = self.month_index(t, n)
-        return self.future(t, np.full(self.n, -1), self.table_num[k], self.col_of[k])
-
-    def future(self, t: np.ndarray, _unused, expiry_num: np.ndarray, col: np.ndarray) -> np.ndarray:
-        """Settlement of the contract (history column ``col``) on days ``t``; PCHIP on the
-        day's curve where it has none."""
-        values = np.full(len(t), np.nan)
-        has = col >= 0
-        values[has] = self.history.settles[t[has], col[has]]
-        missing = np.flatnonzero(~np.isfinite(values))
-        if len(missing):
-            values[missing] = self.forward(t[missing], expiry_num[missing])
-        return values
-
-    def forward(self, t: np.ndarray, expiry_num: np.ndarray) -> np.ndarray:
-        """The day's curve (spot at day 0, then the live settlements) at ``expiry_num``,
-        monotone between knots (PCHIP, as :class:`tui.core.curve.MarketSnapshot`), flat beyond
-        the last listed month; every requested day at once."""
-        t = np.asarray(t)
-        expiries = self.history.expiries.astype(np.int64)
-        day = self.day_num[t][:, None]
-        settles = self.history.settles[t]
-        valid = np.concatenate([np.isfinite(self.vix[t])[:, None], np.isfinite(settles) & (expiries[None, :] > day)], axis=1)
-        knots_x = np.concatenate([np.zeros((len(t), 1)), (expiries[None, :] - day).astype(float)], axis=1)
-        knots_y = np.concatenate([self.vix[t][:, None], settles], axis=1)
-        order = np.argsort(~valid, axis=1, kind="stable")  # valid knots first, in expiry order
-        count = valid.sum(axis=1)
-        width = max(int(count.max()), 1) if len(t) else 1
-        order = order[:, :width]
-        x = np.take_along_axis(knots_x, order, axis=1)
-        y = np.take_along_axis(knots_y, order, axis=1)
-        pad = np.arange(width)[None, :] >= count[:, None]
-        x[pad], y[pad] = np.nan, np.nan
-        return _pchip_rows(x, y, count, (np.asarray(expiry_num) - self.day_num[t]).astype(float))
-
-    def price(self, t: np.ndarray, expiry_num, col, strike) -> np.ndarray:
-        """Model price of a call struck at ``strike`` on the contract, on days ``t``."""
-        fut = self.future(t, None, np.broadcast_to(expiry_num, t.shape), np.broadcast_to(col, t.shape))
-        dte = (expiry_num - self.day_num[t]).astype(float)
-        sigma = self.vol.vol(strike, fut, dte) * self.vol_scale[t]
-        return black76_price(fut, strike, dte / 365.0, self.rate, sigma)
-
-    def entry_ok(self, rule: str) -> np.ndarray:
-        if rule == "always":
-            return np.ones(self.n, dtype=bool)
-        if rule == "backwardation":
-            return self.backwardation.copy()
-        if rule == "vix_over_vix3m":
-            return self.vix > self.vix3m
-        raise BacktestError(f"[backtest] entry {rule!r} is not one of {', '.join(ENTRY_RULES)}")
-
-
-def _pchip_end(h0, h1, m0, m1):
-    d = ((2.0 * h0 + h1) * m0 - h0 * m1) / (h0 + h1)
-    d = np.where(np.sign(d) != np.sign(m0), 0.0, d)
-    return np.where((np.sign(m0) != np.sign(m1)) & (np.abs(d) > np.abs(3.0 * m0)), 3.0 * m0, d)
-
-
-def _pchip_rows(x: np.ndarray, y: np.ndarray, count: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Row r: the PCHIP interpolant through its first ``count[r]`` knots (``x`` increasing),
-    at ``at[r]`` clipped to the knots: :func:`tui.core.curve.pchip_slopes` and ``hermite``,
-    for many curves at once. A row of one knot is flat; none gives NaN."""
-    rows = np.arange(len(x))
-    out = np.full(len(x), np.nan)
-    if x.shape[1] < 2:
-        out[count == 1] = y[count == 1, 0]
-        return out
-    with np.errstate(divide="ignore", invalid="ignore"):
-        last = np.maximum(count - 1, 0)
-        at = np.clip(at, x[:, 0], x[rows, last])
-        h = np.diff(x, axis=1)
-        m = np.diff(y, axis=1) / h
-        d = np.zeros_like(y)
-        if x.shape[1] > 2:
-            w1 = 2.0 * h[:, 1:] + h[:, :-1]
-            w2 = h[:, 1:] + 2.0 * h[:, :-1]
-            same = (np.sign(m[:, :-1]) * np.sign(m[:, 1:])) > 0
-            d[:, 1:-1] = np.where(same, (w1 + w2) / (w1 / m[:, :-1] + w2 / m[:, 1:]), 0.0)
-            three = count >= 3
-            k = np.where(three, count - 2, 1)  # last interval of each row
-            d[:, 0] = np.where(three, _pchip_end(h[:, 0], h[:, 1], m[:, 0], m[:, 1]), m[:, 0])
-            d[rows, last] = np.where(three, _pchip_end(h[rows, k], h[rows, k - 1], m[rows, k], m[rows, k - 1]), m[:, 0])
-        else:
-            d[:, 0] = d[:, 1] = m[:, 0]
-        d[rows, np.where(count == 2, 1, last)] = np.where(count == 2, m[:, 0], d[rows, np.where(count == 2, 1, last)])
-        i = np.clip(((x <= at[:, None]) & (np.arange(x.shape[1])[None, :] < count[:, None])).sum(axis=1) - 1,
-                    0, np.maximum(count - 2, 0))
-        j = np.minimum(i + 1, x.shape[1] - 1)
-        hh = x[rows, j] - x[rows, i]
-        s = (at - x[rows, i]) / hh
-        s2, s3 = s * s, s * s * s
-        value = ((2.0 * s3 - 3.0 * s2 + 1.0) * y[rows, i] + (s3 - 2.0 * s2 + s) * hh * d[rows, i]
-                 + (-2.0 * s3 + 3.0 * s2) * y[rows, j] + (s3 - s2) * hh * d[rows, j])
-    out[count >= 2] = value[count >= 2]
-    out[count == 1] = y[count == 1, 0]
-    return out
+def _entry_days(mk: Market, rule: str) -> np.ndarray:
+    """The days the entry rule holds."""
+    if rule == "always":
+        return np.ones(mk.n, dtype=bool)
+    if rule == "backwardation":
+        return mk.backwardation.copy()
+    if rule == "vix_over_vix3m":
+        return mk.vix > mk.vix3m
+    raise BacktestError(f"[backtest] entry {rule!r} is not one of {', '.join(BACKTEST_ENTRY_RULES)}")
 
 
 def _next_true(flags: np.ndarray) -> np.ndarray:
@@ -374,10 +212,7 @@ def _schedule_layer(plan: Plan, index: int, mk: Market, entry_next: np.ndarray, 
             hit = np.flatnonzero(mk.eased[t + 1:end + 1])
             if len(hit):
                 end, reason = t + 1 + int(hit[0]), "eased"
-        f0 = float(mk.history.settles[t, col]) if col >= 0 else math.nan
-        if not math.isfinite(f0):
-            f0 = float(mk.forward(np.array([t]), np.array([e_num]))[0])
-        strike = resolve_strike(layer.strike, f0)
+        strike = resolve_strike(layer.strike, mk.future_on(t, e_num, col))
         marks = None
         if take_profit is not None:
             marks = mk.price(np.arange(t, end + 1), e_num, col, strike)
@@ -427,22 +262,39 @@ def _finance_lives(plan: Plan, mk: Market, schedules: list) -> list[str]:
             continue
         for life in lives:
             t, e_num, col = life[0], life[2], life[3]
-            f0 = float(mk.history.settles[t, col]) if col >= 0 else math.nan
-            if not math.isfinite(f0):
-                f0 = float(mk.forward(np.array([t]), np.array([e_num]))[0])
+            f0 = mk.future_on(t, e_num, col)
             days = np.arange(t, t + len(life[6]))
             for leg in legs:
                 life[6] = life[6] + leg.sign * leg.ratio * mk.price(days, e_num, col, resolve_strike(leg.strike, f0))
     return notes
 
 
-def _settle_layer(plan: Plan, index: int, mk: Market, lives: list, cache):
+class _Book:
+    """One rule's daily arrays and trades, booked a life at a time."""
+
+    def __init__(self, n: int):
+        self.value = np.zeros(n)  # USD, positions held at the day's close
+        self.premium = np.zeros(n)  # USD paid on each day
+        self.proceeds = np.zeros(n)  # USD received on each day
+        self.trades: list[Trade] = []
+
+    def add(self, mk: Market, name: str, t: int, end: int, e_num: int, strike: float, reason: str, marks, contracts: float) -> None:
+        usd = marks * (CONTRACT_MULTIPLIER * contracts)
+        closed = reason != "open"
+        held = len(usd) - 1 if closed else len(usd)  # on the closing day it is sold
+        self.value[t:t + held] += usd[:held]
+        self.premium[t] += usd[0]
+        if closed:
+            self.proceeds[end] += usd[-1]
+        self.trades.append(Trade(name, mk.pydates[t], mk.pydates[end] if closed else None,
+                                 _date(e_num), float(strike), float(contracts),
+                                 float(usd[0]), float(usd[-1]), reason))
+
+
+def _settle_layer(plan: Plan, index: int, mk: Market, lives: list, cache) -> _Book:
     """Size each life and book its premium, daily value and proceeds."""
     layer = plan.layers[index]
-    value = np.zeros(mk.n)
-    premium = np.zeros(mk.n)
-    proceeds = np.zeros(mk.n)
-    trades: list[Trade] = []
+    book = _Book(mk.n)
     mode = plan.sizing.mode
     budget = float(plan.sizing.premium_usd or 0.0) * layer.weight
     for t, end, e_num, _col, strike, reason, marks, month in lives:
@@ -458,17 +310,8 @@ def _settle_layer(plan: Plan, index: int, mk: Market, lives: list, cache):
             contracts = cache[(t, first)][index]
         if contracts <= 0:
             continue
-        usd = marks * (CONTRACT_MULTIPLIER * contracts)
-        closed = reason != "open"
-        held = len(usd) - 1 if closed else len(usd)  # on the closing day it is sold
-        value[t:t + held] += usd[:held]
-        premium[t] += usd[0]
-        if closed:
-            proceeds[end] += usd[-1]
-        trades.append(Trade(layer.name, mk.pydates[t], mk.pydates[end] if closed else None,
-                            _date(e_num), float(strike), contracts,
-                            float(usd[0]), float(usd[-1]), reason))
-    return value, premium, proceeds, trades
+        book.add(mk, layer.name, t, end, e_num, strike, reason, marks, contracts)
+    return book
 
 
 # -- the benchmark: Cboe VXTH's rule -------------------------------------------------------------
@@ -518,27 +361,14 @@ def vxth_benchmark(mk: Market, annual_premium_usd: float, years: float, lives: l
     if lives is None:
         lives = _vxth_lives(mk)
         _price_lives(mk, lives)
-    value = np.zeros(mk.n)
-    premium = np.zeros(mk.n)
-    proceeds = np.zeros(mk.n)
     bought = [life for life in lives if life[6][0] * CONTRACT_MULTIPLIER >= MIN_CONTRACT_USD]
     total_weight = sum(life[7] for life in bought)
     scale = annual_premium_usd * years / total_weight if total_weight > 0 else 0.0
-    trades: list[Trade] = []
+    book = _Book(mk.n)
     for a, b, e_num, _col, strike, reason, marks, weight in bought if scale > 0 else []:
-        contracts = weight * scale / (marks[0] * CONTRACT_MULTIPLIER)
-        usd = marks * (CONTRACT_MULTIPLIER * contracts)
-        closed = reason != "open"
-        held = len(usd) - 1 if closed else len(usd)
-        value[a:a + held] += usd[:held]
-        premium[a] += usd[0]
-        if closed:
-            proceeds[b] += usd[-1]
-        trades.append(Trade("VXTH", mk.pydates[a], mk.pydates[b] if closed else None,
-                            _date(e_num), strike, float(contracts),
-                            float(usd[0]), float(usd[-1]), reason))
+        book.add(mk, "VXTH", a, b, e_num, strike, reason, marks, weight * scale / (marks[0] * CONTRACT_MULTIPLIER))
     return RuleRun("Cboe VXTH rule (30-delta one-month VIX calls, forward-VIX tiers)",
-                   value, premium, proceeds, tuple(trades))
+                   book.value, book.premium, book.proceeds, tuple(book.trades))
 
 
 # -- the exposure ------------------------------------------------------------------------------
@@ -587,12 +417,12 @@ def run_backtest(plan: Plan, history: History, settings: BacktestSettings | None
                             f"and {settings.end or 'its end'}; a backtest needs at least 2")
     if not plan.layers:
         raise BacktestError("the plan has no layers")
-    if settings.entry not in ENTRY_RULES:
-        raise BacktestError(f"[backtest] entry {settings.entry!r} is not one of {', '.join(ENTRY_RULES)}")
+    if settings.entry not in BACKTEST_ENTRY_RULES:
+        raise BacktestError(f"[backtest] entry {settings.entry!r} is not one of {', '.join(BACKTEST_ENTRY_RULES)}")
     if settings.take_profit is not None and not settings.take_profit > 1.0:
         raise BacktestError(f"[backtest] take_profit must be above 1 (a multiple of cost), got {settings.take_profit:g}")
     mk = Market(part, plan)
-    entry = mk.entry_ok(settings.entry)
+    entry = _entry_days(mk, settings.entry)
     entry_next = _next_true(entry)
     value = np.zeros(mk.n)
     premium = np.zeros(mk.n)
@@ -612,11 +442,11 @@ def run_backtest(plan: Plan, history: History, settings: BacktestSettings | None
     for i, lives in enumerate(schedules):
         if cancelled is not None and cancelled():
             raise BacktestCancelled()
-        v, p, r, tr = _settle_layer(plan, i, mk, lives, cache)
-        value += v
-        premium += p
-        proceeds += r
-        trades += tr
+        book = _settle_layer(plan, i, mk, lives, cache)
+        value += book.value
+        premium += book.premium
+        proceeds += book.proceeds
+        trades += book.trades
         if progress is not None:
             progress((i + 1) / steps)
     trades.sort(key=lambda tr: (tr.open_date, tr.layer))

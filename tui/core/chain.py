@@ -26,8 +26,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import stat
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,6 +40,7 @@ from .implied_vol import (
     OK,
     implied_vol_status,
 )
+from .safe_files import UnreadableFile, read_user_file, utf8_text
 from .safe_text import printable
 
 __all__ = ["ChainError", "Chain", "ChainQuotes", "load_chain", "parse_chain", "chain_quotes", "MAX_CHAIN_BYTES"]
@@ -136,26 +135,11 @@ def _norm(header: str) -> str:
 
 
 def _read_text(path: Path) -> str:
-    name = printable(str(path))
     try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise ChainError(f"{name}: is a directory, expected an option chain CSV")
-        if not stat.S_ISREG(st.st_mode):
-            raise ChainError(f"{name}: is not a regular file, expected an option chain CSV")
-        if st.st_size > MAX_CHAIN_BYTES:
-            raise ChainError(f"{name}: is {st.st_size:,} bytes; an option chain is at most {MAX_CHAIN_BYTES:,}")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ChainError(f"{name}: file not found") from None
-    except OSError as error:
-        raise ChainError(f"{name}: cannot read the file ({error.strerror or error})") from None
-    except ValueError as error:  # embedded NUL in the name
-        raise ChainError(f"{name}: not a usable file name ({error})") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ChainError(f"{name}: not a UTF-8 text file (byte {error.start})") from None
+        raw = read_user_file(path, MAX_CHAIN_BYTES, "an option chain CSV", f"an option chain is at most {MAX_CHAIN_BYTES:,} bytes")
+        return utf8_text(raw)
+    except UnreadableFile as error:
+        raise ChainError(f"{printable(str(path))}: {error}") from None
 
 
 def load_chain(path) -> Chain:

@@ -32,6 +32,7 @@ from .calendar import vix_expiry
 from .curve import Future, MarketSnapshot
 from .limits import MAX_VIX, MIN_LEVEL
 from .plan import Plan
+from .safe_files import UnreadableFile, read_user_file, utf8_text
 from .safe_text import printable
 
 __all__ = ["CurveImportError", "ImportedCurve", "load_curve", "parse_curve", "rebase_plan"]
@@ -64,21 +65,10 @@ def _norm(text: str) -> str:
 
 def load_curve(path, as_of: date | None = None) -> ImportedCurve:
     path = Path(path)
-    name = printable(str(path))
     try:
-        if path.is_dir():
-            raise CurveImportError(f"{name}: is a directory, expected a curve CSV")
-        if path.stat().st_size > MAX_CURVE_BYTES:
-            raise CurveImportError(f"{name}: larger than {MAX_CURVE_BYTES:,} bytes; is this a curve file?")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CurveImportError(f"{name}: file not found") from None
-    except OSError as error:
-        raise CurveImportError(f"{name}: cannot read the file ({error.strerror or error})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CurveImportError(f"{name}: not a UTF-8 text file (byte {error.start})") from None
+        text = utf8_text(read_user_file(path, MAX_CURVE_BYTES, "a curve CSV", "a curve file is a few KB"))
+    except UnreadableFile as error:
+        raise CurveImportError(f"{printable(str(path))}: {error}") from None
     return parse_curve(text, str(path), as_of=as_of)
 
 

@@ -234,22 +234,12 @@ class _Reader:
 
     # -- bytes and text --------------------------------------------------------
     def text(self) -> str:
-        from .safe_files import FileTooLargeError, NotRegularFileError, read_regular
+        from .safe_files import UnreadableFile, read_user_file, utf8_text
 
         try:
-            raw, _ = read_regular(self.path, MAX_HISTORY_BYTES)
-        except FileNotFoundError:
-            raise self.fail("file not found") from None
-        except IsADirectoryError:
-            raise self.fail("is a directory, expected a history CSV file") from None
-        except NotRegularFileError:
-            raise self.fail("is not a regular file (a pipe or a device?), expected a history CSV file") from None
-        except FileTooLargeError:
-            raise self.fail(f"is more than {MAX_HISTORY_BYTES:,} bytes; a 20-year daily history is a few MB") from None
-        except OSError as exc:
-            raise self.fail(f"cannot read the file ({exc.strerror or exc})") from None
-        except ValueError as exc:  # an embedded NUL in the path
-            raise self.fail(f"is not a usable file name ({exc})") from None
+            raw = read_user_file(self.path, MAX_HISTORY_BYTES, "a history CSV file", "a 20-year daily history is a few MB")
+        except UnreadableFile as error:
+            raise self.fail(str(error)) from None
         if raw[:2] == b"\x1f\x8b":
             try:
                 with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
@@ -259,9 +249,9 @@ class _Reader:
             if len(raw) > MAX_HISTORY_BYTES:
                 raise self.fail(f"unpacks to more than {MAX_HISTORY_BYTES:,} bytes")
         try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise self.fail(f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
+            return utf8_text(raw)
+        except UnreadableFile as error:
+            raise self.fail(str(error)) from None
 
     def frame(self) -> pd.DataFrame:
         kept = [(n, line) for n, line in enumerate(self.text().splitlines(), start=1)

@@ -42,7 +42,7 @@ from typing import TypeVar
 
 from . import limits as _limits
 from .curve import Future, MarketSnapshot
-from .safe_files import FileTooLargeError, NotRegularFileError, read_regular, write_atomic
+from .safe_files import UnreadableFile, read_user_file, utf8_text, write_atomic
 from .safe_text import printable, text_problem
 from .volmodel import VolModel
 
@@ -104,19 +104,9 @@ class _Reader:
         import pandas as pd
 
         try:
-            text = self.read_bytes().decode("utf-8-sig")
-        except MarketDataError:
-            raise  # already says what is wrong (a pipe, a file too large)
-        except FileNotFoundError:
-            raise self.fail("file not found") from None
-        except IsADirectoryError:
-            raise self.fail("is a directory, expected a CSV file") from None
-        except UnicodeDecodeError as exc:
-            raise self.fail(f"not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
-        except OSError as exc:
-            raise self.fail(f"cannot read the file ({exc.strerror or exc})") from None
-        except ValueError as exc:  # an embedded NUL in the path
-            raise self.fail(f"not a usable file name ({exc})") from None
+            text = utf8_text(read_user_file(self.path, MAX_CSV_BYTES, "a CSV file", "a market snapshot is a few KB"))
+        except UnreadableFile as error:
+            raise self.fail(str(error)) from None
 
         # Whole-line '#' comments and blank lines are dropped here rather than with
         # read_csv(comment="#"), which would also cut a '#' inside a source text. The
@@ -193,23 +183,6 @@ class _Reader:
         self.lines = starts if len(frame) == len(starts) else None
         frame.columns = [str(c).strip().lower() for c in frame.columns]
         return frame.fillna("").astype(str)
-
-    def read_bytes(self) -> bytes:
-        """The file's bytes: a regular file only (a FIFO or a device could block or never
-        end), and at most MAX_CSV_BYTES of it."""
-        try:
-            raw, _ = read_regular(self.path, MAX_CSV_BYTES)
-        except NotRegularFileError:
-            raise self.fail("is not a regular file (a pipe or a device?), expected a CSV file") from None
-        except FileTooLargeError as error:
-            if error.size is not None:
-                raise self.fail(
-                    f"is {error.size:,} bytes; a market snapshot is at most {MAX_CSV_BYTES:,} (is this the right file?)"
-                ) from None
-            raise self.fail(
-                f"is more than {MAX_CSV_BYTES:,} bytes; a market snapshot is a few KB (is this the right file?)"
-            ) from None
-        return raw
 
     def check_field_counts(self, joined: str, kept, width: int) -> list[int]:
         """Every data record has the header's number of fields (trailing empties allowed).

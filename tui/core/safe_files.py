@@ -7,8 +7,9 @@
   folder is fsynced. A crash leaves the old file or the new one, never half of one.
 * :class:`FileStamp` is what a file was when it was read: enough to notice a later change.
 
-Plans (``plan_io``), journals, CSV snapshots and the settings file all go through here,
-so they share one durability and one set of checks.
+Plans (``plan_io``), journals, CSV snapshots, option chains, curves, the history and the
+settings file all go through here, so they share one durability and one set of checks;
+:func:`read_user_file` words why a file cannot be read, the same way for each of them.
 """
 
 from __future__ import annotations
@@ -69,6 +70,41 @@ def read_regular(path: str | os.PathLike, limit: int | None = None) -> tuple[byt
     if limit is not None and len(raw) > limit:
         raise FileTooLargeError(path, limit, None)
     return raw, st
+
+
+class UnreadableFile(Exception):
+    """A user's file that cannot be read; the message is the reason, worded to follow the
+    file's name ("<file>: is a directory, expected a curve CSV")."""
+
+
+def read_user_file(path: str | os.PathLike, limit: int, expected: str, typical: str) -> bytes:
+    """The bytes of the user's file ``path`` (:func:`read_regular`, at most ``limit``), or
+    :class:`UnreadableFile` saying why not. ``expected`` is what the file should be ("a
+    curve CSV"), ``typical`` what such a file weighs ("a curve file is a few KB")."""
+    try:
+        return read_regular(path, limit)[0]
+    except FileNotFoundError:
+        reason = "file not found"
+    except IsADirectoryError:
+        reason = f"is a directory, expected {expected}"
+    except NotRegularFileError:
+        reason = f"is not a regular file (a pipe or a device?), expected {expected}"
+    except FileTooLargeError as error:
+        size = f"{error.size:,} bytes" if error.size is not None else f"more than {limit:,} bytes"
+        reason = f"is {size}; {typical} (is this the right file?)"
+    except OSError as error:
+        reason = f"cannot read the file ({error.strerror or error})"
+    except ValueError as error:  # an embedded NUL in the path
+        reason = f"is not a usable file name ({error})"
+    raise UnreadableFile(reason)
+
+
+def utf8_text(raw: bytes) -> str:
+    """``raw`` as UTF-8 text, a byte-order mark dropped; :class:`UnreadableFile` otherwise."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(f"not a UTF-8 text file ({error.reason} at byte {error.start})") from None
 
 
 # -- what a path is, and why it cannot be used ------------------------------------

@@ -16,16 +16,10 @@ import numpy as np
 from .black76 import black76
 from .curve import MarketSnapshot, Regime
 from .events import EventRow
-from .exposure import (  # noqa: F401  (value_at_risk and exposure_pnl are re-exported)
-    VarBreakdown,
-    exposure_pnl,
-    exposure_returns,
-    value_at_risk,
-    var_breakdown,
-)
+from .exposure import VarBreakdown, exposure_returns, var_breakdown
 from .kit import funding_cost, plan_events
 from .legs import resolve_positions, roll_inputs, uncovered_warnings
-from .limits import MAX_CONTRACTS
+from .payoff import PayoffGrid, grid_levels, payoff_grid
 from .plan import CONTRACT_MULTIPLIER, Exposure, Plan, expiry_warnings
 from .regime import RegimeReadout, regime_readout
 from .rolls import RollStep, roll_schedule
@@ -44,57 +38,43 @@ from .scenarios import (
     scenario_curve,
     scenario_prices,
 )
+from .sizing import SizingResult, coverage_reached, size_layers
 
 VAR_STRESS_NAME = "VaR-sized loss"
 
 
-def usd_text(x: float) -> str:
-    """Money for a warning: $1.23M, $45.6k, $812."""
-    a = abs(x)
-    sign = "-" if x < 0 else ""
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}${a / 1e3:,.1f}k"
-    return f"{sign}${a:,.0f}"
+@dataclass(frozen=True, kw_only=True)
+class OptionValue:
+    """One option of the plan, priced per option; ``contracts`` is a count >= 0."""
+
+    expiry: date
+    dte: int
+    future: float
+    strike: float
+    vol: float
+    price: float
+    delta: float
+    gamma: float
+    vega: float
+    theta: float
+    contracts: int
+    premium_usd: float  # price x 100 x contracts; a short leg's is negative (premium received)
 
 
-@dataclass(frozen=True)
-class LegValue:
-    """One financing leg of a layer, priced (per option; ``contracts`` is a count >= 0)."""
+@dataclass(frozen=True, kw_only=True)
+class LegValue(OptionValue):
+    """One financing leg of a layer."""
 
     side: str
-    expiry: date
-    dte: int
-    future: float
-    strike: float
     ratio: float
-    vol: float
-    price: float
-    delta: float
-    gamma: float
-    vega: float
-    theta: float
-    contracts: int
-    premium_usd: float  # signed: negative for a short leg (premium received)
 
 
-@dataclass(frozen=True)
-class LayerValue:
+@dataclass(frozen=True, kw_only=True)
+class LayerValue(OptionValue):
+    """A layer's long call, with its legs."""
+
     name: str
     weight: float
-    expiry: date
-    dte: int
-    future: float
-    strike: float
-    vol: float
-    price: float
-    delta: float
-    gamma: float
-    vega: float
-    theta: float
-    contracts: int
-    premium_usd: float  # the long call's premium: price x 100 x contracts
     legs: tuple[LegValue, ...] = ()
     net_premium_usd: float | None = None  # the long call less the legs (None: premium_usd)
     uncovered: bool = False  # short calls outnumber long calls at some strike, or outlive the long
@@ -117,50 +97,6 @@ class Totals:
     gamma_usd: float
     vega_usd: float  # USD per 1 vol point on every layer
     theta_usd: float  # USD per calendar day
-
-
-@dataclass(frozen=True)
-class SizingResult:
-    mode: str
-    stress_scenario: str  # the stress scenario's name (a row of the scenario table)
-    target_usd: float  # coverage_target x VaR
-    achieved_usd: float  # hedge gain in the stress scenario
-    achieved_coverage: float  # achieved / VaR
-    budget_usd: float | None
-    leftover_usd: float | None  # budget not spent because contracts are whole
-    premium_pct_notional: float
-    # Each layer's premium spread over its own life, summed: sum(premium_i x 365 / dte_i)
-    # / notional -- the yearly cost of keeping every layer on by buying it again at today's
-    # price when it expires (ignoring what a roll recovers).
-    premium_pct_annualised: float
-    stress_description: str = ""
-    stress_kind: str = ""
-    gain_per_contract_usd: tuple[float, ...] = ()  # stress gain of one contract of each layer
-    tolerance_usd: float = 0.0  # one contract's stress P&L: the whole-contract rounding bound
-    premium_usd: float = 0.0
-    # The carry cost of the premium over each layer's life at exposure.funding_rate
-    # (0 when no rate is set); see kit.funding_cost.
-    funding_cost_usd: float = 0.0
-    # What the target is a share of: "VaR", or "the exposure's loss in <episode>" when
-    # sizing.stress_scenario names a scenario; and that loss in USD.
-    target_basis: str = "VaR"
-    target_base_usd: float = 0.0
-    target_reached: bool = True  # False: coverage mode cannot reach its target (a warning says why)
-
-    @property
-    def achieved_of_target(self) -> float | None:
-        """Achieved stress gain / target (1.0 = on target)."""
-        return self.achieved_usd / self.target_usd if self.target_usd > 0 else None
-
-
-@dataclass(frozen=True)
-class PayoffGrid:
-    horizon_days: int
-    levels: np.ndarray  # VIX spot levels
-    hedge_usd: np.ndarray
-    exposure_usd: np.ndarray
-    net_usd: np.ndarray
-    breakevens: tuple[float, ...]  # VIX levels where the hedge P&L crosses zero
 
 
 @dataclass(frozen=True)
@@ -262,13 +198,6 @@ def _roll_schedule_of(plan: Plan, pos, contracts: np.ndarray) -> tuple[tuple[Rol
     return roll_schedule(rolled, expiries, strikes, contracts)
 
 
-def _layer_inputs(plan: Plan) -> tuple[list[date], np.ndarray, np.ndarray, np.ndarray]:
-    """The layers' long calls only (their legs: :func:`legs.resolve_positions`)."""
-    pos = resolve_positions(plan)
-    n = len(plan.layers)
-    return list(pos.expiries[:n]), pos.dte[:n], pos.future[:n], pos.strike[:n]
-
-
 def default_scenarios(warnings: list[str] | None = None, mode: str = "level") -> tuple[Scenario, ...]:
     """The library episodes (replays, ``mode`` "level" or "move") followed by the parametric presets."""
     try:
@@ -340,7 +269,7 @@ def value_plan(
     # row 0 (the stress) also sizes the hedge.
     inputs = LayerInputs(dte, future, strike, price, np.zeros_like(price))
     horizon = scenario.days_forward if horizon_days is None else horizon_days
-    levels = _grid_levels(market.vix_spot, grid_points)
+    levels = grid_levels(market.vix_spot, grid_points)
     n_s, n_g = len(all_scenarios), len(levels)
     targets, scales, days, rolled = scenario_arrays(all_scenarios, market.vix_spot, market.vol)
     override = replay_futures(inputs, all_scenarios)
@@ -383,7 +312,7 @@ def value_plan(
     target_usd = plan.exposure.coverage_target * target_base
 
     weights = np.array([layer.weight for layer in plan.layers], dtype=float)
-    layer_contracts, budget, leftover = _size(plan, unit_price, weights, stress_gain, target_usd, warnings)
+    layer_contracts, budget, leftover = size_layers(plan, unit_price, weights, stress_gain, target_usd, warnings)
     contracts = pos.contracts(layer_contracts)  # signed, every position
     contracts_f = contracts.astype(float)
 
@@ -400,38 +329,34 @@ def value_plan(
         vega_usd=float((greeks.vega * mult).sum()),
         theta_usd=float((greeks.theta * mult).sum()),
     )
+    def priced(p: int) -> dict:
+        """The figures every option has (position ``p``), leg or long call."""
+        return dict(
+            expiry=pos.expiries[p],
+            dte=int(dte[p]),
+            future=float(future[p]),
+            strike=float(strike[p]),
+            vol=float(vol[p]),
+            price=float(price[p]),
+            delta=float(greeks.delta[p]),
+            gamma=float(greeks.gamma[p]),
+            vega=float(greeks.vega[p]),
+            theta=float(greeks.theta[p]),
+            premium_usd=float(premium[p]),
+        )
+
     layers = tuple(
         LayerValue(
+            **priced(i),
+            contracts=int(contracts[i]),
             name=layer.name,
             weight=layer.weight,
-            expiry=expiries[i],
-            dte=int(dte[i]),
-            future=float(future[i]),
-            strike=float(strike[i]),
-            vol=float(vol[i]),
-            price=float(price[i]),
-            delta=float(greeks.delta[i]),
-            gamma=float(greeks.gamma[i]),
-            vega=float(greeks.vega[i]),
-            theta=float(greeks.theta[i]),
-            contracts=int(contracts[i]),
-            premium_usd=float(premium[i]),
             legs=tuple(
                 LegValue(
-                    side=layer.legs[pos.leg[p]].side,
-                    expiry=pos.expiries[p],
-                    dte=int(dte[p]),
-                    future=float(future[p]),
-                    strike=float(strike[p]),
-                    ratio=float(layer.legs[pos.leg[p]].ratio),
-                    vol=float(vol[p]),
-                    price=float(price[p]),
-                    delta=float(greeks.delta[p]),
-                    gamma=float(greeks.gamma[p]),
-                    vega=float(greeks.vega[p]),
-                    theta=float(greeks.theta[p]),
+                    **priced(int(p)),
                     contracts=int(abs(contracts[p])),
-                    premium_usd=float(premium[p]),
+                    side=layer.legs[pos.leg[p]].side,
+                    ratio=float(layer.legs[pos.leg[p]].ratio),
                 )
                 for p in np.flatnonzero((pos.owner == i) & (pos.leg >= 0))
             ),
@@ -445,18 +370,9 @@ def value_plan(
     achieved = float(gain_per_contract[0] @ contracts_f)
     layer_dte = dte[:n_layers]
     tolerance = float(stress_gain[stress_gain > 0.0].max()) if np.any(stress_gain > 0.0) else 0.0
-    reached = True
-    if plan.sizing.mode == "coverage" and target_usd > 0.0 and achieved < target_usd - tolerance - 1e-6:
-        reached = False
-        warnings.append(
-            f"coverage sizing cannot reach its target: {usd_text(achieved)} of {usd_text(target_usd)} "
-            f"({achieved / target_usd:.1%}) in the stress scenario {stress.name!r}"
-        )
-    if plan.sizing.mode == "coverage" and target_usd > 0.0 and float(premium.sum()) > target_usd:
-        warnings.append(
-            f"coverage sizing pays {usd_text(float(premium.sum()))} of premium for a stress gain of {usd_text(achieved)}: "
-            f"the hedge gains little in the stress scenario {stress.name!r} (VIX {float(targets[0]):.2f})"
-        )
+    reached = coverage_reached(
+        plan.sizing.mode, target_usd, achieved, tolerance, float(premium.sum()), stress.name, float(targets[0]), warnings
+    )
     annualised = float((net_premium * 365.0 / np.maximum(layer_dte, 1.0)).sum()) / notional if n_layers else 0.0
     sizing = SizingResult(
         mode=plan.sizing.mode,
@@ -482,7 +398,7 @@ def value_plan(
     hedge = gain_per_contract @ contracts_f
     results = _results(plan, all_scenarios, targets, hedge, rets, basis)
 
-    payoff = _payoff_grid(plan, inputs, scenario, horizon, levels, grid_prices)
+    payoff = payoff_grid(plan, inputs, scenario, horizon, levels, grid_prices)
 
     # The schedule is worked out on first use, from copies of today's contracts.
     roll_source = partial(_roll_schedule_of, plan, pos, contracts.copy()) if rolls else None
@@ -517,96 +433,6 @@ def value_plan(
     )
 
 
-def _size(plan, price, weights, stress_gain, target_usd, warnings):
-    mode = plan.sizing.mode
-    budget = plan.sizing.premium_usd
-    if mode == "contracts":
-        contracts = np.array([layer.contracts or 0 for layer in plan.layers], dtype=np.int64)
-        return contracts, None, None
-    cost = price * CONTRACT_MULTIPLIER
-    affordable = cost >= MIN_CONTRACT_USD
-    for i in np.flatnonzero(~affordable):
-        if plan.layers[i].legs:
-            warnings.append(f"layer {plan.layers[i].name!r} costs nothing net (its legs bring in as much as the long call costs); it gets no contracts")
-        else:
-            warnings.append(f"layer {plan.layers[i].name!r} is worth nothing at this strike; it gets no contracts")
-    if mode == "budget":
-        budget = float(budget or 0.0)
-        wanted = np.where(affordable, budget * weights / np.where(affordable, cost, 1.0), 0.0)
-        contracts = _whole_contracts(np.floor(wanted + 1e-9), warnings)
-        for i in np.flatnonzero(affordable & (weights > 0) & (contracts == 0)):
-            share = budget * weights[i]
-            shown = f"${share:,.2f}" if share >= 0.01 else f"${share:.2g}"
-            warnings.append(
-                f"the budget buys no contract of layer {plan.layers[i].name!r}: its share "
-                f"{shown} is less than one contract (${cost[i]:,.2f})"
-            )
-        leftover = budget - float((contracts * cost).sum())
-        return contracts, budget, leftover
-    return coverage_contracts(target_usd, cost, weights, stress_gain, affordable, warnings), None, None
-
-
-# An option worth less than the 0.01-point minimum price (1 USD a contract) is treated
-# as worthless: dividing a budget by it would buy an absurd number of contracts.
-MIN_CONTRACT_USD = 1.0
-
-
-def _whole_contracts(wanted: np.ndarray, warnings: list[str]) -> np.ndarray:
-    """Clip to the most contracts a plan file may hold, before the int64 cast can wrap."""
-    if np.any(wanted > MAX_CONTRACTS):
-        warnings.append(f"sizing asked for more than {MAX_CONTRACTS:,} contracts in a layer; capped there")
-    return np.minimum(np.maximum(wanted, 0.0), MAX_CONTRACTS).astype(np.int64)
-
-
-def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warnings=None) -> np.ndarray:
-    """Whole contracts, split by weight in premium, whose stress gain is within one
-    contract's gain of ``target``.
-
-    The stress gain of a premium P split by the layer weights is linear in P,
-    ``P x sum_i w_i / cost_i x gain_i``, so the premium that meets the target is the target
-    over that sum. The contracts are then floored, and whole contracts are added one at a
-    time to the layer (among those that gain in the stress) whose premium is furthest below
-    its weight's share, until the gain reaches the target. The result is the closer of the
-    last two steps, so ``|achieved - target| <= max_i gain_i`` (one contract's P&L) -- unless
-    the contract limit stops it first (the caller warns).
-    """
-    warnings = [] if warnings is None else warnings
-    n = len(cost)
-    if affordable is None:
-        affordable = cost >= MIN_CONTRACT_USD
-    safe_cost = np.where(affordable, cost, 1.0)
-    per_dollar = np.where(affordable, weights * stress_gain / safe_cost, 0.0)
-    gain_per_dollar = float(per_dollar.sum())
-    if target <= 0.0:
-        return np.zeros(n, dtype=np.int64)
-    if gain_per_dollar <= 0.0 or not np.any(affordable & (stress_gain >= MIN_CONTRACT_USD)):
-        warnings.append(
-            "coverage sizing cannot reach its target: no layer gains as much as $1 a contract in the stress scenario; "
-            "it buys nothing"
-        )
-        return np.zeros(n, dtype=np.int64)
-    premium = target / gain_per_dollar
-    contracts = _whole_contracts(np.floor(np.where(affordable, premium * weights / safe_cost, 0.0) + 1e-9), warnings)
-    gains = np.where(affordable, stress_gain, 0.0)
-    achieved = float(gains @ contracts)
-    useful = affordable & (gains > 0.0)
-    # Greedy top-up: at most sum(weights x ...) < number of layers contracts per layer.
-    for _ in range(100000):
-        if achieved >= target or contracts.max() >= MAX_CONTRACTS:
-            break
-        spent = contracts * cost
-        total = float(spent.sum()) or 1.0
-        lag = np.where(useful, weights - spent / total, -np.inf)
-        i = int(np.argmax(lag))
-        before = achieved
-        contracts[i] += 1
-        achieved += float(gains[i])
-        if achieved >= target and (target - before) < (achieved - target):
-            contracts[i] -= 1  # the step before was closer
-            break
-    return contracts
-
-
 def _results(plan: Plan, all_scenarios, targets, hedge, rets, basis) -> tuple[ScenarioResult, ...]:
     notional = plan.exposure.notional_usd
     out = []
@@ -635,42 +461,3 @@ def _results(plan: Plan, all_scenarios, targets, hedge, rets, basis) -> tuple[Sc
             )
         )
     return tuple(out)
-
-
-def _grid_levels(spot: float, points: int) -> np.ndarray:
-    lo = max(5.0, 0.5 * spot)
-    hi = max(2.5 * spot, lo + 40.0)
-    return np.linspace(lo, hi, points)
-
-
-def _payoff_grid(plan: Plan, inputs: LayerInputs, scenario: Scenario, horizon: int, levels=None, prices=None) -> PayoffGrid:
-    """Hedge, exposure and net P&L against the VIX level at ``horizon`` days, with the
-    active shock's vol scale and exposure override (prices may be given, computed with
-    the scenario set in one call)."""
-    spot = plan.market.vix_spot
-    if levels is None:
-        levels = _grid_levels(spot, 161)
-    if prices is None:
-        n = len(levels)
-        prices = scenario_prices(
-            inputs, spot, plan.market.rate, plan.market.vol, levels, np.full(n, scenario.vol_scale), np.full(n, float(horizon)),
-            forward=plan.market.forward,
-        )
-    hedge = (prices - inputs.price) @ (inputs.contracts * CONTRACT_MULTIPLIER)
-    exposure = exposure_pnl(plan.exposure, spot, levels, scenario.exposure_return)
-    return PayoffGrid(int(horizon), levels, hedge, exposure, hedge + exposure, zero_crossings(levels, hedge))
-
-
-def zero_crossings(x: np.ndarray, y: np.ndarray) -> tuple[float, ...]:
-    """Where a sampled curve crosses zero, linearly interpolated; a touch counts once."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if len(y) == 0:
-        return ()
-    sign = np.sign(y)
-    zero = np.flatnonzero(sign == 0.0)
-    i = np.flatnonzero(sign[:-1] * sign[1:] < 0.0)
-    crossing = x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i])
-    found = np.concatenate([x[zero], crossing])
-    order = np.argsort(np.concatenate([zero.astype(float), i + 0.5]), kind="stable")
-    return tuple(float(v) for v in found[order])

@@ -28,7 +28,7 @@ from ..core.rolls import RollStep
 from ..core.valuation import Valuation
 from ..format import num, pct, usd
 from ..widgets.grid_table import GridColumn, GridRow, GridTable
-from ..widgets.util import plain, set_border_subtitle, set_border_title
+from ..widgets.util import IndentedStatic, plain, set_border_subtitle, set_border_title
 
 if TYPE_CHECKING:
     from ..widgets.layer_editor import LayerEditor
@@ -63,7 +63,7 @@ class ValuationView(Screen[None]):
         self.app.pop_screen()
 
     def action_sizing_mode(self) -> None:
-        cast(Editing, self.app).editor.action_sizing()  # -> PlanEdited -> reprice -> show()
+        cast(Editing, self.app).editor.action_sizing()  # -> LayerEditor.PlanEdited -> reprice -> show()
 
 
 # -- VaR, sizing, regime ------------------------------------------------------------------
@@ -206,8 +206,8 @@ class RiskScreen(ValuationView):
     def compose(self) -> ComposeResult:
         with Vertical(id="view", classes="risk"):
             with VerticalScroll(id="view-body"):
-                yield Static(id="risk-text")
-                yield Static(SIGNALS_LOADING, id="signals-text")
+                yield IndentedStatic(id="risk-text")
+                yield IndentedStatic(SIGNALS_LOADING, id="signals-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -219,7 +219,7 @@ class RiskScreen(ValuationView):
         body = self.query_one("#view", Vertical)
         set_border_title(body, f"VaR · sizing · regime — {valuation.plan.name}")
         set_border_subtitle(body, "m sizing mode · r rolls · esc back")
-        self.query_one("#risk-text", Static).update(risk_text(valuation))
+        self.query_one("#risk-text", IndentedStatic).show_text(risk_text(valuation))
         if "calendar_warnings" not in valuation.__dict__:
             self._calendar(valuation)
         self._signals(valuation)
@@ -232,7 +232,7 @@ class RiskScreen(ValuationView):
 
     def _calendar_done(self, valuation: Valuation) -> None:
         if valuation is self.valuation and self.is_attached:
-            self.query_one("#risk-text", Static).update(risk_text(valuation))
+            self.query_one("#risk-text", IndentedStatic).show_text(risk_text(valuation))
 
     @work(thread=True, exclusive=True, group="signals", exit_on_error=False)
     def _signals(self, valuation: Valuation) -> None:
@@ -254,7 +254,7 @@ class RiskScreen(ValuationView):
             )
         for w in warnings:
             text.append(f"warning: {w}\n", style="bold")
-        self.query_one("#signals-text", Static).update(text)
+        self.query_one("#signals-text", IndentedStatic).show_text(text)
 
 
 # -- rolls ---------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ class RollScreen(ValuationView):
         with Vertical(id="view", classes="rolls"):
             yield Static(LOADING, id="roll-status")
             yield GridTable(id="roll-table", cursor_type="row")
-            yield Static(id="roll-note")
+            yield IndentedStatic(id="roll-note")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -354,7 +354,7 @@ class RollScreen(ValuationView):
                 + (f" · {r.note}" if r.note else "")
             )
         parts += [f"warning: {w}" for w in warnings]
-        self.query_one("#roll-note", Static).update(plain("\n".join(parts)))  # layer names
+        self.query_one("#roll-note", IndentedStatic).show_text(plain("\n".join(parts)))  # layer names
 
     def on_grid_table_moved(self, event: GridTable.Moved) -> None:
         event.stop()

@@ -28,7 +28,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 # Braille dot bit for (row 0..3, col 0..1) inside a cell.
-_DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)
+# (a tuple, made an array where used: numpy loads after the first frame, see tui.lazy_numpy)
+_DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 _BRAILLE_BASE = 0x2800
 _SPACE = 0x20
 
@@ -151,7 +152,7 @@ def braille_cells(canvas: np.ndarray) -> np.ndarray:
     """(4H, 2W) booleans -> (H, W) braille dot codes 0..255."""
     h4, w2 = canvas.shape
     cells = canvas.reshape(h4 // 4, 4, w2 // 2, 2)
-    return np.einsum("rjck,jk->rc", cells.astype(np.int32), _DOT_BITS)
+    return np.einsum("rjck,jk->rc", cells.astype(np.int32), np.array(_DOT_BITS, dtype=np.int32))
 
 
 @dataclass
@@ -396,6 +397,8 @@ class BrailleChart(Widget):
         self._strips = [self._row_strip(frame, r, styles) for r in range(frame.chars.shape[0])]
 
     def render_line(self, y: int) -> Strip:
+        if not self._series:  # nothing to draw yet (the first frame comes before numpy loads)
+            return Strip.blank(self.size.width, self.rich_style)
         key = (self.size, self._version)
         if key != self._cache_key:
             self._build()

@@ -4,52 +4,47 @@ Keyboard only: arrows move, enter (or F2) edits the cell in a one-line input doc
 the bottom of the pane (enter applies, esc cancels), +/- nudge the cell, and single
 keys add, copy, delete, apply the 4/4/2 preset, renormalise and switch sizing. A bad
 value is refused with a message and nothing changes. Every change is computed by the
-pure functions of tui.core.edits and sent to the App as a PlanEdited message.
+pure functions of tui.core.edits and posted as a LayerEditor.PlanEdited message (the App
+applies it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from ..core import edits
 from ..core.edits import EditError
 from ..core.plan import Plan, parse_strike
-from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
-from ..messages import PlanEdited
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import plain, set_border_subtitle
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    width: int
-    right: bool = True
-
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 COLUMNS = (
-    Column("name", "layer", 7, right=False),
-    Column("weight", "wt", 5),
-    Column("expiry", "expiry", 8, right=False),
-    Column("dte", "dte", 3),
-    Column("strike", "strike", 7),
-    Column("future", "fut", 5),
-    Column("vol", "vol", 4),
-    Column("price", "price", 6),
-    Column("contracts", "cts", 6),
-    Column("premium", "premium", 7),
-    Column("delta", "delta", 7),
-    Column("vega", "vega", 7),
-    Column("theta", "theta/d", 7),
+    GridColumn("name", "layer", 7, right=False),
+    GridColumn("weight", "wt", 5),
+    GridColumn("expiry", "expiry", 8, right=False),
+    GridColumn("dte", "dte", 3),
+    GridColumn("strike", "strike", 7),
+    GridColumn("future", "fut", 5),
+    GridColumn("vol", "vol", 4),
+    GridColumn("price", "price", 6),
+    GridColumn("contracts", "cts", 6),
+    GridColumn("premium", "premium", 7),
+    GridColumn("delta", "delta", 7),
+    GridColumn("vega", "vega", 7),
+    GridColumn("theta", "theta/d", 7),
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 # With room to spare (a wide terminal), money and greek columns get room for large plans'
@@ -75,7 +70,7 @@ LABELS = {
 }
 # Shown after the model price only while the app holds option quotes (a loaded chain):
 # the market's price of the layer's call (same expiry and strike) and model - market.
-MKT_COLUMN = Column("mkt", "mkt  diff", 11)
+MKT_COLUMN = GridColumn("mkt", "mkt  diff", 11)
 
 
 def with_market_cells(rows: list[tuple[str, list[str]]], v: Valuation, quotes: dict) -> list[tuple[str, list[str]]]:
@@ -116,6 +111,34 @@ def spread_strikes(lv) -> str:
         ratio = "" if g.ratio == 1 else f"{g.ratio:g}x"
         parts.append(("+" if g.side == "long" else "") + ratio + f"{g.strike:g}")
     return "/".join(parts)
+
+
+PENDING = "·"  # a figure not priced yet (the first frame comes before numpy loads)
+
+
+def preview_cells(plan: Plan) -> list[tuple[str, list[str]]]:
+    """The rows of :func:`layer_cells` from the plan alone, before its first valuation: the
+    plan's own text (name, weight, expiry, a fixed strike), a quiet mark for every figure,
+    in the same cells, so that nothing moves when the figures arrive."""
+    from ..core.months import months_past_curve
+    from ..core.plan import parse_month, resolve_expiry
+
+    market = plan.market
+    weights, weight_total = edits.weight_texts([layer.weight for layer in plan.layers])
+    figures = [PENDING] * (len(COLUMNS) - 5)
+    rows: list[tuple[str, list[str]]] = []
+    for i, layer in enumerate(plan.layers):
+        expiry_text, dte = f"{layer.expiry}", PENDING
+        n = parse_month(layer.expiry) if isinstance(layer.expiry, str) else None
+        if isinstance(layer.expiry, date) or (n is not None and months_past_curve(n, market) <= 0):
+            # (a month past the curve needs the holiday calendar: it waits for the figures)
+            expiry = resolve_expiry(layer.expiry, market)
+            expiry_text, dte = fmt_expiry(layer.expiry, expiry), str(market.dte(expiry))
+        kind, value = parse_strike(layer.strike)
+        strike = f"{value:g}" if kind == "abs" and not layer.legs else PENDING
+        rows.append((f"L{i}", [layer.name, weights[i], expiry_text, dte, strike, *figures]))
+    rows.append((TOTAL_ROW, ["total", weight_total, "", "", "", "", "", "", *[PENDING] * 5]))
+    return rows
 
 
 def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
@@ -223,6 +246,19 @@ class CellInput(Input):
 class LayerEditor(Vertical):
     """Render only from the Valuation given to :meth:`show`; edits go out as PlanEdited."""
 
+    @dataclass
+    class PlanEdited(Message):
+        """The user turned ``base`` into ``plan`` (already validated by tui.core.edits).
+
+        The App applies it only if ``base`` is still its current plan, so an edit made
+        against a stale valuation can never overwrite a newer one.
+        """
+
+        base: Plan
+        plan: Plan
+        label: str
+        cursor: tuple[int, int] | None = None  # (row, column) for the layer table afterwards
+
     BINDINGS = [
         Binding("plus,equals_sign", "nudge(1)", "Nudge", key_display="+/-"),
         Binding("minus", "nudge(-1)", "Nudge down", show=False),
@@ -260,7 +296,7 @@ class LayerEditor(Vertical):
 
     @staticmethod
     def _columns(wide: bool) -> list[GridColumn]:
-        return [GridColumn(c.key, c.label, c.width + (WIDE_EXTRA.get(c.key, 0) if wide else 0), c.right) for c in COLUMNS]
+        return [replace(c, width=c.width + WIDE_EXTRA.get(c.key, 0)) if wide else c for c in COLUMNS]
 
     @property
     def table(self) -> LayerTable:
@@ -280,11 +316,16 @@ class LayerEditor(Vertical):
             columns = list(COLUMNS)
             if self._with_mkt:
                 columns.insert(COLUMN_KEYS.index("price") + 1, MKT_COLUMN)
-            self.table.set_columns([GridColumn(c.key, c.label, c.width, c.right) for c in columns])
+            self.table.set_columns(columns)
         if self._with_mkt:
             rows = with_market_cells(rows, valuation, quotes)
         self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in rows])
         self._show_sizing()
+
+    def preview(self, plan: Plan) -> None:
+        """The plan's rows before its first valuation (see :func:`preview_cells`)."""
+        self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in preview_cells(plan)])
+        self.query_one("#sizing-line", Static).update("pricing…", layout=False)
 
     def _show_sizing(self) -> None:
         if self.valuation is None:
@@ -324,6 +365,13 @@ class LayerEditor(Vertical):
             return None
         return row
 
+    def _layer_row_to(self, what: str) -> int | None:
+        """The cursor's layer row; None, and say so, when the cursor is on no layer."""
+        row = self._layer_row()
+        if row is None:
+            self.say(f"put the cursor on a layer to {what} it", error=True)
+        return row
+
     def move_to(self, row: int, column: int | None = None) -> None:
         self.table.move_cursor(row, column)
 
@@ -338,7 +386,7 @@ class LayerEditor(Vertical):
             note = edits.weight_note(base, plan, weight_of)
             label = f"{label}; {note}" if note else label
         self.say(label)
-        self.app.post_message(PlanEdited(base, plan, label, cursor))  # straight to the App: no bubbling hops
+        self.post_message(self.PlanEdited(base, plan, label, cursor))
 
     def _try(self, fn, label: str, cursor=None, weight_of: int | None = None) -> bool:
         if self.plan is None:
@@ -452,16 +500,14 @@ class LayerEditor(Vertical):
         self._try(lambda p: edits.add_layer(p, row), "added a layer")
 
     def action_duplicate(self) -> None:
-        row = self._layer_row()
+        row = self._layer_row_to("copy")
         if row is None or self.plan is None:  # (no plan: no row either)
-            self.say("put the cursor on a layer to copy it", error=True)
             return
         self._try(lambda p: edits.duplicate_layer(p, row), f"copied {self.plan.layers[row].name}")
 
     def action_delete(self) -> None:
-        row = self._layer_row()
+        row = self._layer_row_to("delete")
         if row is None or self.plan is None:  # (no plan: no row either)
-            self.say("put the cursor on a layer to delete it", error=True)
             return
         name = self.plan.layers[row].name
         self._try(lambda p: edits.delete_layer(p, row), f"deleted {name} (u undoes)", cursor=(max(row - 1, 0), self.table.cursor_column))
@@ -473,9 +519,8 @@ class LayerEditor(Vertical):
         self._try(edits.apply_preset_442_financed, "applied the financed 4/4/2 (near: 1x1 call spread, short +50%)")
 
     def action_finance(self) -> None:
-        row = self._layer_row()
+        row = self._layer_row_to("finance")
         if row is None or self.plan is None:  # (no plan: no row either)
-            self.say("put the cursor on a layer to finance it", error=True)
             return
         name = self.plan.layers[row].name
         financed = not self.plan.layers[row].legs

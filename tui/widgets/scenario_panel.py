@@ -12,7 +12,7 @@ P&L are marked ▲ / ▼ (not by colour alone). The detail line explains the cur
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from rich.text import Text
 from textual import events, on
@@ -26,11 +26,13 @@ from textual.widgets import Input, Label, Static
 
 from ..core.scenario_inputs import DEFAULTS, FIELDS, UNFINISHED, ScenarioInputError, field_errors, parse_scenario_inputs, scenario_params, scenario_texts, shows
 from ..core.scenarios import NO_SCENARIO, Scenario, ScenarioResult
-from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from .grid_table import GridColumn, GridRow, GridTable
 from .scenario_text import BEST, KIND_TAGS, WORST, best_worst, scenario_detail, scenario_one_liner, short_name  # noqa: F401  (re-exported)
 from .util import plain, set_border_subtitle, set_border_title
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 FIELD_IDS = {"shift": "#scenario-shift", "vol": "#scenario-vol", "days": "#scenario-days"}
 TYPING_HINT = "typing a shock · enter applies · esc back to the layers"

@@ -7,9 +7,13 @@ downward.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core.scenarios import ScenarioResult
-from ..core.valuation import Valuation
 from ..format import pct, usd
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 KIND_TAGS = {"stress": "S", "historical": "H", "parametric": "P"}
 KIND_WORDS = {"stress": "stress (the sizing's reference)", "historical": "historical replay", "parametric": "parametric"}
@@ -61,7 +65,8 @@ def _did_not_help(r: ScenarioResult, spot: float, short: bool = False) -> str:
     if r.coverage is not None and r.coverage < 0.01:
         move = r.target_spot - spot
         if short:
-            return f"hedge no help, VIX {move:+.1f} pts"
+            verdict = "hedge loses too" if r.coverage < 0 else "hedge covers <1%"
+            return f"{verdict}, VIX {move:+.1f} pts"
         why = f"the VIX moved only {move:+.1f} pts" if abs(move) >= 0.05 else "the VIX did not move"
         return f"the hedge did not help ({why})"
     return ""

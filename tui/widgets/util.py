@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from rich.measure import Measurement
+from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
+from textual.widgets import Static
 
 from ..core.safe_text import printable
 
@@ -45,3 +48,41 @@ def set_border_subtitle(widget: Widget, subtitle) -> None:
     if cache.get("subtitle", object()) != key:
         cache["subtitle"] = key
         widget.border_subtitle = subtitle
+
+
+class HangingLines:
+    """A Rich renderable of Text lines where each line wraps under its own first character:
+    an indented line's continuation keeps the indent instead of starting at column 0."""
+
+    LABELS = ("warning: ",)  # a labelled line hangs under the text after its label
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console, options):
+        for line in self.text.split("\n", allow_blank=True):
+            label = next((lab for lab in self.LABELS if line.plain.startswith(lab)), "")
+            hang = len(label) or len(line.plain) - len(line.plain.lstrip(" "))
+            if 0 < hang < options.max_width // 2:
+                row = Table.grid(expand=True)
+                row.add_column(width=hang, no_wrap=True)
+                row.add_column(ratio=1)
+                row.add_row(line[:hang], line[hang:])
+                yield row
+            else:
+                yield line
+
+    def __rich_measure__(self, console, options) -> Measurement:
+        return Measurement.get(console, options, self.text)
+
+
+class IndentedStatic(Static):
+    """A Static whose ``text`` (Rich Text) is shown with hanging indents (see HangingLines)."""
+
+    def __init__(self, text: Text | str = "", **kwargs) -> None:
+        self.text = plain(text) if isinstance(text, str) else text
+        super().__init__(HangingLines(self.text), **kwargs)
+
+    def show_text(self, text: Text | str) -> None:
+        self.text = plain(text) if isinstance(text, str) else text
+        self.update(HangingLines(self.text))
