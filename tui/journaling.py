@@ -260,6 +260,8 @@ class PlanJournal:
         if self._timer is not None and not quiet:
             self._timer.stop()
             self._timer = None
+        with self._slot:
+            self._pending = None  # dropped before waiting: the writer must not take it meanwhile
         # A signal handler must not wait forever on a writer stuck in a dead disk: after
         # the grace period it writes anyway (the older write may then land last).
         locked = self._write_lock.acquire(timeout=EXIT_GRACE if quiet else -1)
@@ -286,6 +288,8 @@ class PlanJournal:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        with self._slot:
+            self._pending = None  # dropped before waiting: the writer must not take it meanwhile
         with self._write_lock:  # after any write in flight, and instead of any pending one
             with self._slot:
                 self._pending = None
