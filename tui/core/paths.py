@@ -9,6 +9,8 @@ from pathlib import Path
 
 APP_NAME = "alvh-tui"
 CONFIG_ENV = "ALVH_TUI_CONFIG_DIR"
+CACHE_ENV = "ALVH_TUI_CACHE_DIR"
+DEFAULT_HISTORY_NAME = "vx_history_2006_2025.csv"  # the bundled daily history (scripts/build_history.py)
 
 
 def bundled(name: str) -> Path:
@@ -40,3 +42,18 @@ def _platform_config_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME)
+
+
+def default_history_path() -> Path:
+    return sample_data_dir() / DEFAULT_HISTORY_NAME
+
+
+def cache_dir() -> Path:
+    """Where derived data is kept between runs (the entry signals read off the history):
+    ``$ALVH_TUI_CACHE_DIR`` if set, else platformdirs' user cache dir. Deleting it is safe."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME)
