@@ -41,6 +41,14 @@ def isolated_config(tmp_path_factory, monkeypatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own cache folder (the entry signals), never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("ALVH_TUI_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def isolated_state(tmp_path_factory, monkeypatch) -> Path:
     """Every test gets its own state folder (recovery journals), never the user's."""
     folder = tmp_path_factory.mktemp("state")

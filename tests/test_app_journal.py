@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from app_driver import SIZE, edit_cell, journal_of, layer_cell, texts, wait_until, write_journal
-from tui import app as app_module
-from tui import journaling
+from app_driver import SIZE, edit_cell, journal_of, layer_cell, texts, type_into_cell, wait_until, write_journal
+from tui import journaling, plan_files
 from tui.core import journal as jr
 from tui.core.plan_io import load_plan
 from tui.core.plan_save import SaveError, backup_path, file_stamp, save_plan
@@ -80,6 +80,38 @@ async def test_a_journal_that_cannot_be_written_says_so_once(make_app, saved, mo
         await pilot.press("ctrl+s")  # the save itself still works
         await pilot.pause()
         assert not app.dirty and load_plan(saved).layers[0].strike == 36.0
+
+
+async def test_a_slow_fsync_does_not_hold_up_keys_and_exit_completes_the_journal(make_app, saved, monkeypatch):
+    """The journal's write (and its fsync) runs off the event loop: while a write is stuck
+    in fsync, keys are handled and repriced; leaving the app then waits for that write and
+    writes the latest edit, so nothing is lost."""
+    stuck = threading.Event()
+    release = threading.Event()
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            stuck.set()
+            release.wait(20)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+    app = make_app(saved)
+    file = app.journal.file
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await type_into_cell(pilot, app, 0, "strike", "35")
+            await wait_until(pilot, stuck.is_set, "the journal write to reach fsync off the event loop")
+            await type_into_cell(pilot, app, 0, "strike", "36")  # while that write is stuck
+            assert layer_cell(app, 0, "strike").endswith("36") and app.valuation.plan is app.plan
+            assert app.plan.layers[0].strike == 36.0 and not release.is_set()
+            assert not file.exists()  # the first write has not landed yet
+            threading.Timer(0.3, release.set).start()  # the disk answers while the app is leaving
+    finally:
+        release.set()
+    entry = jr.read(file)  # the exit waited for the stuck write, then wrote the latest state
+    assert entry.plan == app.plan and entry.plan.layers[0].strike == 36.0
 
 
 # -- recovery at open ----------------------------------------------------------------------
@@ -328,7 +360,7 @@ async def test_a_failing_save_keeps_the_edits_and_the_journal(make_app, saved, s
     def full_disk(plan, path, expect=None, **kwargs):
         raise SaveError(Path(path), "writing a temporary file", OSError(28, "No space left on device"))
 
-    monkeypatch.setattr(app_module, "save_plan", full_disk)
+    monkeypatch.setattr(plan_files, "save_plan", full_disk)
     app = make_app(saved)
     file = app.journal.file
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -322,3 +322,25 @@ def test_holiday_calendar_against_21_years_of_vx_trading_days(shared_data):
     assert business - traded == KNOWN_GAPS
     assert traded - business == CFE_SESSIONS_ON_CLOSED_DAYS
     assert len(business) > 5000
+
+
+def test_cached_closures_are_pandas_closures_and_a_damaged_cache_is_recomputed(isolated_cache, monkeypatch):
+    """The disk cache of closures (read without pandas by ``alvh-tui price``) holds exactly
+    what pandas' rules give for every year of its span; a damaged file is computed afresh."""
+    from tui.core import calendar as cal
+
+    monkeypatch.setattr(cal, "_YEARS", {})
+    cal.preload_years(2024, 2024)  # a miss: the whole span computed with pandas and stored
+    cache = isolated_cache / cal.HOLIDAYS_CACHE
+    assert cache.is_file()
+    low, high = cal.CACHED_YEARS
+    fresh = cal._closures(low, high)
+    monkeypatch.setattr(cal, "_YEARS", {})
+    assert cal._load_cached_years()
+    assert {y: set(cal._YEARS[y]) for y in range(low, high + 1)} == fresh
+    assert date(2025, 1, 9) in cal._YEARS[2025] and date(2024, 6, 19) in cal._YEARS[2024]  # Carter; Juneteenth
+    cache.write_text('{"key": "x", "data": {}}')  # another rule set's cache
+    monkeypatch.setattr(cal, "_YEARS", {})
+    assert not cal._load_cached_years()
+    cal.preload_years(2030, 2030)  # computed afresh, and stored again under this rule set
+    assert cal._load_cached_years() and set(cal._YEARS[2030]) == fresh[2030]

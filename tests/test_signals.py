@@ -164,3 +164,57 @@ def test_as_of_after_the_history_reports_the_record_only():
     readout = signals_at(date(2026, 11, 20))
     assert readout.problem and "does not reach 2026-11-20" in readout.problem
     assert all(s.state == "no data" and s.hit_rate is not None for s in readout.signals)
+
+
+# -- the on-disk cache: price without pandas once the signals are known ------------------------
+
+def test_the_signals_cache_gives_back_what_was_computed(isolated_cache):
+    from tui.core import kit
+
+    kit.signals_at.cache_clear()
+    day = date(2024, 8, 5)
+    computed = kit.signals_at(day)
+    if not computed.signals:
+        pytest.skip(computed.problem or "no history")
+    assert (isolated_cache / kit.SIGNALS_CACHE).is_file()
+    key = kit._history_key()
+    assert kit._cached_readout(key, day) == computed  # every field, dates and rates exactly
+    assert kit._cached_readout(key, date(2024, 8, 6)) is None  # a day not computed yet
+    assert kit._cached_readout(key + "|touched", day) is None  # another history: computed afresh
+    (isolated_cache / kit.SIGNALS_CACHE).write_text("{not json")
+    assert kit._cached_readout(key, day) is None  # a damaged cache is ignored ...
+    kit.signals_at.cache_clear()
+    assert kit.signals_at(day) == computed  # ... and rewritten
+    assert kit._cached_readout(key, day) == computed
+    kit.signals_at.cache_clear()
+
+
+def test_price_imports_no_pandas_once_the_signals_are_cached(tmp_path):
+    """``alvh-tui price`` spent most of its time importing pandas to read four signals off the
+    history; with the cache warm a fresh process prints the same JSON without pandas."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tui.resources import default_plan_path
+
+    code = (
+        "import sys, io, contextlib\n"
+        "from tui.__main__ import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    main(['price', {str(default_plan_path())!r}, '--json'])\n"
+        "print(out.getvalue())\n"
+        "print('PANDAS' if 'pandas' in sys.modules else 'NO-PANDAS', file=sys.stderr)\n"
+    )
+    env = dict(os.environ, ALVH_TUI_CACHE_DIR=str(tmp_path))
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    first, second = (json.loads(run.stdout) for run in runs)
+    if not first["signals"]:
+        pytest.skip("no history for the signals")
+    assert "PANDAS" in runs[0].stderr.split()  # computed: pandas was needed
+    assert "NO-PANDAS" in runs[1].stderr.split()  # cached: not imported at all
+    assert first == second

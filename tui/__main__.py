@@ -118,9 +118,23 @@ def main(argv: list[str] | None = None) -> int:
     args = _app_parser().parse_args(argv)
     if args.color != "auto":
         os.environ["TEXTUAL_COLOR_SYSTEM"] = _COLOR_SYSTEMS[args.color]
+    fast_start()
     from .app import run_app  # textual is imported only here
 
     return run_app(plan_path=args.plan, mouse=not args.no_mouse)
+
+
+def fast_start() -> None:
+    """Before the app is imported: numpy loads after the first frame (the app prices then),
+    and no garbage collection runs until then (start-up allocates much and frees little:
+    the collections cost 15-20 % of it; the app freezes what it built and re-enables them
+    once the first frame is out, see AlvhApp._after_start)."""
+    import gc
+
+    from . import lazy_numpy
+
+    if lazy_numpy.defer():  # (a fresh process: in one that has numpy already, as tests, nothing changes)
+        gc.disable()
 
 
 def run() -> int:

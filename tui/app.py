@@ -5,6 +5,10 @@ the undo stack), the active ``scenario`` and payoff horizon, and the file the pl
 from. Every change calls :meth:`AlvhApp.reprice`, which runs ``value_plan`` once
 (about a millisecond, so synchronously on the event loop) and hands the one
 Valuation to every pane; the panes never compute figures of their own.
+
+Start-up paints first and prices right after: ``alvh-tui`` defers numpy (tui.lazy_numpy),
+the first frame shows the plan's own text in the final layout, and the first reprice
+(which loads numpy and the valuation) runs once that frame is out.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import threading
 import time
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Literal
+from typing import TYPE_CHECKING, Iterable
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
@@ -24,28 +28,30 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from . import lazy_numpy
 from .core.black76 import load_scipy_ndtr
 from .core.plan import Plan, resolve_expiry
 from .core.plan_io import PlanError, load_plan, load_plan_stamped, plan_problems
-from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
 from .core.safe_files import MISSING, FileStamp, cause_of, path_kind
 from .core.safe_text import printable
 from .core.scenario_inputs import CUSTOM, ScenarioInputError, stepped_scenario
 from .core.scenarios import NO_SCENARIO, Scenario
-from .core.valuation import Valuation, default_scenarios, value_plan
-from .journaling import PlanJournal, Unsaved, install_signal_handlers, lookup, offer_at_open, write_pidfile
+from .journaling import PlanJournal, install_signal_handlers, lookup, offer_at_open, write_pidfile
+from .plan_files import PlanFiles
 from .resources import default_plan_path
 from .screens.problems import ProblemsModal
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
 from .widgets.curve_pane import CurvePane
+from .widgets.keys_footer import KeysFooter
 from .widgets.layer_editor import LayerEditor
 from .widgets.payoff_chart import PayoffChart
 from .widgets.scenario_panel import ScenarioPanel
 from .widgets.util import set_border_title
 
 if TYPE_CHECKING:
+    from .core.valuation import Valuation
     from .screens.views import ValuationView
 
 
@@ -61,7 +67,15 @@ MIN_HEIGHT = 18
 HORIZONS = ("scenario", "near")
 
 
-class AlvhApp(App[int]):
+def breakpoint_classes(width: int, height: int) -> dict[str, bool]:
+    """The screen classes of AlvhApp's breakpoints at this size (as Textual sets them)."""
+    classes = {name: False for _, name in AlvhApp.HORIZONTAL_BREAKPOINTS + AlvhApp.VERTICAL_BREAKPOINTS}
+    for size, breakpoints in ((width, AlvhApp.HORIZONTAL_BREAKPOINTS), (height, AlvhApp.VERTICAL_BREAKPOINTS)):
+        classes[max((b for b in breakpoints if b[0] <= size), default=breakpoints[0])[1]] = True
+    return classes
+
+
+class AlvhApp(PlanFiles):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "alvh-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
@@ -137,6 +151,11 @@ class AlvhApp(App[int]):
         self.last_reprice_ms = 0.0
         self.config_folder = config_folder or config_dir()
         self._startup_problems = startup_problems
+        # Started before numpy loaded (a real start, see tui.lazy_numpy): the first frame
+        # shows the plan's own text and the figures come right after it. In a process that
+        # has numpy already (tests), pricing happens on mount, before the first frame.
+        self.price_after_first_frame = not lazy_numpy.is_loaded()
+        self._pricing_pending = False  # composed, not priced yet
         self._focus_before_small: Widget | None = None
         # A plan opened although `check` rejects it for a reason the app can fix (weights
         # summing to 1.1): its problems, until an edit fixes them; saving is refused meanwhile.
@@ -149,12 +168,27 @@ class AlvhApp(App[int]):
             self.register_theme(theme)
         wanted = read_settings(self.config_folder).get("theme")
         if wanted in self.available_themes:
-            self.theme = wanted
+            self._start_theme(wanted)
         elif DEFAULT_THEME in self.available_themes:
-            self.theme = DEFAULT_THEME
+            self._start_theme(DEFAULT_THEME)
+
+    def _start_theme(self, name: str) -> None:
+        """The theme to start with, set as App._watch_theme sets it (classes, colour filter,
+        CSS variables) but without its re-parse of every style sheet (25-45 ms of start-up):
+        nothing is parsed yet, and the first parse reads these variables."""
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        classes = {c: False for c in self.classes if c.startswith("-theme-")}
+        self.update_classes(classes | {f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark}, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # The screen's breakpoint classes (-wide, -tall...) before the panes are styled,
+        # not at its first Resize (after the first frame): the first frame is laid out as
+        # it stays, and styled once.
+        self.screen.update_classes(breakpoint_classes(self.size.width, self.size.height), update=False)
         with Container(id="main"):
             yield LayerEditor(id="layers")
             with Container(id="lower"):
@@ -162,7 +196,7 @@ class AlvhApp(App[int]):
                 yield PayoffChart(id="payoff")
                 yield ScenarioPanel(id="scenarios")
         yield Static(id="too-small")
-        yield Footer(compact=True)  # compact: q Quit still fits at 80 columns
+        yield KeysFooter(compact=True)  # compact: q Quit still fits at 80 columns
 
     @property
     def editor(self) -> LayerEditor:
@@ -173,8 +207,15 @@ class AlvhApp(App[int]):
         return self.screen_stack[0]
 
     def on_mount(self) -> None:
-        self.reprice()
-        self.editor.table.focus()
+        if self.price_after_first_frame:
+            self._pricing_pending = True
+            self.editor.preview(self.plan)
+            self.query_one(CurvePane).preview(self.plan.market)
+            self._update_chrome()  # (priced once the first frame is out: see on_ready)
+        else:
+            self.reprice()
+        self.main_screen.set_focus(self.editor.table)
+        self.query_one(KeysFooter).show_keys()  # the footer's keys in the first frame, too
         self._check_size(self.size.width, self.size.height)
         if self.theme_problems:
             self.notify(
@@ -198,10 +239,30 @@ class AlvhApp(App[int]):
 
     def on_ready(self) -> None:
         """After the first frame: what start-up does not need."""
+        if self._pricing_pending:
+            self.call_later(self._price_pending)
+        else:
+            self._after_start()
+
+    def _after_start(self) -> None:
         # Everything built so far lives as long as the app: keep it out of the full
         # collections that otherwise land on a keystroke now and then (50-80 ms each).
         gc.freeze()
+        gc.enable()  # (off since start-up: tui.__main__.fast_start)
         threading.Thread(target=_warm_up, name="alvh-warm-up", daemon=True).start()
+
+    def _price_pending(self) -> None:
+        """Price right after the first frame (numpy loads now: see tui.lazy_numpy)."""
+        if self._pricing_pending:
+            self.reprice()
+            self.call_after_refresh(self._after_start)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key (or click) that comes before the first figures: price first, then the
+        # key applies to the priced plan, as it would have a moment later (none is lost).
+        if self._pricing_pending and isinstance(event, events.InputEvent):
+            self.reprice()
+        await super().on_event(event)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # (an app made again in the same process, as tests do, starts clean)
@@ -246,12 +307,15 @@ class AlvhApp(App[int]):
 
     def reprice(self) -> Valuation:
         """Value the plan once and hand the valuation to every pane."""
+        from .core.valuation import default_scenarios, value_plan  # (the first call imports it: after the first frame)
+
         start = time.perf_counter()
         horizon, label = self.horizon_days()
         # The whole set: the VaR stress, the episode library and the presets (+ a typed shock).
         scenarios = None if self.scenario.name != CUSTOM else (self.scenario,) + default_scenarios(mode=self.plan.scenarios.replay)
         valuation = value_plan(self.plan, self.scenario, horizon_days=horizon, scenarios=scenarios)
         self.valuation = valuation
+        self._pricing_pending = False
         self.editor.show(valuation)
         self.query_one(CurvePane).show(valuation)
         self.query_one(PayoffChart).show(valuation, label)
@@ -266,13 +330,6 @@ class AlvhApp(App[int]):
         self.last_reprice_ms = (time.perf_counter() - start) * 1000.0
         return valuation
 
-    @property
-    def dirty(self) -> bool:
-        return self.plan != self.saved_plan
-
-    def _unsaved(self) -> Unsaved:
-        return Unsaved(self.plan, self.path, self.stamp, self.dirty, len(self.undo_stack))
-
     def say(self, message: str, error: bool = False) -> None:
         self.editor.say(message, error=error)
 
@@ -282,22 +339,6 @@ class AlvhApp(App[int]):
         if not markup:
             message, title = printable(message, 2000), printable(title, 200)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def set_read_only(self, read_only: bool) -> None:
-        self.read_only = read_only
-        self.journal.set_read_only(read_only)
-        self._update_chrome()
-
-    def adopt_recovered(self, plan: Plan, stamp: FileStamp | None, label: str) -> None:
-        """Make a recovered plan current, unsaved and undoable back to the file."""
-        self.undo_stack.append((self.plan, label))
-        self.redo_stack.clear()
-        self.plan = plan
-        self.stamp = stamp
-        self.reprice()
-
-    def display_path(self) -> str:
-        return str(self.path) if self.path else "the sample plan (not saved yet)"
 
     def _update_chrome(self) -> None:
         file = self.path.name if self.path else "untitled"
@@ -371,159 +412,6 @@ class AlvhApp(App[int]):
         self.plan = plan
         self.reprice()
         self.editor.say(f"redone: {label}")
-
-    # -- files ------------------------------------------------------------------
-    def action_save(self) -> None:
-        if self.path is None:
-            self.action_save_as()
-            return
-        self.save_to(self.path)
-
-    def save_to(self, path: Path, then: Callable[[], None] | None = None, *, expect: FileStamp | None | Literal[True] = True) -> bool:
-        """Save to ``path``; ``then`` runs after a successful save (also one confirmed in a dialog).
-
-        ``expect=True``: the stamp taken at open when ``path`` is the plan's own file (a file
-        changed on disk since then is not overwritten silently: the user is asked).
-        """
-        if expect is True:
-            expect = self.stamp if path == self.path else None
-        problems = plan_problems(self.plan, path.name)
-        if problems:  # never write a file that would not open again
-            self.notify("Not saved: the plan needs a fix first:\n" + "\n".join(problems), severity="error", markup=False, timeout=10)
-            self.say("not saved: the plan needs a fix first (n renormalises the weights)", error=True)
-            return False
-        if self.read_only and path == self.path:
-            self.journal.flush()
-            self.say("opened read-only (the plan is open in another session): S saves as another file", error=True)
-            return False
-        try:
-            save_plan(self.plan, path, expect=expect, like=self.path)
-        except FileChangedError as error:
-            changed = error  # (the except name is unbound when the block ends)
-            self.journal.flush()
-
-            def decided(choice: str | None) -> None:
-                if choice == "overwrite":
-                    self.save_to(path, then, expect=changed.actual)
-                elif choice == "save_as":
-                    self.action_save_as(then=then)
-
-            from .screens.recover import FileChangedModal
-
-            self.push_screen(FileChangedModal(str(path), changed.changes), decided)
-            return False
-        except OSError as error:
-            self.journal.flush()
-            message = str(error) if isinstance(error, SaveError) else f"cannot save {path}: {error.strerror or error}"
-            self.notify(f"Could not save: {message}. Your edits are kept here and in the recovery journal.", severity="error", markup=False, timeout=15)
-            return False
-        self.journal.discard()
-        self.path = path
-        try:
-            self.stamp = file_stamp(path)
-        except OSError:
-            self.stamp = None
-        self.saved_plan = self.plan
-        self.is_new = False
-        self.read_only = self.journal.read_only = False
-        self.journal.retarget(path)
-        self._update_chrome()
-        # In the message line (a toast would cover the net and cover columns), replacing
-        # whatever it said before ("nothing to redo").
-        self.editor.say(f"saved {path}")
-        if then is not None:
-            then()
-        return True
-
-    def action_save_as(self, then: Callable[[], None] | None = None) -> None:
-        initial = _typable(self.path) or _typable(Path.cwd() / "plan.toml") or ""
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.save_to(path, then)
-
-        from .screens.file_prompt import PathModal
-
-        self.push_screen(PathModal("Save plan as", initial, must_exist=False, current=self.path), chosen)
-
-    def action_open(self) -> None:
-        def ask() -> None:
-            initial = (_typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
-            from .screens.file_prompt import PathModal
-
-            def chosen(path: Path | None) -> None:
-                self.open_path(path)
-
-            self.push_screen(PathModal("Open plan", initial, must_exist=True), chosen)
-
-        self._guard_unsaved("open another plan", ask)
-
-    def open_path(self, path: Path | None) -> bool:
-        if path is None:
-            return False
-        needs_fix: list[str] = []
-        stamp: FileStamp | None
-        try:
-            plan, stamp = load_plan_stamped(path)
-        except PlanError as error:
-            if error.draft is None:
-                self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
-                return False
-            plan, stamp, needs_fix = error.draft, error.stamp, error.messages
-
-        def open_it(read_only: bool) -> None:
-            self.needs_fix = needs_fix
-            self.plan = plan
-            self.saved_plan = plan
-            self.path = path
-            self.stamp = stamp
-            self.is_new = False
-            self.read_only = self.journal.read_only = read_only
-            self.journal.retarget(path)
-            self.undo_stack.clear()
-            self.redo_stack.clear()
-            self.editor.table.reset_scroll()  # the old plan's scroll position means nothing here
-            self.reprice()
-            self.say(f"opened {path.name}")
-            if self.needs_fix:
-                self._show_needs_fix(needs_fix)
-
-        offer_at_open(self, lookup(path, own=self.journal.own_files), path, at_start=False, then=open_it)
-        return True
-
-    def _show_needs_fix(self, messages: list[str]) -> None:
-        name = self.path.name if self.path else "the plan"
-        self.push_screen(
-            ProblemsModal(
-                f"{name} needs a fix",
-                messages,
-                "Opened as it is and marked; n renormalises the weights. Saving is refused until the plan is valid.",
-            )
-        )
-
-    def _guard_unsaved(self, verb: str, proceed: Callable[[], None]) -> None:
-        if not self.dirty:
-            proceed()
-            return
-        from .screens.confirm import ConfirmQuitModal
-
-        if isinstance(self.screen, ConfirmQuitModal):
-            return
-
-        def decided(choice: str | None) -> None:
-            if choice == "discard":
-                self.journal.discard()
-                proceed()
-            elif choice == "save":
-                if self.path is None or self.read_only:
-                    self.action_save_as(then=proceed)
-                else:
-                    self.save_to(self.path, proceed)
-
-        self.push_screen(ConfirmQuitModal(self.display_path(), verb), decided)
-
-    async def action_quit(self) -> None:
-        self._guard_unsaved("quit", lambda: self.exit(0))
 
     # -- view ---------------------------------------------------------------------
     def action_help(self) -> None:
@@ -625,15 +513,6 @@ def _warm_up() -> None:
     except Exception:  # (the libm path stays in use: slower, never wrong)
         return
     gc.freeze()  # scipy's modules, too, live as long as the process
-
-
-def _typable(path: Path | None) -> str | None:
-    """``path`` as the prompt's starting text, or None when there is none or it holds control
-    characters (shown raw in the input line, they would reach the terminal)."""
-    if path is None:
-        return None  # an untitled plan: not the text "None"
-    text = str(path)
-    return text if printable(text, len(text) + 3) == text else None
 
 
 def make_app(plan_path: Path | None = None, *, config_folder: Path | None = None, theme_folders: list[Path] | None = None) -> AlvhApp:

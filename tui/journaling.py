@@ -3,7 +3,11 @@
 * :class:`PlanJournal` holds this session's lock on the open plan (taken at open) and
   writes the plan to this session's journal (``tui.core.journal``) at most :data:`DELAY`
   seconds after an edit while there are unsaved changes; it removes the journal after a
-  save or an explicit discard. The plan file is never written here.
+  save or an explicit discard. The plan file is never written here. Those timed writes
+  run on one background writer thread (an fsync can take tens of ms, which on the event
+  loop was a frozen keystroke): writes stay in order, the latest state wins, and every
+  synchronous :meth:`PlanJournal.flush` (exit, save, SIGHUP/SIGTERM) waits for the write
+  in flight and then writes the current state itself.
 * :func:`install_signal_handlers`: SIGHUP and SIGTERM (an SSH drop, a closed terminal)
   flush the journal synchronously in the handler and exit through ``App.exit`` on the
   event loop (``call_soon_threadsafe``) so the driver restores the terminal. A watchdog
@@ -87,12 +91,23 @@ class PlanJournal:
         self._settled: Plan | None = None  # the plan the journal is up to date with (written, or discarded)
         self._ours = False  # this session wrote the current file (so may remove it)
         self.last_error: str | None = None
+        # The background writer: ``_pending`` is the newest state handed over and not yet
+        # taken (a newer one replaces it); ``_write_lock`` is held for every write or
+        # removal (re-entrant: a signal handler may run on the main thread during one);
+        # ``_slot`` guards ``_pending`` and ``_writing`` and is held only for a moment.
+        self._write_lock = threading.RLock()
+        self._slot = threading.Condition(threading.RLock())
+        self._pending: _Job | None = None
+        self._writing = False  # a writer thread is running (at most one at a time)
+        self._submitted: Plan | None = None  # the plan last handed to the writer
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.retarget(path)
 
     def retarget(self, path: Path | None) -> None:
         """The session now has plan ``path`` open: lock it (and let go of the previous one)."""
+        self.wait_for_writer()  # a write handed over for the previous plan lands first, in its file
         if self.lock is not None and path is not None and getattr(self, "path", None) == path:
-            self._settled = None  # the same plan (saved, reopened): keep the lock, never a gap
+            self._settled = self._submitted = None  # the same plan (saved, reopened): keep the lock, never a gap
             self._ours = False
             if self.lock.read_only != self.read_only:
                 self.lock.rewrite(self.read_only)
@@ -101,7 +116,7 @@ class PlanJournal:
         self.path = path
         self.key = jr.plan_key(path)
         self.file = jr.journal_file(path, self.key, self.base, self.session)
-        self._settled = None
+        self._settled = self._submitted = None
         self._ours = False
         self.lock_error = None
         try:
@@ -137,13 +152,107 @@ class PlanJournal:
 
     def touch(self) -> None:
         """The plan may have changed: write it soon (no-op when it has not)."""
-        if self.state().plan is self._settled:
+        if self._up_to_date(self.state().plan):
             return
         if self._timer is None:
-            self._timer = self.schedule(DELAY, self.flush)
+            self._timer = self.schedule(DELAY, self.write_behind)
+
+    def _up_to_date(self, plan: Plan) -> bool:
+        """``plan`` is written, or handed to the writer (identity: plans are immutable)."""
+        return plan is self._settled or plan is self._submitted
+
+    def write_behind(self) -> None:
+        """The debounce fired (on the event loop): hand the current state to the writer
+        thread and return at once; the thread writes it (render, write, fsync, rename)."""
+        self._timer = None
+        now = self.state()
+        if self._up_to_date(now.plan):
+            return
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._loop = None
+        job = _Job(now, self.file)
+        with self._slot:
+            self._submitted = now.plan
+            self._pending = job  # the latest state wins: an older one not yet taken is dropped
+            if self._writing:
+                return
+            self._writing = True
+        threading.Thread(target=self._writer, name="alvh-journal-writer", daemon=True).start()
+
+    def _writer(self) -> None:
+        """The writer thread: write the newest pending state until there is none left."""
+        try:
+            while True:
+                with self._write_lock:
+                    with self._slot:
+                        job = self._pending
+                        self._pending = None
+                        if job is None:
+                            self._writing = False
+                            self._slot.notify_all()
+                            return
+                    # Taken under the write lock, so a synchronous flush (which drops what
+                    # is pending under the same lock) can never be overwritten by an older state.
+                    error = self._write(job.state, job.file)
+                if error is not None:
+                    self._report_later(error)
+        except BaseException:
+            with self._slot:
+                self._writing = False
+                self._slot.notify_all()
+            raise
+
+    def _report_later(self, message: str) -> None:
+        """A write on the writer thread failed: say so on the event loop (once per message)."""
+        if message == self.last_error:
+            return
+        self.last_error = message
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._warn_quietly, message)
+        except RuntimeError:  # the loop has closed meanwhile
+            pass
+
+    def _warn_quietly(self, message: str) -> None:
+        try:
+            self.warn(message)
+        except Exception:
+            pass
+
+    def wait_for_writer(self, timeout: float | None = None) -> bool:
+        """Block until the writer thread has written everything handed to it (False on timeout)."""
+        with self._slot:
+            return self._slot.wait_for(lambda: not self._writing, timeout)
+
+    def _write(self, now: Unsaved, file: Path) -> str | None:
+        """Write ``now`` to ``file`` (or remove ours when nothing is unsaved); the error
+        message on failure. Call with ``_write_lock`` held."""
+        try:
+            if now.dirty:
+                jr.write(file, jr.render(now.plan, now.path, now.stamp, edits=now.edits))
+                self._ours = True
+            elif self._ours:
+                jr.remove(file)
+                self._ours = False
+        except OSError as error:
+            if self._submitted is now.plan:
+                self._submitted = None  # the next edit (or flush) tries again
+            return f"Cannot write the recovery journal {printable(str(file))}: {error.strerror or error}. Save with ctrl+s to keep your edits."
+        if file == self.file:
+            self._settled = now.plan
+            self.last_error = None
+        return None
 
     def flush(self, quiet: bool = False) -> bool:
         """Write the journal now if there are unsaved edits (remove ours if there are none).
+
+        Synchronous: a write in flight on the writer thread finishes first, one still
+        pending is dropped (the current state is written instead), so when this returns
+        True the journal holds the current plan.
 
         ``quiet``: called from a signal handler or another thread: touch neither the timer
         nor the UI (a failure is only remembered in ``last_error``).
@@ -151,42 +260,53 @@ class PlanJournal:
         if self._timer is not None and not quiet:
             self._timer.stop()
             self._timer = None
-        now = self.state()
-        if now.plan is self._settled:
-            return True
+        with self._slot:
+            self._pending = None  # dropped before waiting: the writer must not take it meanwhile
+        # A signal handler must not wait forever on a writer stuck in a dead disk: after
+        # the grace period it writes anyway (the older write may then land last).
+        locked = self._write_lock.acquire(timeout=EXIT_GRACE if quiet else -1)
         try:
-            if now.dirty:
-                jr.write(self.file, jr.render(now.plan, now.path, now.stamp, edits=now.edits))
-                self._ours = True
-            elif self._ours:
-                jr.remove(self.file)
-                self._ours = False
-        except OSError as error:
-            message = f"Cannot write the recovery journal {printable(str(self.file))}: {error.strerror or error}. Save with ctrl+s to keep your edits."
-            if message != self.last_error:
-                self.last_error = message
-                if quiet:
-                    return False
-                try:
-                    self.warn(message)
-                except Exception:
-                    pass
-            return False
-        self._settled = now.plan
-        self.last_error = None
-        return True
+            with self._slot:
+                self._pending = None  # superseded by the write below
+            now = self.state()
+            if now.plan is self._settled:
+                return True
+            error = self._write(now, self.file)
+        finally:
+            if locked:
+                self._write_lock.release()
+        if error is None:
+            return True
+        if error != self.last_error:
+            self.last_error = error
+            if not quiet:
+                self._warn_quietly(error)
+        return False
 
     def discard(self) -> None:
         """The user discarded the edits (or saved them): remove the journal."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        try:
-            jr.remove(self.file)
-        except OSError:
-            pass
-        self._ours = False
-        self._settled = self.state().plan
+        with self._slot:
+            self._pending = None  # dropped before waiting: the writer must not take it meanwhile
+        with self._write_lock:  # after any write in flight, and instead of any pending one
+            with self._slot:
+                self._pending = None
+            try:
+                jr.remove(self.file)
+            except OSError:
+                pass
+            self._ours = False
+            self._settled = self._submitted = self.state().plan
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A state handed to the writer thread, with the journal file it belongs in."""
+
+    state: Unsaved
+    file: Path
 
 
 class Host(Protocol):

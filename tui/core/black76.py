@@ -72,7 +72,7 @@ def _ndtr_scalar(x: float) -> float:
     return 1.0 - h if y > 0.0 else h
 
 
-_ndtr_object = np.frompyfunc(_ndtr_scalar, 1, 1)
+_ndtr_object = None  # np.frompyfunc(_ndtr_scalar), made on first use (numpy may load after import)
 
 # Below this many options the normal CDF comes from libm through _ndtr_scalar: it keeps
 # scipy.special (0.15-0.4 s to import) off the app's start-up path, and for the app's
@@ -81,6 +81,9 @@ SCIPY_NDTR_MIN = 8192
 
 
 def _ndtr_small(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    global _ndtr_object
+    if _ndtr_object is None:
+        _ndtr_object = np.frompyfunc(_ndtr_scalar, 1, 1)
     out[...] = _ndtr_object(x)
     return out
 

@@ -124,19 +124,70 @@ def _holidays_in_year(year: int) -> frozenset[date]:
     return found
 
 
+# The years whose closures are kept in the disk cache (one pandas pass for all of them).
+CACHED_YEARS = (1985, 2045)
+HOLIDAYS_CACHE = "holidays-v1.json"
+
+
+def _rules_key() -> str:
+    """Names the rules the cached closures were computed with: a change to the listed
+    closures (or to the version in HOLIDAYS_CACHE) computes them afresh."""
+    import hashlib
+
+    listed = repr((CACHED_YEARS, _ONE_OFF_CLOSURES)).encode()
+    return hashlib.sha256(listed).hexdigest()[:16]
+
+
 def preload_years(first: int, last: int) -> None:
     """Compute the closures of ``first..last`` in one pass: pandas' holiday rules cost
-    ~30 ms a call, so a 20-year backtest asks once for its whole range, not once a year."""
+    ~30 ms a call, so a 20-year backtest asks once for its whole range, not once a year.
+
+    Years within CACHED_YEARS come from the disk cache when it holds them (no pandas:
+    ``alvh-tui price`` needs a few business days for the roll schedule); otherwise the
+    whole cached span is computed once and stored."""
     years = [y for y in range(first, last + 1) if y not in _YEARS]
     if not years:
         return
-    index = _calendar().holidays(start=f"{years[0]}-01-01", end=f"{years[-1]}-12-31")
-    found: dict[int, set[date]] = {y: set() for y in range(years[0], years[-1] + 1)}
+    low, high = CACHED_YEARS
+    if low <= years[0] and years[-1] <= high:
+        if _load_cached_years():
+            return
+        years = sorted(set(years) | set(range(low, high + 1)))
+    found = _closures(years[0], years[-1])
+    for y, days in found.items():
+        _YEARS.setdefault(y, frozenset(days))
+    if years[0] <= low and high <= years[-1]:
+        from . import disk_cache
+
+        span = {str(y): sorted(d.isoformat() for d in found[y]) for y in range(low, high + 1)}
+        disk_cache.write(HOLIDAYS_CACHE, _rules_key(), span)
+
+
+def _closures(first: int, last: int) -> dict[int, set[date]]:
+    """Weekday closures per year of ``first..last``, from pandas' holiday rules."""
+    index = _calendar().holidays(start=f"{first}-01-01", end=f"{last}-12-31")
+    found: dict[int, set[date]] = {y: set() for y in range(first, last + 1)}
     for d in (ts.date() for ts in index):
         if d.weekday() < 5:
             found[d.year].add(d)
-    for y, days in found.items():
-        _YEARS.setdefault(y, frozenset(days))
+    return found
+
+
+def _load_cached_years() -> bool:
+    """Fill the closures of CACHED_YEARS from the disk cache (False when it has none)."""
+    from . import disk_cache
+
+    span = disk_cache.read(HOLIDAYS_CACHE, _rules_key())
+    if not isinstance(span, dict):
+        return False
+    low, high = CACHED_YEARS
+    try:
+        years = {y: frozenset(date.fromisoformat(d) for d in span[str(y)]) for y in range(low, high + 1)}
+    except (TypeError, KeyError, ValueError):
+        return False
+    for y, days in years.items():
+        _YEARS.setdefault(y, days)
+    return True
 
 
 def _as_date(d) -> date:

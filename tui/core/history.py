@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .calendar import preload_years, vix_expiry
+from .paths import default_history_path
 
 __all__ = [
     "INDEX_COLUMNS",
@@ -58,7 +59,6 @@ INDEX_COLUMNS = ("vix", "vix3m", "vvix", "spx", "btc")
 LONG_REQUIRED = ("trade_date", "expiry", "settle")
 MAX_MONTHS = 12  # compact layout: m0..m12
 MAX_HISTORY_BYTES = 64_000_000  # a 20-year daily history is a few MB in the long layout
-DEFAULT_HISTORY_NAME = "vx_history_2006_2025.csv"
 
 _MONTH_COLUMN = re.compile(r"^m([0-9]{1,2})$")
 
@@ -194,12 +194,6 @@ def save_history_csv(history: History, path, comments=()) -> None:
 
 
 # -- reading -----------------------------------------------------------------------------------
-
-def default_history_path() -> Path:
-    from .paths import sample_data_dir
-
-    return sample_data_dir() / DEFAULT_HISTORY_NAME
-
 
 def load_history(path=None) -> History:
     """Read a history file (long or compact layout, see the module doc; ``.gz`` allowed).

@@ -107,7 +107,22 @@ def _history_frame():
 
 @lru_cache(maxsize=32)
 def signals_at(as_of: date) -> SignalReadout:
-    """Every entry signal at ``as_of`` with its 2006-2025 record (see :mod:`signals`)."""
+    """Every entry signal at ``as_of`` with its 2006-2025 record (see :mod:`signals`).
+
+    Read from the on-disk cache when the bundled history is the one it was computed on:
+    computing needs pandas (about 0.3 s to import) and the whole history, which would
+    triple the time of ``alvh-tui price`` for four numbers that only change with the file."""
+    key = _history_key()
+    cached = _cached_readout(key, as_of) if key is not None else None
+    if cached is not None:
+        return cached
+    readout = _compute_signals(as_of)
+    if key is not None and readout.signals:
+        _store_readout(key, as_of, readout)
+    return readout
+
+
+def _compute_signals(as_of: date) -> SignalReadout:
     from .signals import read_signals
 
     try:
@@ -119,3 +134,65 @@ def signals_at(as_of: date) -> SignalReadout:
     if all(s.state == "no data" for s in out):
         problem = f"the daily history ({span}) does not reach {as_of.isoformat()}: signals show their record only"
     return SignalReadout(out, problem, span)
+
+
+# -- the signals' cache (disk_cache), keyed by the history file's identity ------------------
+
+SIGNALS_CACHE = "signals-v1.json"  # bump the version when Signal or the rules change
+SIGNALS_CACHE_DAYS = 64  # as_of days kept (a user's plans share a few)
+
+
+def _history_key() -> str | None:
+    """The bundled history's path, size and modification time (None when unreadable)."""
+    from .paths import default_history_path
+
+    path = default_history_path()
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _read_cache(key: str) -> dict:
+    from . import disk_cache
+
+    days = disk_cache.read(SIGNALS_CACHE, key)
+    return days if isinstance(days, dict) else {}
+
+
+def _cached_readout(key: str, as_of: date) -> SignalReadout | None:
+    from .signal_record import Signal
+
+    entry = _read_cache(key).get(as_of.isoformat())
+    if not isinstance(entry, dict):
+        return None
+    try:
+        signals = tuple(
+            Signal(**{**s, "since": _day(s["since"]), "day": _day(s["day"])}) for s in entry["signals"]
+        )
+        return SignalReadout(signals, entry["problem"], entry["history"])
+    except (TypeError, KeyError, ValueError):  # no entry, or one of another shape
+        return None
+
+
+def _store_readout(key: str, as_of: date, readout: SignalReadout) -> None:
+    import dataclasses
+
+    from . import disk_cache
+
+    days = _read_cache(key)
+    days.pop(as_of.isoformat(), None)
+    days[as_of.isoformat()] = {
+        "signals": [
+            {k: (v.isoformat() if isinstance(v, date) else v) for k, v in dataclasses.asdict(s).items()}
+            for s in readout.signals
+        ],
+        "problem": readout.problem,
+        "history": readout.history,
+    }
+    disk_cache.write(SIGNALS_CACHE, key, dict(list(days.items())[-SIGNALS_CACHE_DAYS:]))  # the most recent
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 
 APP_NAME = "alvh-tui"
 CONFIG_ENV = "ALVH_TUI_CONFIG_DIR"
+CACHE_ENV = "ALVH_TUI_CACHE_DIR"
+DEFAULT_HISTORY_NAME = "vx_history_2006_2025.csv"  # the bundled daily history (scripts/build_history.py)
 
 
 def bundled(name: str) -> Path:
     # In a wheel, hatch force-includes the top-level folders into the package;
-    # in a checkout (or an editable install) they sit beside the package.
-    inside = Path(str(files("tui"))) / name
+    # in a checkout (or an editable install) they sit beside the package. (The package's
+    # folder from __file__, not importlib.resources: that costs 3 ms of start-up to import,
+    # and a wheel installs as files.)
+    package = Path(__file__).resolve().parent.parent
+    inside = package / name
     if inside.is_dir():
         return inside
-    return Path(__file__).resolve().parent.parent.parent / name
+    return package.parent / name
 
 
 def sample_data_dir() -> Path:
@@ -38,3 +42,18 @@ def _platform_config_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME)
+
+
+def default_history_path() -> Path:
+    return sample_data_dir() / DEFAULT_HISTORY_NAME
+
+
+def cache_dir() -> Path:
+    """Where derived data is kept between runs (the entry signals read off the history):
+    ``$ALVH_TUI_CACHE_DIR`` if set, else platformdirs' user cache dir. Deleting it is safe."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME)

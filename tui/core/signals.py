@@ -13,11 +13,12 @@ The history itself comes from :mod:`tui.core.history` (the loader the backtest u
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
+
+from .signal_record import Signal
 
 RISE = 0.50  # a VIX rise of at least 50 % ...
 HORIZON = 20  # ... within 20 trading days after the signal day
@@ -99,21 +100,6 @@ def hit_rates(on: pd.Series, close: pd.Series, rise: float = RISE, horizon: int 
 
 
 # -- the signals ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Signal:
-    name: str  # "vix_vix3m", "m1_m2_slope", "rsi14", "macd"
-    label: str  # for people
-    rule: str  # when the signal is on
-    value: float | None  # at the last day of the history on or before as_of
-    state: str  # "on" / "off" / "no data"
-    on: bool
-    since: date | None  # the last crossover: first day of the current state
-    hit_rate: float | None  # P(VIX rises >= 50 % within 20 days | signal on), 2006-2025
-    base_rate: float | None  # the same on all days
-    days_on: int  # signal days in the record
-    day: date | None  # the history day the value is read on
-
 
 def signal_frame(daily: pd.DataFrame) -> pd.DataFrame:
     """Each signal's value and on/off state per day, from a frame with columns ``vix``,

@@ -23,11 +23,13 @@ from typing import Callable, Sequence
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
 # Braille dot bit for (row 0..3, col 0..1) inside a cell.
-_DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.int32)
+# (a tuple, made an array where used: numpy loads after the first frame, see tui.lazy_numpy)
+_DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 _BRAILLE_BASE = 0x2800
 _SPACE = 0x20
 
@@ -150,7 +152,7 @@ def braille_cells(canvas: np.ndarray) -> np.ndarray:
     """(4H, 2W) booleans -> (H, W) braille dot codes 0..255."""
     h4, w2 = canvas.shape
     cells = canvas.reshape(h4 // 4, 4, w2 // 2, 2)
-    return np.einsum("rjck,jk->rc", cells.astype(np.int32), _DOT_BITS)
+    return np.einsum("rjck,jk->rc", cells.astype(np.int32), np.array(_DOT_BITS, dtype=np.int32))
 
 
 @dataclass
@@ -297,7 +299,13 @@ def layout_chart(
 
 
 class BrailleChart(Widget):
-    """Base widget: call :meth:`set_data`; the frame is rebuilt lazily on resize, data or theme change."""
+    """Base widget: call :meth:`set_data`; the frame is rebuilt on data, resize or theme change.
+
+    New data is laid out at once and compared with the frame on screen row by row: only
+    the rows that differ get new Strips and are repainted. A keystroke moves the payoff
+    curve through a handful of rows, and repainting all of a tall chart's rows was the
+    largest part of a keystroke's frame (the compositor re-renders every dirty line).
+    """
 
     DEFAULT_CSS = """
     BrailleChart {
@@ -318,14 +326,41 @@ class BrailleChart(Widget):
         self._strips: list[Strip] = []
         self._style_cache: dict[str, Style] = {}
         self.last_frame: Frame | None = None
+        self.rows_repainted = 0  # rows the last set_data repainted (all of them on a full rebuild)
 
     def set_data(self, series: Sequence[Series], vlines: Sequence[VLine] = (), **options) -> None:
         self._series = tuple(series)
         self._vlines = tuple(vlines)
         self._options = options
+        current = self._cache_key is not None and self._cache_key == (self.size, self._version)
         self._version += 1
-        self._cache_key = None
-        self.refresh()
+        if current and self.is_mounted:
+            self._update_changed_rows()
+        else:
+            self._cache_key = None
+            self.rows_repainted = self.size.height
+            self.refresh()
+
+    def _update_changed_rows(self) -> None:
+        """Lay out the new data now; repaint only the rows whose characters or styles changed."""
+        old = self.last_frame
+        frame = self.build_frame()
+        if old is None or old.chars.shape != frame.chars.shape or old.style_names != frame.style_names:
+            self._cache_key = None  # (a new colour in the chart: rebuild it all)
+            self.rows_repainted = self.size.height
+            self.refresh()
+            return
+        changed = np.flatnonzero(np.any((old.chars != frame.chars) | (old.styles != frame.styles), axis=1)).tolist()
+        self.last_frame = frame
+        self._cache_key = (self.size, self._version)
+        self.rows_repainted = len(changed)
+        if not changed:
+            return
+        styles = [self._style_for(n) for n in frame.style_names]
+        width = self.size.width
+        for r in changed:
+            self._strips[r] = self._row_strip(frame, r, styles)
+        self.refresh(*[Region(0, r, width, 1) for r in changed])
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -347,19 +382,23 @@ class BrailleChart(Widget):
         width, height = self.size
         return layout_chart(width, height, self._series, self._vlines, **self._options)
 
+    @staticmethod
+    def _row_strip(frame: Frame, r: int, styles: list[Style]) -> Strip:
+        text = frame.chars[r].astype("<u4").tobytes().decode("utf-32-le")
+        ids = frame.styles[r]
+        bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(text)]
+        segments = [Segment(text[a:b], styles[ids[a]]) for a, b in pairwise(bounds) if b > a]
+        return Strip(segments, len(text))
+
     def _build(self) -> None:
         frame = self.build_frame()
         self.last_frame = frame
         styles = [self._style_for(n) for n in frame.style_names]
-        strips = []
-        for r, text in enumerate(frame.text_rows()):
-            ids = frame.styles[r]
-            bounds = [0, *(np.flatnonzero(np.diff(ids)) + 1).tolist(), len(text)]
-            segments = [Segment(text[a:b], styles[ids[a]]) for a, b in pairwise(bounds) if b > a]
-            strips.append(Strip(segments, len(text)))
-        self._strips = strips
+        self._strips = [self._row_strip(frame, r, styles) for r in range(frame.chars.shape[0])]
 
     def render_line(self, y: int) -> Strip:
+        if not self._series:  # nothing to draw yet (the first frame comes before numpy loads)
+            return Strip.blank(self.size.width, self.rich_style)
         key = (self.size, self._version)
         if key != self._cache_key:
             self._build()

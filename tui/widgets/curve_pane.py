@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.text import Text
@@ -12,12 +13,14 @@ from textual.containers import Vertical
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ..core.curve import Regime
-from ..core.valuation import Valuation
+from ..core.curve import MarketSnapshot, Regime
 from ..format import num
 from .braille import BrailleChart, Series, VLine
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import set_border_subtitle, set_border_title
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 
 class CurveChart(BrailleChart):
@@ -132,9 +135,17 @@ class CurvePane(Vertical):
 
     def on_resize(self) -> None:
         if self.valuation is not None:
-            self._set_regime(regime_text(self.valuation.regime, self.content_size.width))
+            self._set_regime(regime_text(self.valuation.regime, self._regime_width()))
             self._title(self.valuation)
             set_border_subtitle(self, longest_fitting(curve_subtitles(self.valuation), self.outer_size.width))
+
+    def _regime_width(self) -> int:
+        """The regime line's width; before the first layout, the pane's share of the screen
+        as app.tcss lays it out (55 %, or 1 of 3.8 from 150 columns), less the border."""
+        if self.content_size.width:
+            return self.content_size.width
+        width = self.app.size.width
+        return max(int(width / 3.8 if width >= 150 else width * 0.55) - 2, 20)
 
     def _set_regime(self, text: Text) -> None:
         if text.plain != self._regime_plain:  # only a real change costs a layout pass
@@ -145,7 +156,7 @@ class CurvePane(Vertical):
         old = self.valuation
         self.valuation = valuation
         market = valuation.market
-        self._set_regime(regime_text(valuation.regime, self.content_size.width or 80))
+        self._set_regime(regime_text(valuation.regime, self._regime_width()))
         self._title(valuation)
         if old is None or old.market.as_of != market.as_of:
             self._read_signals(valuation)
@@ -164,7 +175,17 @@ class CurvePane(Vertical):
             self.query_one(CurveChart).set_curve(days, levels, shocked, marks, events)
         set_border_subtitle(self, longest_fitting(curve_subtitles(valuation), self.outer_size.width))
         if old is None or old.market != market:
-            self._fill_table(valuation)
+            self._fill_table(market)
+
+    def preview(self, market: MarketSnapshot) -> None:
+        """Before the first valuation (numpy loads after the first frame): the market's own
+        figures, the regime and the curve table; the chart waits for the valuation."""
+        regime = market.regime()
+        self._set_regime(regime_text(regime, self._regime_width()))
+        set_border_title(self, f"VIX curve · {regime_name(regime)}")
+        day, spot = market.as_of.isoformat(), f"VIX {market.vix_spot:.2f}"
+        set_border_subtitle(self, longest_fitting([f"as of {day} · {spot}", f"{day} · {spot}"], self.outer_size.width))
+        self._fill_table(market)
 
     def _title(self, valuation: Valuation) -> None:
         regime = regime_name(valuation.regime)
@@ -193,8 +214,7 @@ class CurvePane(Vertical):
         if self.valuation is not None and self.is_attached:
             self._title(self.valuation)
 
-    def _fill_table(self, valuation: Valuation) -> None:
-        market = valuation.market
+    def _fill_table(self, market: MarketSnapshot) -> None:
         prev = market.vix_spot
         rows = [GridRow("spot", ("spot", "0", f"{market.vix_spot:.2f}", ""))]
         for i, f in enumerate(market.live_futures):

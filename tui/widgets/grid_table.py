@@ -349,14 +349,24 @@ class GridTable(Widget, can_focus=True):
             row = self.rows[index]
             row_style = row.style if row.style in ("total", "active") else ""
             is_cursor_row = index == self.cursor[0] and self.cursor_type != "none"
+            # Neighbouring cells of one style make one segment (most rows are a single
+            # one): fewer segments for the compositor to cut on every repainted line.
+            run: list[str] = []
+            run_style: Style | None = None
             for i in drawn:
                 col = self.columns[i]
                 text = pad + fit(row.cells[i] if i < len(row.cells) else "", col.width, col.right) + pad
                 on_cursor = is_cursor_row and (self.cursor_type == "row" or i == self.cursor[1])
                 style = styles[(row_style + "-cursor") if row_style and on_cursor else ("cursor" if on_cursor else row_style)]
-                segments.append(Segment(text, style))
+                if style is not run_style and run:
+                    segments.append(Segment("".join(run), run_style))
+                    run = []
+                run.append(text)
+                run_style = style
                 used += col.width + 2 * self.padding
                 if used >= width:
                     break
+            if run:
+                segments.append(Segment("".join(run), run_style))
         strip = Strip(segments, used)
         return strip.crop_extend(0, width, styles[""])

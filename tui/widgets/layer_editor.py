@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,10 +24,12 @@ from textual.widgets import Input, Label, Static
 from ..core import edits
 from ..core.edits import EditError
 from ..core.plan import Plan, parse_strike
-from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from .grid_table import GridColumn, GridRow, GridTable
 from .util import plain, set_border_subtitle
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 COLUMNS = (
     GridColumn("name", "layer", 7, right=False),
@@ -108,6 +111,34 @@ def spread_strikes(lv) -> str:
         ratio = "" if g.ratio == 1 else f"{g.ratio:g}x"
         parts.append(("+" if g.side == "long" else "") + ratio + f"{g.strike:g}")
     return "/".join(parts)
+
+
+PENDING = "·"  # a figure not priced yet (the first frame comes before numpy loads)
+
+
+def preview_cells(plan: Plan) -> list[tuple[str, list[str]]]:
+    """The rows of :func:`layer_cells` from the plan alone, before its first valuation: the
+    plan's own text (name, weight, expiry, a fixed strike), a quiet mark for every figure,
+    in the same cells, so that nothing moves when the figures arrive."""
+    from ..core.months import months_past_curve
+    from ..core.plan import parse_month, resolve_expiry
+
+    market = plan.market
+    weights, weight_total = edits.weight_texts([layer.weight for layer in plan.layers])
+    figures = [PENDING] * (len(COLUMNS) - 5)
+    rows: list[tuple[str, list[str]]] = []
+    for i, layer in enumerate(plan.layers):
+        expiry_text, dte = f"{layer.expiry}", PENDING
+        n = parse_month(layer.expiry) if isinstance(layer.expiry, str) else None
+        if isinstance(layer.expiry, date) or (n is not None and months_past_curve(n, market) <= 0):
+            # (a month past the curve needs the holiday calendar: it waits for the figures)
+            expiry = resolve_expiry(layer.expiry, market)
+            expiry_text, dte = fmt_expiry(layer.expiry, expiry), str(market.dte(expiry))
+        kind, value = parse_strike(layer.strike)
+        strike = f"{value:g}" if kind == "abs" and not layer.legs else PENDING
+        rows.append((f"L{i}", [layer.name, weights[i], expiry_text, dte, strike, *figures]))
+    rows.append((TOTAL_ROW, ["total", weight_total, "", "", "", "", "", "", *[PENDING] * 5]))
+    return rows
 
 
 def layer_cells(plan: Plan, v: Valuation) -> list[tuple[str, list[str]]]:
@@ -290,6 +321,11 @@ class LayerEditor(Vertical):
             rows = with_market_cells(rows, valuation, quotes)
         self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in rows])
         self._show_sizing()
+
+    def preview(self, plan: Plan) -> None:
+        """The plan's rows before its first valuation (see :func:`preview_cells`)."""
+        self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in preview_cells(plan)])
+        self.query_one("#sizing-line", Static).update("pricing…", layout=False)
 
     def _show_sizing(self) -> None:
         if self.valuation is None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich.text import Text
 
-from ..core.valuation import Valuation
 from ..format import usd_short
 from .braille import BrailleChart, Series, VLine
 from .util import set_border_subtitle, set_border_title
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 # How each line looks without colour: its dot pattern and its end label.
 LINE_STYLES = {

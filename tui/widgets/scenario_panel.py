@@ -12,21 +12,27 @@ P&L are marked ▲ / ▼ (not by colour alone). The detail line explains the cur
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Self
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Input, Label, Static
 
 from ..core.scenario_inputs import DEFAULTS, FIELDS, UNFINISHED, ScenarioInputError, field_errors, parse_scenario_inputs, scenario_params, scenario_texts, shows
 from ..core.scenarios import NO_SCENARIO, Scenario, ScenarioResult
-from ..core.valuation import Valuation
 from ..format import num, pct, usd, usd_short
 from .grid_table import GridColumn, GridRow, GridTable
 from .scenario_text import BEST, KIND_TAGS, WORST, best_worst, scenario_detail, scenario_one_liner, short_name  # noqa: F401  (re-exported)
 from .util import plain, set_border_subtitle, set_border_title
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 FIELD_IDS = {"shift": "#scenario-shift", "vol": "#scenario-vol", "days": "#scenario-days"}
 TYPING_HINT = "typing a shock · enter applies · esc back to the layers"
@@ -45,6 +51,49 @@ def result_scenario(result: ScenarioResult) -> Scenario:
     if result.scenario is not None:
         return result.scenario
     return Scenario(result.name, spot_level=result.target_spot, kind=result.kind)
+
+
+class DetailLines(Static):
+    """The detail line(s): a Static whose update repaints only the lines that changed.
+
+    A reprice changes one figure of the cursor row's detail (the hedge's P&L), but a
+    Static repaints all its lines (seven on a wide, tall screen), and every repainted line
+    costs the compositor a full-width line of the frame. Drawing is Static's own (the CSS
+    wrap and ellipsis apply), so the screen is exactly what a full repaint shows.
+    (Uses Widget._render_content / _render_cache / _dirty_regions: textual is pinned.)
+    """
+
+    _holding = False
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        if self._holding:  # the new content is drawn by update_lines: forget the old one only
+            self._layout_cache.clear()
+            self.clear_cached_dimensions()
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def update_lines(self, content: Text) -> None:
+        size = self.size
+        cache = self._render_cache
+        if not self.is_mounted or not size.area or self._dirty_regions or cache.size != size:
+            self.update(content, layout=False)  # nothing drawn to compare with: all of it
+            return
+        old = cache.lines
+        self._holding = True
+        try:
+            self.update(content, layout=False)
+        finally:
+            self._holding = False
+        self._render_content()  # the new lines, drawn now as Static draws them
+        new = self._render_cache.lines
+        changed = [y for y in range(max(len(old), len(new))) if y >= len(old) or y >= len(new) or not _same(old[y], new[y])]
+        if changed:
+            super().refresh(*[Region(0, y, size.width, 1) for y in changed])
+            self._dirty_regions.clear()  # (the content is drawn already: no second render)
+
+
+def _same(a: Strip, b: Strip) -> bool:
+    return a.cell_length == b.cell_length and list(a) == list(b)
 
 
 class ScenarioInput(Input):
@@ -94,7 +143,7 @@ class ScenarioPanel(Vertical):
             yield Label("days", classes="scenario-label")
             yield ScenarioInput("0", id="scenario-days", compact=True, select_on_focus=True, max_length=12)
         yield GridTable(id="scenario-table", cursor_type="row")
-        yield Static(id="scenario-detail")
+        yield DetailLines(id="scenario-detail")
 
     def on_mount(self) -> None:
         self._columns(compact=True)
@@ -200,9 +249,9 @@ class ScenarioPanel(Vertical):
             text = self.input_error
         if text != self._detail_text or force:
             self._detail_text = text
-            detail = self.query_one("#scenario-detail", Static)
+            detail = self.query_one("#scenario-detail", DetailLines)
             detail.set_class(bool(self.input_error), "-error")
-            detail.update(plain(text), layout=False)
+            detail.update_lines(plain(text))
 
     @on(GridTable.Moved, "#scenario-table")
     def _moved(self, event: GridTable.Moved) -> None:

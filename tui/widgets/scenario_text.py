@@ -7,9 +7,13 @@ downward.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..core.scenarios import ScenarioResult
-from ..core.valuation import Valuation
 from ..format import pct, usd
+
+if TYPE_CHECKING:
+    from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 KIND_TAGS = {"stress": "S", "historical": "H", "parametric": "P"}
 KIND_WORDS = {"stress": "stress (the sizing's reference)", "historical": "historical replay", "parametric": "parametric"}
