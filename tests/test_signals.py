@@ -189,6 +189,7 @@ def test_the_signals_cache_gives_back_what_was_computed(isolated_cache):
     kit.signals_at.cache_clear()
 
 
+@pytest.mark.slow
 def test_price_imports_no_pandas_once_the_signals_are_cached(tmp_path):
     """``alvh-tui price`` spent most of its time importing pandas to read four signals off the
     history; with the cache warm a fresh process prints the same JSON without pandas."""
