@@ -297,3 +297,18 @@ def test_coverage_sizing_never_wraps_around():
     assert plan_problems(plan) == []
     v = assert_finite(plan)
     assert 0 <= v.totals.contracts <= io.MAX_CONTRACTS, v.totals.contracts
+
+
+def test_coverage_sizing_with_a_denormal_weight_beside_a_zero_one_buys_no_negative_contracts():
+    """Found by test_every_legal_plan_values_finitely: weights (1.1e-308, 0) make the
+    premium that meets the target infinite, and inf x 0 = NaN became -2**63 contracts."""
+    import numpy as np
+
+    from tui.core.limits import MAX_CONTRACTS
+    from tui.core.sizing import coverage_contracts
+
+    warnings: list[str] = []
+    contracts = coverage_contracts(1e6, np.array([1000.0, 1000.0]), np.array([1.1e-308, 0.0]), np.array([100.0, 100.0]), warnings=warnings)
+    assert contracts.dtype == np.int64
+    assert contracts[1] == 0 and 0 <= contracts[0] <= MAX_CONTRACTS
+    assert any("capped" in w for w in warnings)

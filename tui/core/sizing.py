@@ -113,7 +113,10 @@ def coverage_reached(
 
 
 def _whole_contracts(wanted: np.ndarray, warnings: list[str]) -> np.ndarray:
-    """Clip to the most contracts a plan file may hold, before the int64 cast can wrap."""
+    """Clip to the most contracts a plan file may hold, before the int64 cast can wrap.
+
+    NaN (0 x inf: a zero weight beside a denormal one makes the premium infinite) is none."""
+    wanted = np.nan_to_num(wanted, nan=0.0)
     if np.any(wanted > MAX_CONTRACTS):
         warnings.append(f"sizing asked for more than {MAX_CONTRACTS:,} contracts in a layer; capped there")
     return np.minimum(np.maximum(wanted, 0.0), MAX_CONTRACTS).astype(np.int64)
@@ -147,7 +150,9 @@ def coverage_contracts(target, cost, weights, stress_gain, affordable=None, warn
         )
         return np.zeros(n, dtype=np.int64)
     premium = target / gain_per_dollar
-    contracts = _whole_contracts(np.floor(np.where(affordable, premium * weights / safe_cost, 0.0) + 1e-9), warnings)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf x 0: handled as none by _whole_contracts
+        wanted = np.floor(np.where(affordable, premium * weights / safe_cost, 0.0) + 1e-9)
+    contracts = _whole_contracts(wanted, warnings)
     gains = np.where(affordable, stress_gain, 0.0)
     achieved = float(gains @ contracts)
     useful = affordable & (gains > 0.0)
