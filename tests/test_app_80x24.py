@@ -409,3 +409,26 @@ async def test_roll_warnings_wrap_under_their_text(make_app):
         first = warning_rows[0]
         continuation = rows[first + 1]
         assert continuation.startswith(" " * len("warning: ")) and continuation.strip(), rows
+
+
+async def test_keys_in_one_burst_each_apply(make_app):
+    """Three `+` delivered together (a fast typist, or an SSH link that sends keys in one
+    packet) are three nudges: each edit builds on the one before it, even when the app has
+    not applied that one yet. They were dropped as "made on an older plan"."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("right", "right", "right", "right")  # the strike column
+        await pilot.pause()
+        assert app.plan.layers[0].strike == "ATM"
+        for _ in range(3):
+            app.post_message(events.Key("plus", "+"))  # queued together, handled back to back
+        await pilot.pause()
+        await pilot.pause()
+        assert app.plan.layers[0].strike == "+15%"
+        assert "older plan" not in str(app.editor.border_subtitle)
+        assert len(app.undo_stack) == 3  # three edits, each undoable
+        await pilot.press("u", "u", "u")
+        await pilot.pause()
+        assert app.plan.layers[0].strike == "ATM"

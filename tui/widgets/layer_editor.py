@@ -275,6 +275,11 @@ class LayerEditor(Vertical):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.valuation: Valuation | None = None
+        # Edits posted to the app and not yet shown back (oldest first). Keys that arrive in
+        # one burst (typed fast, or delivered together by a slow SSH link) are each handled
+        # before the app has applied the edit before them: each builds on the last one
+        # posted, not on the plan on screen, or all but the first would be dropped as stale.
+        self._in_flight: list[Plan] = []
         self.market_quotes: dict[tuple[date, float], float] = {}  # (expiry, strike) -> a call's market price
         self.market_quotes_day: date | None = None  # shown only while the plan is of that day
         self._with_mkt = False
@@ -304,11 +309,18 @@ class LayerEditor(Vertical):
 
     @property
     def plan(self) -> Plan | None:
+        """The plan the next edit builds on: the newest one posted, else the one shown."""
+        if self._in_flight:
+            return self._in_flight[-1]
         return self.valuation.plan if self.valuation else None
 
     # -- rendering ----------------------------------------------------------
     def show(self, valuation: Valuation) -> None:
         self.valuation = valuation
+        shown = next((i for i, p in enumerate(self._in_flight) if p is valuation.plan), None)
+        # The app applied our edits up to this one; any other plan (refused, undone, opened)
+        # supersedes everything in flight (the app drops those as stale, and says so).
+        self._in_flight = [] if shown is None else self._in_flight[shown + 1 :]
         rows = layer_cells(valuation.plan, valuation)
         quotes = self.market_quotes if self.market_quotes_day == valuation.market.as_of else {}
         if bool(quotes) != self._with_mkt:
@@ -386,6 +398,7 @@ class LayerEditor(Vertical):
             note = edits.weight_note(base, plan, weight_of)
             label = f"{label}; {note}" if note else label
         self.say(label)
+        self._in_flight.append(plan)
         self.post_message(self.PlanEdited(base, plan, label, cursor))
 
     def _try(self, fn, label: str, cursor=None, weight_of: int | None = None) -> bool:
