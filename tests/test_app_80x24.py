@@ -308,8 +308,9 @@ def test_a_percentage_that_rounds_to_zero_has_no_sign():
 
 
 def test_the_short_verdict_says_how_little_the_hedge_did():
-    """The compact detail line read "hedge no help": it now says the hedge covered under 1 %
-    or lost money too, and by how much the VIX moved."""
+    """The compact detail line read "hedge no help": it now says how much the hedge covered
+    (to a tenth of a percent, so it never contradicts the table's rounded cover) or that it
+    lost money too, and by how much the VIX moved."""
     from dataclasses import replace
 
     from tui.core.valuation import value_plan
@@ -320,7 +321,7 @@ def test_the_short_verdict_says_how_little_the_hedge_did():
     assert stress.exposure_pnl_usd < 0 and 0 <= stress.coverage < 0.01  # the default plan's VaR row
     spot = v.market.vix_spot
     move = stress.target_spot - spot
-    assert _did_not_help(stress, spot, short=True) == f"hedge covers <1%, VIX {move:+.1f} pts"
+    assert _did_not_help(stress, spot, short=True) == f"hedge covers {stress.coverage * 100:.1f}%, VIX {move:+.1f} pts"
     losing = replace(stress, coverage=-0.001)
     assert _did_not_help(losing, spot, short=True) == f"hedge loses too, VIX {move:+.1f} pts"
 

@@ -65,7 +65,8 @@ def _did_not_help(r: ScenarioResult, spot: float, short: bool = False) -> str:
     if r.coverage is not None and r.coverage < 0.01:
         move = r.target_spot - spot
         if short:
-            verdict = "hedge loses too" if r.coverage < 0 else "hedge covers <1%"
+            # to a tenth of a percent: "<1%" beside the table's rounded "1%" read as a contradiction
+            verdict = "hedge loses too" if r.coverage < 0 else f"hedge covers {pct(r.coverage)}"
             return f"{verdict}, VIX {move:+.1f} pts"
         why = f"the VIX moved only {move:+.1f} pts" if abs(move) >= 0.05 else "the VIX did not move"
         return f"the hedge did not help ({why})"
