@@ -433,3 +433,32 @@ async def test_keys_in_one_burst_each_apply(make_app):
         await pilot.press("u", "u", "u")
         await pilot.pause()
         assert app.plan.layers[0].strike == "ATM"
+
+
+async def test_the_mkt_column_survives_a_resize_of_a_wide_terminal(make_app):
+    """With a chain's quotes shown, going narrow and wide again kept the wide widths but
+    dropped the mkt column: 13 headers over 14 cells, every figure after price misplaced."""
+    app = make_app()
+    async with app.run_test(size=(220, 50)) as pilot:
+        editor = app.editor
+        editor.market_quotes = {(app.valuation.layers[0].expiry, 32.0): 3.4}
+        editor.market_quotes_day = app.plan.market.as_of
+        app.reprice()
+        await pilot.pause()
+        for size in ((100, 40), (220, 50)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            table = editor.table
+            keys = [c.key for c in table.columns]
+            assert "mkt" in keys and all(len(row.cells) == len(keys) for row in table.rows), size
+
+
+async def test_a_multi_line_notification_keeps_its_line_breaks(make_app):
+    """notify(markup=False) escapes control characters line by line: a newline is layout,
+    not "\\u000a" on screen; an ESC inside a line is still escaped."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        app.notify("Some theme files were skipped:\nbad\x1b.toml", title="Themes", markup=False)
+        await pilot.pause()
+        shown = list(app._notifications)[-1].message
+        assert shown == "Some theme files were skipped:\nbad\\u001b.toml"

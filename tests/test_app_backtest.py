@@ -117,3 +117,21 @@ async def test_a_bad_history_file_is_a_message_not_a_crash(make_app, tmp_path):
         status = str(screen.query_one("#bt-status").render())
         assert "cannot run" in status and "line 2, column 'm1'" in status
         assert app.is_running
+
+
+async def test_an_error_quoting_plan_text_is_shown_literally(make_app, monkeypatch):
+    """A backtest error quotes plan values: "[backtest]" must stay on screen and a "[/]"
+    must not raise a markup error (the status line was read as markup)."""
+    from tui.core.backtest import BacktestError
+
+    def fails(*args, **kwargs):
+        raise BacktestError("[backtest] entry 'x[/]y' is not one of always, backwardation")
+
+    monkeypatch.setattr(backtest_module, "run_backtest", fails)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b")
+        await _wait(pilot, lambda: isinstance(app.screen, BacktestScreen) and app.screen.state != "running")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#bt-status").render())
+        assert "[backtest] entry 'x[/]y'" in shown

@@ -48,7 +48,7 @@ from .widgets.keys_footer import KeysFooter
 from .widgets.layer_editor import LayerEditor
 from .widgets.payoff_chart import PayoffChart
 from .widgets.scenario_panel import ScenarioPanel
-from .widgets.util import set_border_title
+from .widgets.util import printable_lines, set_border_title
 
 if TYPE_CHECKING:
     from .core.valuation import Valuation
@@ -156,11 +156,11 @@ class AlvhApp(PlanFiles):
         # has numpy already (tests), pricing happens on mount, before the first frame.
         self.price_after_first_frame = not lazy_numpy.is_loaded()
         self._pricing_pending = False  # composed, not priced yet
-        self._focus_before_small: Widget | None = None
+        self._focus_before_small: Widget | None = None  # the focused widget when the terminal became too small
         # A plan opened although `check` rejects it for a reason the app can fix (weights
         # summing to 1.1): its problems, until an edit fixes them; saving is refused meanwhile.
         self.needs_fix: list[str] = list(needs_fix or [])
-        self._file_problems = list(self.needs_fix)  # as the file was read (with its line numbers)  # the focused widget when the terminal became too small
+        self._file_problems = list(self.needs_fix)  # as the file was read (with its line numbers)
         loaded = load_themes(theme_folders)
         self.theme_problems = loaded.problems
         self.file_theme_names = [t.name for t in loaded.themes]
@@ -337,7 +337,7 @@ class AlvhApp(PlanFiles):
         """A literal notification (``markup=False``, how the app sends them) never carries a raw
         control character: file names can hold ESC, BEL or OSC 52 (write the clipboard)."""
         if not markup:
-            message, title = printable(message, 2000), printable(title, 200)
+            message, title = printable_lines(message, 2000), printable(title, 200)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _update_chrome(self) -> None:

@@ -19,9 +19,9 @@ from .core.plan import Plan
 from .core.plan_io import PlanError, load_plan_stamped, plan_problems
 from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
 from .core.safe_files import FileStamp
-from .core.safe_text import printable
 from .journaling import PlanJournal, Unsaved, lookup, offer_at_open
 from .screens.problems import ProblemsModal
+from .widgets.util import typable
 
 if TYPE_CHECKING:
     from .core.valuation import Valuation
@@ -146,7 +146,7 @@ class PlanFiles(App[int]):
         return True
 
     def action_save_as(self, then: Callable[[], None] | None = None) -> None:
-        initial = _typable(self.path) or _typable(Path.cwd() / "plan.toml") or ""
+        initial = typable(self.path) or typable(Path.cwd() / "plan.toml") or ""
 
         def chosen(path: Path | None) -> None:
             if path is not None:
@@ -158,7 +158,7 @@ class PlanFiles(App[int]):
 
     def action_open(self) -> None:
         def ask() -> None:
-            initial = (_typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
+            initial = (typable(self.path.parent if self.path else Path.cwd()) or "") + "/"
             from .screens.file_prompt import PathModal
 
             def chosen(path: Path | None) -> None:
@@ -234,15 +234,5 @@ class PlanFiles(App[int]):
 
     async def action_quit(self) -> None:
         self._guard_unsaved("quit", lambda: self.exit(0))
-
-
-
-def _typable(path: Path | None) -> str | None:
-    """``path`` as the prompt's starting text, or None when there is none or it holds control
-    characters (shown raw in the input line, they would reach the terminal)."""
-    if path is None:
-        return None  # an untitled plan: not the text "None"
-    text = str(path)
-    return text if printable(text, len(text) + 3) == text else None
 
 

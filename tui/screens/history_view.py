@@ -25,7 +25,7 @@ from ..core.valuation import Valuation
 from ..format import usd_short
 from ..widgets.braille import BrailleChart, Series, VLine
 from ..widgets.grid_table import GridColumn, GridRow, GridTable
-from ..widgets.util import set_border_subtitle, set_border_title
+from ..widgets.util import plain, set_border_subtitle, set_border_title
 from .views import ValuationView
 
 PROGRESS_AFTER = 0.2  # seconds before the progress bar shows
@@ -247,4 +247,4 @@ class BacktestScreen(ValuationView):
                 parts.append("the plan changed since this run · b re-runs")
         parts.append(CAVEAT)
         if self.is_attached:
-            self.query_one("#bt-status", Static).update("\n".join(parts))
+            self.query_one("#bt-status", Static).update(plain("\n".join(parts)))  # error texts quote plan values

@@ -28,7 +28,7 @@ from textual.widgets import Footer, Static
 
 from ..core.valuation import Valuation
 from ..widgets.braille import BrailleChart, Series, VLine
-from ..widgets.util import plain, set_border_subtitle, set_border_title
+from ..widgets.util import plain, set_border_subtitle, set_border_title, typable
 from .file_prompt import PathModal
 from .problems import ProblemsModal
 from .views import ValuationView
@@ -182,7 +182,7 @@ class SmileScreen(ValuationView):
     # -- chain, fit, curve -------------------------------------------------------------------
     def action_load_chain(self) -> None:
         chain = getattr(self.app, "chain_path", None)
-        initial = str(chain) if chain else str(Path.cwd()) + "/"
+        initial = typable(chain) or (typable(Path.cwd()) or "") + "/"
         self.app.push_screen(PathModal("Load option chain (CSV)", initial, must_exist=True), self._chain_chosen)
 
     def _chain_chosen(self, path: Path | None) -> None:
@@ -242,7 +242,7 @@ class SmileScreen(ValuationView):
             self.notify("vol fit applied (u undoes)")
 
     def action_load_curve(self) -> None:
-        initial = str(Path.cwd()) + "/"
+        initial = (typable(Path.cwd()) or "") + "/"
         self.app.push_screen(PathModal("Bring a curve in (CSV)", initial, must_exist=True), self._curve_chosen)
 
     def _curve_chosen(self, path: Path | None) -> None:

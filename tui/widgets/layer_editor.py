@@ -296,12 +296,18 @@ class LayerEditor(Vertical):
 
     def on_mount(self) -> None:
         self._wide = False
-        self.table.set_columns(self._columns(False))
+        self._set_columns()
         self.query_one("#edit-row").display = False
 
-    @staticmethod
-    def _columns(wide: bool) -> list[GridColumn]:
-        return [replace(c, width=c.width + WIDE_EXTRA.get(c.key, 0)) if wide else c for c in COLUMNS]
+    def _set_columns(self) -> None:
+        """The table's columns for the current width and market quotes (one place for both:
+        a resize must not drop the mkt column, nor quotes the wide widths); keeps the cursor."""
+        columns = [replace(c, width=c.width + WIDE_EXTRA.get(c.key, 0)) if self._wide else c for c in COLUMNS]
+        if self._with_mkt:
+            columns.insert(COLUMN_KEYS.index("price") + 1, MKT_COLUMN)
+        cursor = self.table.cursor
+        self.table.set_columns(columns)
+        self.table.move_cursor(*cursor)
 
     @property
     def table(self) -> LayerTable:
@@ -325,10 +331,7 @@ class LayerEditor(Vertical):
         quotes = self.market_quotes if self.market_quotes_day == valuation.market.as_of else {}
         if bool(quotes) != self._with_mkt:
             self._with_mkt = bool(quotes)
-            columns = list(COLUMNS)
-            if self._with_mkt:
-                columns.insert(COLUMN_KEYS.index("price") + 1, MKT_COLUMN)
-            self.table.set_columns(columns)
+            self._set_columns()
         if self._with_mkt:
             rows = with_market_cells(rows, valuation, quotes)
         self.table.set_rows([GridRow(key, tuple(cells), "total" if key == TOTAL_ROW else "") for key, cells in rows])
@@ -351,9 +354,7 @@ class LayerEditor(Vertical):
         wide = self.content_size.width >= WIDE_FROM
         if wide != self._wide:
             self._wide = wide
-            cursor = self.table.cursor
-            self.table.set_columns(self._columns(wide))
-            self.table.move_cursor(*cursor)
+            self._set_columns()
         self._show_sizing()
 
     def cell_value(self, row: int, key: str) -> str:

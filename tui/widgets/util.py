@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..core.safe_text import printable
+from ..core.safe_text import printable, unsafe_char
 
 MAX_SHOWN = 2000  # characters of one user-supplied message (a path is at most 4096 bytes)
 
@@ -20,8 +22,21 @@ def plain(text: str | Text, style: str = "") -> Text:
     escaping, ``printable``."""
     if isinstance(text, Text):
         return text
-    lines = text[:MAX_SHOWN].split("\n")  # line breaks are layout, not control characters here
-    return Text("\n".join(printable(line, MAX_SHOWN) for line in lines), style=style)
+    return Text(printable_lines(text[:MAX_SHOWN]), style=style)
+
+
+def printable_lines(text: str, limit: int = MAX_SHOWN) -> str:
+    """``printable`` line by line: line breaks are layout, not control characters here."""
+    return "\n".join(printable(line, limit) for line in text.split("\n"))
+
+
+def typable(path: Path | None) -> str | None:
+    """``path`` as a prompt's starting text, or None when there is none or it holds control
+    characters (shown raw in the input line, they would reach the terminal)."""
+    if path is None:
+        return None  # an untitled plan: not the text "None"
+    text = str(path)
+    return None if any(map(unsafe_char, text)) else text
 
 
 def _key(value) -> object:
