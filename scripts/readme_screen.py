@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -27,16 +28,13 @@ def render() -> str:
     """The main screen as text, on the bundled sample plan, after the entry signals are read."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+    from tui.core.journal import STATE_ENV
+
     with tempfile.TemporaryDirectory() as folder:
-        saved = os.environ.get("XDG_STATE_HOME")
-        os.environ["XDG_STATE_HOME"] = folder  # no journal of the reader's own sessions
-        try:
+        # none of the reader's own journals (a recovery dialog would be captured), settings or caches
+        isolated = {STATE_ENV: folder, "XDG_STATE_HOME": folder, "ALVH_TUI_CACHE_DIR": folder}
+        with mock.patch.dict(os.environ, isolated):
             return _render(Path(folder))
-        finally:
-            if saved is None:
-                os.environ.pop("XDG_STATE_HOME", None)
-            else:
-                os.environ["XDG_STATE_HOME"] = saved
 
 
 def _render(folder: Path) -> str:

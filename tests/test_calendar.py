@@ -339,6 +339,9 @@ def test_cached_closures_are_pandas_closures_and_a_damaged_cache_is_recomputed(i
     assert cal._load_cached_years()
     assert {y: set(cal._YEARS[y]) for y in range(low, high + 1)} == fresh
     assert date(2025, 1, 9) in cal._YEARS[2025] and date(2024, 6, 19) in cal._YEARS[2024]  # Carter; Juneteenth
+    cache.write_text("{not json")  # a damaged cache
+    monkeypatch.setattr(cal, "_YEARS", {})
+    assert not cal._load_cached_years()
     cache.write_text('{"key": "x", "data": {}}')  # another rule set's cache
     monkeypatch.setattr(cal, "_YEARS", {})
     assert not cal._load_cached_years()

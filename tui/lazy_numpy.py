@@ -76,11 +76,3 @@ def is_loaded(name: str = "numpy") -> bool:
     module = sys.modules.get(name)
     return module is not None and not isinstance(module, _Deferred)
 
-
-def load_now(name: str = "numpy") -> None:
-    """Import ``name`` for real now (a deferred one runs its code)."""
-    module = sys.modules.get(name)
-    if isinstance(module, _Deferred):
-        load(module)
-    else:
-        importlib.import_module(name)

@@ -154,7 +154,6 @@ def _pchip_rows(x: np.ndarray, y: np.ndarray, count: np.ndarray, at: np.ndarray)
             d[rows, last] = np.where(three, _pchip_end(h[rows, k], h[rows, k - 1], m[rows, k], m[rows, k - 1]), m[:, 0])
         else:
             d[:, 0] = d[:, 1] = m[:, 0]
-        d[rows, np.where(count == 2, 1, last)] = np.where(count == 2, m[:, 0], d[rows, np.where(count == 2, 1, last)])
         i = np.clip(((x <= at[:, None]) & (np.arange(x.shape[1])[None, :] < count[:, None])).sum(axis=1) - 1,
                     0, np.maximum(count - 2, 0))
         j = np.minimum(i + 1, x.shape[1] - 1)

@@ -152,7 +152,7 @@ def preload_years(first: int, last: int) -> None:
     if low <= years[0] and years[-1] <= high:
         if _load_cached_years():
             return
-        years = sorted(set(years) | set(range(low, high + 1)))
+        years = [low, high]  # the whole span at once: it is what the cache holds
     found = _closures(years[0], years[-1])
     for y, days in found.items():
         _YEARS.setdefault(y, frozenset(days))

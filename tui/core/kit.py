@@ -113,12 +113,13 @@ def signals_at(as_of: date) -> SignalReadout:
     computing needs pandas (about 0.3 s to import) and the whole history, which would
     triple the time of ``alvh-tui price`` for four numbers that only change with the file."""
     key = _history_key()
-    cached = _cached_readout(key, as_of) if key is not None else None
+    days = _read_cache(key) if key is not None else {}
+    cached = _cached_readout(key, as_of, days) if key is not None else None
     if cached is not None:
         return cached
     readout = _compute_signals(as_of)
     if key is not None and readout.signals:
-        _store_readout(key, as_of, readout)
+        _store_readout(key, as_of, readout, days)
     return readout
 
 
@@ -161,10 +162,11 @@ def _read_cache(key: str) -> dict:
     return days if isinstance(days, dict) else {}
 
 
-def _cached_readout(key: str, as_of: date) -> SignalReadout | None:
+def _cached_readout(key: str, as_of: date, days: dict | None = None) -> SignalReadout | None:
+    """The cached readout of ``as_of`` (``days``: the cache already read for ``key``), or None."""
     from .signal_record import Signal
 
-    entry = _read_cache(key).get(as_of.isoformat())
+    entry = (_read_cache(key) if days is None else days).get(as_of.isoformat())
     if not isinstance(entry, dict):
         return None
     try:
@@ -176,12 +178,12 @@ def _cached_readout(key: str, as_of: date) -> SignalReadout | None:
         return None
 
 
-def _store_readout(key: str, as_of: date, readout: SignalReadout) -> None:
+def _store_readout(key: str, as_of: date, readout: SignalReadout, days: dict | None = None) -> None:
     import dataclasses
 
     from . import disk_cache
 
-    days = _read_cache(key)
+    days = _read_cache(key) if days is None else dict(days)
     days.pop(as_of.isoformat(), None)
     days[as_of.isoformat()] = {
         "signals": [

@@ -21,17 +21,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .calendar import third_friday
+
 # A holiday moves the expiry back from the nominal Wednesday by at most a few days
 # (Good Friday and Juneteenth give the Tuesday expiries).
 _SHIFT_DAYS = 4
 
 #: How far past the listed curve a roll or a layer may reach (in months) before it is refused.
 MONTHS_BEYOND_CURVE = 12
-
-
-def _third_friday(year: int, month: int) -> date:
-    first = date(year, month, 1)
-    return first + timedelta(days=(4 - first.weekday()) % 7 + 14)
 
 
 def _add_months(year: int, month: int, k: int) -> tuple[int, int]:
@@ -42,7 +39,7 @@ def _add_months(year: int, month: int, k: int) -> tuple[int, int]:
 def nominal_expiry(year: int, month: int) -> date:
     """The rule's Wednesday before any holiday shift (pure date arithmetic)."""
     ny, nm = _add_months(year, month, 1)
-    return _third_friday(ny, nm) - timedelta(days=30)
+    return third_friday(ny, nm) - timedelta(days=30)
 
 
 def _listed_monthly(market, year: int, month: int):

@@ -271,7 +271,8 @@ class ScenarioPanel(Vertical):
         else:
             row = (here + direction) % len(v.scenarios)
         self.table.move_cursor(row)
-        self._mark({})
+        if self.input_error:  # (no field is marked otherwise: nothing to clear, nor to redraw)
+            self._mark({})
         return result_scenario(v.scenarios[row])
 
     def action_info(self) -> None:
