@@ -75,7 +75,9 @@ def per_day_loop(plan, history, settings: BacktestSettings):
     cash = np.zeros(n)
     state = [None] * len(plan.layers)  # (expiry, strike, contracts, cost) per layer
     month = [parse_month(layer.expiry) for layer in plan.layers]
-    back = [backwardation(i) for i in range(n)]
+    # (as the engine: the curve's shape only when the entry or a roll rule reads it)
+    needs_back = settings.entry == "backwardation" or any(getattr(layer, "roll_when", None) == "backwardation_eases" for layer in plan.layers)
+    back = [backwardation(i) for i in range(n)] if needs_back else [True] * n
     spent = 0.0
     for i in range(n):
         day = days[i]

@@ -342,8 +342,9 @@ class AlvhApp(PlanFiles):
 
     def _update_chrome(self) -> None:
         file = self.path.name if self.path else "untitled"
-        state = " (new)" if self.is_new and not self.dirty else ""
-        mark = " ● modified" if self.dirty else ""
+        dirty = self.dirty  # (a whole-plan comparison)
+        state = " (new)" if self.is_new and not dirty else ""
+        mark = " ● modified" if dirty else ""
         if self.needs_fix:
             mark += " ● needs a fix"
         mode = " · read-only" if self.read_only else ""

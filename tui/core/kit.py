@@ -7,6 +7,7 @@ instrument; each is pure and cheap (no pandas on the pricing path).
 from __future__ import annotations
 
 import math
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -37,7 +38,8 @@ def macro_events() -> tuple[tuple[MacroEvent, ...], str | None]:
     """The bundled calendar plus the user's file, read once per change of that file."""
     user = user_events_path()
     try:
-        stamp = user.stat().st_mtime if user.is_file() else None
+        st = user.stat()  # one system call a reprice: this runs on every keystroke
+        stamp = st.st_mtime if stat.S_ISREG(st.st_mode) else None
     except OSError:
         stamp = None
     return _calendar(user if stamp is not None else None, stamp)

@@ -48,21 +48,19 @@ def _key(value) -> object:
 def set_border_title(widget: Widget, title) -> None:
     """Set the border title only when it changes: each assignment repaints the whole pane
     (its border region covers the children), which would cost a frame and bytes over SSH."""
-    cache = widget.__dict__.setdefault("_alvh_titles", {})
-    title = plain(title) if isinstance(title, str) else title  # titles carry plan and file names
-    key = _key(title)
-    if cache.get("title", object()) != key:
-        cache["title"] = key
-        widget.border_title = title
+    _set_border(widget, "border_title", title)  # titles carry plan and file names
 
 
 def set_border_subtitle(widget: Widget, subtitle) -> None:
+    _set_border(widget, "border_subtitle", subtitle)  # messages carry typed values
+
+
+def _set_border(widget: Widget, slot: str, value: str | Text) -> None:
     cache = widget.__dict__.setdefault("_alvh_titles", {})
-    subtitle = plain(subtitle) if isinstance(subtitle, str) else subtitle  # messages carry typed values
-    key = _key(subtitle)
-    if cache.get("subtitle", object()) != key:
-        cache["subtitle"] = key
-        widget.border_subtitle = subtitle
+    key = _key(value)  # compared before any Text is made: this runs on every keystroke
+    if cache.get(slot, object()) != key:
+        cache[slot] = key
+        setattr(widget, slot, plain(value))
 
 
 class HangingLines:
