@@ -78,6 +78,18 @@ class Calibration:
     def front(self) -> ExpiryFit | None:
         return self.expiries[0] if self.expiries else None
 
+    def held_by(self, vol: VolModel) -> bool:
+        """Whether ``vol`` holds this fit's settings: the same source, day and smile nodes, and
+        numbers within FIT_NOISE of it (a release of scipy's least-squares solver moves the
+        last written digit: a plan fitted with scipy 1.16 reads skew 1.9938, 1.17 gives 1.9939)."""
+        fit = self.vol
+        if (vol.source, vol.calibrated_on, vol.decay_days, [n.days for n in vol.smile]) != (
+            fit.source, fit.calibrated_on, fit.decay_days, [n.days for n in fit.smile]
+        ):
+            return False
+        pairs = zip(_fitted_numbers(vol), _fitted_numbers(fit), strict=True)
+        return all(a == b if a is None or b is None else abs(a - b) <= FIT_NOISE for a, b in pairs)
+
     def to_json(self) -> dict:
         v = self.vol
         return {
@@ -129,6 +141,14 @@ def _model(params: np.ndarray, node_days: np.ndarray, base: VolModel) -> VolMode
     return replace(
         base, atm_front=float(params[0]), atm_long=float(params[1]), decay_days=float(math.exp(params[2])), smile=nodes
     )
+
+
+FIT_NOISE = 5e-4  # see Calibration.held_by
+
+
+def _fitted_numbers(vol: VolModel) -> list[float | None]:
+    numbers = [vol.atm_front, vol.atm_long, vol.skew, vol.vvix_ratio, vol.rmse_vol_pts]
+    return numbers + [x for n in vol.smile for x in (n.slope, n.curve)]
 
 
 def _rounded(vol: VolModel) -> VolModel:

@@ -24,10 +24,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..core.valuation import Valuation
 from ..widgets.braille import BrailleChart, Series, VLine
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.util import plain, set_border_subtitle, set_border_title, typable
 from .file_prompt import PathModal
 from .problems import ProblemsModal
@@ -88,7 +89,7 @@ class SmileScreen(ValuationView):
             yield SmileChart(id="smile-chart")
             with VerticalScroll(id="smile-body"):  # the residual table
                 yield Static(id="smile-table")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.render_view()
@@ -152,7 +153,7 @@ class SmileScreen(ValuationView):
         vlines.append(VLine(fit.forward, "fwd", False, "F"))
         chart.set_data(series, vlines, zero_line=False, y_format=lambda v: f"{v:g}%", x_format=lambda v: f"{v:g}")
         set_border_title(chart, f"Smile {expiry} ({fit.days} d, F {fit.forward:.2f}) · {self.index + 1}/{len(expiries)} · ←/→")
-        in_plan = model == cal.vol
+        in_plan = cal.held_by(model)
         set_border_subtitle(chart, Text("⠿ market · m model" + ("" if in_plan else " (plan's, not the fit: a applies)")))
         t = Table.grid(padding=(0, 1))
         columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
@@ -235,7 +236,7 @@ class SmileScreen(ValuationView):
         if cal.as_of != plan.market.as_of:
             self.notify(f"the fit is of {cal.as_of}, the plan's market of {plan.market.as_of}", severity="error")
             return
-        if plan.market.vol == cal.vol:
+        if cal.held_by(plan.market.vol):
             self.notify("the plan already holds this fit")
             return
         if self.host.apply_plan(replace(plan, market=replace(plan.market, vol=cal.vol)), "apply the vol fit"):
