@@ -57,7 +57,7 @@ def child_app(spawned: float) -> None:
     from tui.resources import default_plan_path
 
     def regions(app) -> list[tuple]:
-        return [(type(w).__name__, w.id, tuple(w.region)) for w in app.screen.walk_children() if w.display]
+        return [(type(w).__name__, w.id, tuple(w.region)) for w in app.screen.walk_children() if all(n.display for n in w.ancestors_with_self)]  # shown
 
     class Timed(AlvhApp):
         first_ms: float | None = None
@@ -81,7 +81,7 @@ def child_app(spawned: float) -> None:
 
         def priced_frame(self) -> None:
             self.priced_ms = (time.time() - spawned) * 1000.0
-            # then settled (the footer re-makes its keys at its bindings signal, to be laid out)
+            # then settled (what comes after the first frame has come)
             self.set_timer(0.3, lambda: self.call_after_refresh(self.report))
 
         def report(self) -> None:

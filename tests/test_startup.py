@@ -31,7 +31,7 @@ from tui.core.plan_io import load_plan
 from tui.resources import default_plan_path
 
 def regions(app):
-    return [(type(w).__name__, w.id, tuple(w.region)) for w in app.screen.walk_children() if w.display]
+    return [(type(w).__name__, w.id, tuple(w.region)) for w in app.screen.walk_children() if all(n.display for n in w.ancestors_with_self)]  # shown
 
 def state(app):
     table = app.query_one("#layer-table")
@@ -45,7 +45,7 @@ class Probe(AlvhApp):
     def on_ready(self):
         super().on_ready()
         self.first = state(self)
-        # (then after a refresh: the footer re-makes its keys at its bindings signal, to be laid out)
+        # (then settled: what comes after the first frame has come)
         self.set_timer(0.3, lambda: self.call_after_refresh(self.report))
 
     def report(self):

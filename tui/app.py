@@ -196,7 +196,7 @@ class AlvhApp(PlanFiles):
                 yield PayoffChart(id="payoff")
                 yield ScenarioPanel(id="scenarios")
         yield Static(id="too-small")
-        yield KeysFooter(compact=True)  # compact: q Quit still fits at 80 columns
+        yield KeysFooter()
 
     @property
     def editor(self) -> LayerEditor:
@@ -215,7 +215,6 @@ class AlvhApp(PlanFiles):
         else:
             self.reprice()
         self.main_screen.set_focus(self.editor.table)
-        self.query_one(KeysFooter).show_keys()  # the footer's keys in the first frame, too
         self._check_size(self.size.width, self.size.height)
         if self.theme_problems:
             self.notify(
@@ -245,6 +244,7 @@ class AlvhApp(PlanFiles):
             self._after_start()
 
     def _after_start(self) -> None:
+        self.editor.add_edit_row()
         # Everything built so far lives as long as the app: keep it out of the full
         # collections that otherwise land on a keystroke now and then (50-80 ms each).
         gc.freeze()

@@ -18,13 +18,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ..core.valuation import Valuation
 from ..format import usd_short
 from ..widgets.braille import BrailleChart, Series, VLine
 from ..widgets.grid_table import GridColumn, GridRow, GridTable
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.util import plain, set_border_subtitle, set_border_title
 from .views import ValuationView
 
@@ -115,7 +116,7 @@ class BacktestScreen(ValuationView):
             yield ProgressBar(total=1.0, show_eta=False, id="bt-progress")
             yield BacktestChart(id="bt-chart")
             yield GridTable(id="bt-years", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#bt-progress", ProgressBar).display = False

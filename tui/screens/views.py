@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from ..core.exposure import stress_lines
@@ -28,6 +28,7 @@ from ..core.rolls import RollStep
 from ..core.valuation import Valuation
 from ..format import num, pct, usd
 from ..widgets.grid_table import GridColumn, GridRow, GridTable
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.util import IndentedStatic, plain, set_border_subtitle, set_border_title
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class RiskScreen(ValuationView):
             with VerticalScroll(id="view-body"):
                 yield IndentedStatic(id="risk-text")
                 yield IndentedStatic(SIGNALS_LOADING, id="signals-text")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show(self.valuation)
@@ -304,7 +305,7 @@ class RollScreen(ValuationView):
             yield Static(LOADING, id="roll-status")
             yield GridTable(id="roll-table", cursor_type="row")
             yield IndentedStatic(id="roll-note")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#roll-table", GridTable).set_columns(ROLL_COLUMNS)

@@ -290,14 +290,20 @@ class LayerEditor(Vertical):
     def compose(self) -> ComposeResult:
         yield LayerTable(id="layer-table", cursor_type="cell", frozen=1)  # the layer's name stays in view
         yield Static(id="sizing-line")
-        with Horizontal(id="edit-row"):
-            yield Label("", id="edit-label")
-            yield CellInput(id="cell-input", compact=True, select_on_focus=True)
+        # (the edit row, hidden until a cell is edited, is mounted after the first frame:
+        # an Input is the costliest widget to start, see add_edit_row)
 
     def on_mount(self) -> None:
         self._wide = False
         self._set_columns()
-        self.query_one("#edit-row").display = False
+
+    def add_edit_row(self) -> None:
+        """Mount the (hidden) row a cell is edited in, if it is not there yet. The app calls
+        this once its first frame is out; an edit begun before then mounts it itself."""
+        if not self.query("#edit-row"):
+            row = Horizontal(Label("", id="edit-label"), CellInput(id="cell-input", compact=True, select_on_focus=True), id="edit-row")
+            row.display = False
+            self.mount(row)
 
     def _set_columns(self) -> None:
         """The table's columns for the current width and market quotes (one place for both:
@@ -450,6 +456,7 @@ class LayerEditor(Vertical):
             self.say(f"{LABELS[key]} is computed; edit name, weight, expiry, strike or contracts", error=True)
             return False
         self.editing = (row, key)
+        self.add_edit_row()
         self.query_one("#edit-label", Label).update(plain(f"{prompt}: "))  # the layer's name
         self.query_one("#sizing-line").display = False
         self.query_one("#edit-row").display = True
@@ -465,7 +472,7 @@ class LayerEditor(Vertical):
 
     def _end_edit(self) -> None:
         self.editing = None
-        self.query_one("#edit-row").display = False
+        self.query_one("#edit-row").display = False  # (begin_edit mounted it)
         self.query_one("#sizing-line").display = True
         self.table.focus()
 
