@@ -1,0 +1,72 @@
+"""The footer (tui.widgets.keys_footer): one line with the keys Textual's Footer would show,
+in its order, each clickable; it follows the focus and the screen; the palette key stays on
+the right when the keys do not all fit."""
+
+from __future__ import annotations
+
+from screen_text import screen_text
+from tui.screens.help import HelpScreen
+from tui.widgets.keys_footer import KeysFooter
+
+
+def _shown_bindings(screen) -> list[str]:
+    """'key description' as Textual's own Footer lists them: bindings with show=True, one per
+    action, in the screen's order (the palette key apart)."""
+    app = screen.app
+    seen, shown = set(), []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if key == app.COMMAND_PALETTE_BINDING or not binding.show or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        shown.append(f"{app.get_key_display(binding)} {binding.description}")
+    return shown
+
+
+async def test_the_footer_lists_the_shown_keys_in_order_with_the_palette_on_the_right(make_app):
+    app = make_app()
+    async with app.run_test(size=(200, 40)) as pilot:
+        await pilot.pause()
+        line = screen_text(app).splitlines()[-1]
+        expected = _shown_bindings(app.screen)
+        assert line.startswith(" ".join(expected)), line
+        assert "+/- Nudge" in expected and "q Quit" in expected
+        assert line.rstrip().endswith("▏^p palette") and len(line) == 200
+
+
+async def test_the_footer_follows_the_focus_and_clips_before_the_palette_key(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = screen_text(app).splitlines()[-1]
+        assert "Leave field" not in before
+        await pilot.press("4")  # the scenario inputs: esc leaves them
+        await pilot.pause()
+        line = screen_text(app).splitlines()[-1]
+        assert "esc Leave field" in line
+        assert line.endswith("▏^p palette")  # the keys that do not fit are cut, the palette stays
+        assert line.startswith(" ".join(_shown_bindings(app.screen))[: len(line) - len("▏^p palette")])
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen_text(app).splitlines()[-1] == before
+
+
+async def test_a_click_on_a_key_in_the_footer_does_what_the_key_does(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        line = screen_text(app).splitlines()[-1]
+        column = line.index("? Help")
+        assert await pilot.click(KeysFooter, offset=(column + 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_a_detail_view_has_its_own_keys_in_the_footer(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")  # the rolls view
+        await pilot.pause()
+        line = screen_text(app).splitlines()[-1]
+        assert line.startswith("esc Back") and "Nudge" not in line
+        assert line == " ".join(_shown_bindings(app.screen)).ljust(80 - len("▏^p palette"))[: 80 - len("▏^p palette")] + "▏^p palette"
