@@ -75,6 +75,20 @@ def breakpoint_classes(width: int, height: int) -> dict[str, bool]:
     return classes
 
 
+class MainScreen(Screen):
+    """The app's first screen. Its widgets are styled as they mount, before the first frame;
+    Textual styles every one of them again at the screen's first ScreenResume, which changes
+    nothing (the breakpoint and theme classes are set before compose) and cost about 15 ms
+    of start-up. Later resumes (a modal closed) restyle as usual."""
+
+    _resumed = False
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:  # (runs before Screen's own handler)
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+
+
 class AlvhApp(PlanFiles):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "alvh-tui"
@@ -197,6 +211,9 @@ class AlvhApp(PlanFiles):
                 yield ScenarioPanel(id="scenarios")
         yield Static(id="too-small")
         yield KeysFooter()
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
 
     @property
     def editor(self) -> LayerEditor:
