@@ -41,7 +41,6 @@ from .core.scenarios import NO_SCENARIO, Scenario
 from .journaling import PlanJournal, install_signal_handlers, lookup, offer_at_open, write_pidfile
 from .plan_files import PlanFiles
 from .resources import default_plan_path
-from .screens.problems import ProblemsModal
 from .themes import DEFAULT_THEME, config_dir, load_themes, read_settings, write_settings
 from .widgets.curve_pane import CurvePane
 from .widgets.keys_footer import KeysFooter
@@ -244,7 +243,7 @@ class AlvhApp(PlanFiles):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._startup_problems is not None:
             title, messages = self._startup_problems
-            self.push_screen(ProblemsModal(title, messages, "Showing the sample plan; your file is untouched."))
+            self.show_problems(title, messages, "Showing the sample plan; your file is untouched.")
         if self.needs_fix:
             self._show_needs_fix(self._file_problems)
         self._uninstall_signals = install_signal_handlers(self)

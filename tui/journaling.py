@@ -39,8 +39,6 @@ from .core.plan_diff import diff_plans
 from .core.plan_save import save_plan
 from .core.safe_files import MISSING, FileStamp
 from .core.safe_text import printable
-from .screens.problems import ProblemsModal
-from .screens.recover import LockedModal, RecoverModal
 
 DELAY = 0.3  # seconds from the first unjournaled edit to the write (never pushed back)
 EXIT_GRACE = 3.0  # seconds a signalled exit may take before the process is ended anyway
@@ -501,12 +499,17 @@ def offer_at_open(app: Host, found: Found, path: Path | None, *, at_start: bool 
         elif at_start:
             app.exit(0)
 
+    from .screens.recover import LockedModal  # (the dialogs load when needed: off the start-up path)
+
     facts = [lock.describe() for lock in editors]
     app.push_screen(LockedModal(f"{_name(path)} is open in another session", facts, at_start=at_start), chosen)
 
 
 def offer_recovery(app: Host, found: Found) -> None:
     """Push the dialog for the journals :func:`lookup` found; the choice is applied on dismiss."""
+    from .screens.problems import ProblemsModal
+    from .screens.recover import RecoverModal
+
     name = _name(app.path)
     if found.corrupt:
         footer = "The plan was opened as it is on disk." if found.entry is None else "Other journals follow."

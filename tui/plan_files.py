@@ -20,7 +20,6 @@ from .core.plan_io import PlanError, load_plan_stamped, plan_problems
 from .core.plan_save import FileChangedError, SaveError, file_stamp, save_plan
 from .core.safe_files import FileStamp
 from .journaling import PlanJournal, Unsaved, lookup, offer_at_open
-from .screens.problems import ProblemsModal
 from .widgets.util import typable
 
 if TYPE_CHECKING:
@@ -177,7 +176,7 @@ class PlanFiles(App[int]):
             plan, stamp = load_plan_stamped(path)
         except PlanError as error:
             if error.draft is None:
-                self.push_screen(ProblemsModal(f"Cannot open {path}", error.messages, "The current plan is unchanged."))
+                self.show_problems(f"Cannot open {path}", error.messages, "The current plan is unchanged.")
                 return False
             plan, stamp, needs_fix = error.draft, error.stamp, error.messages
 
@@ -203,13 +202,17 @@ class PlanFiles(App[int]):
 
     def _show_needs_fix(self, messages: list[str]) -> None:
         name = self.path.name if self.path else "the plan"
-        self.push_screen(
-            ProblemsModal(
-                f"{name} needs a fix",
-                messages,
-                "Opened as it is and marked; n renormalises the weights. Saving is refused until the plan is valid.",
-            )
+        self.show_problems(
+            f"{name} needs a fix",
+            messages,
+            "Opened as it is and marked; n renormalises the weights. Saving is refused until the plan is valid.",
         )
+
+    def show_problems(self, title: str, messages: list[str], footer: str) -> None:
+        """The problems dialog (loaded on first use: it is off the start-up path)."""
+        from .screens.problems import ProblemsModal
+
+        self.push_screen(ProblemsModal(title, messages, footer))
 
     def _guard_unsaved(self, verb: str, proceed: Callable[[], None]) -> None:
         if not self.dirty:
