@@ -84,3 +84,26 @@ async def test_a_reprice_repaints_only_the_scenario_detail_lines_that_changed(ma
         await pilot.pause()
         assert [detail.render_line(y).text for y in range(detail.size.height)] == after
         assert "hedge" in " ".join(after) and app.query_one("#scenarios").valuation is app.valuation
+
+
+async def test_a_new_pane_title_or_message_repaints_only_its_border_line(make_app):
+    """The layer pane's message (its bottom border) and title (its top border) change on
+    many keys; Textual's own setter repaints the whole pane, and with it every pane the
+    frame then spans. Only the border line is repainted, and the screen shows the new text."""
+    from screen_text import screen_text
+    from tui.widgets.util import set_border_subtitle, set_border_title
+
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        editor = app.editor
+        top, bottom = editor.region.y, editor.region.bottom - 1
+        for setter, line, text in ((set_border_subtitle, bottom, "a message of this key"), (set_border_title, top, "Layers · a new title")):
+            await pilot.pause()
+            editor._repaint_regions.clear()  # (Textual's record of what the next frame repaints)
+            setter(editor, text)
+            assert [tuple(r) for r in editor._repaint_regions] == [(0, line - editor.region.y, editor.outer_size.width, 1)]
+            await pilot.pause()
+            assert text in screen_text(app).splitlines()[line]
+            setter(editor, text)  # the same text again: nothing to repaint
+            assert not editor._repaint_regions

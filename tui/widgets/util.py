@@ -7,6 +7,8 @@ from pathlib import Path
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
+from textual.content import Content
+from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -58,9 +60,22 @@ def set_border_subtitle(widget: Widget, subtitle) -> None:
 def _set_border(widget: Widget, slot: str, value: str | Text) -> None:
     cache = widget.__dict__.setdefault("_alvh_titles", {})
     key = _key(value)  # compared before any Text is made: this runs on every keystroke
-    if cache.get(slot, object()) != key:
-        cache[slot] = key
+    if cache.get(slot, object()) == key:
+        return
+    cache[slot] = key
+    width, height = widget.outer_size
+    if not widget.is_mounted or height < 2:
         setattr(widget, slot, plain(value))
+        return
+    # Textual's border_title setter repaints the whole pane (every line of a container,
+    # and on a keystroke that also changes the panes below, the whole screen's worth of
+    # lines); only the border line that carries the text has changed. Store it as the
+    # setter does (textual 8.2.8's private attribute) and repaint that line.
+    text = plain(value)
+    content = Content.from_rich_text(text) if isinstance(text, Text) else text
+    setattr(widget, f"_{slot}", widget.render_str(content).expand_tabs(4).split()[0])
+    x, y = widget.content_offset  # (refresh takes regions of the content: the border is above and left of it)
+    widget.refresh(Region(-x, (0 if slot == "border_title" else height - 1) - y, width, 1))
 
 
 class HangingLines:
