@@ -71,9 +71,8 @@ def _set_border(widget: Widget, slot: str, value: str | Text) -> None:
     # and on a keystroke that also changes the panes below, the whole screen's worth of
     # lines); only the border line that carries the text has changed. Store it as the
     # setter does (textual 8.2.8's private attribute) and repaint that line.
-    text = plain(value)
-    content = Content.from_rich_text(text) if isinstance(text, Text) else text
-    setattr(widget, f"_{slot}", widget.render_str(content).expand_tabs(4).split()[0])
+    content = Content.from_rich_text(plain(value))  # (literal text, never markup: see plain)
+    setattr(widget, f"_{slot}", content.expand_tabs(4).split()[0])
     x, y = widget.content_offset  # (refresh takes regions of the content: the border is above and left of it)
     widget.refresh(Region(-x, (0 if slot == "border_title" else height - 1) - y, width, 1))
 
