@@ -324,9 +324,7 @@ class ScenarioPanel(Vertical):
             unfinished = [name for name, x in zip(FIELDS, values, strict=True) if x.strip() in UNFINISHED[1:]]
             self._restore_fields([*bad, *unfinished])
             if not bad and not unfinished:
-                scenario = parse_scenario_inputs(values[0], values[1], values[2], spot)
-                if not shows(values, v.scenario, spot) and scenario_params(scenario, spot) != scenario_params(v.scenario, spot):
-                    self.post_message(self.Chosen(scenario))
+                self._choose(values, v)
         table = self.app.query("#layer-table")
         if table:
             table.first().focus()
@@ -352,12 +350,16 @@ class ScenarioPanel(Vertical):
         if not submitted:  # "-" or "" while typing is not an error yet
             errors = {k: e for k, e in errors.items() if k not in unfinished}
         self._mark(errors)
-        if errors or unfinished:
-            return
+        if not errors and not unfinished:
+            self._choose(values, v)
+
+    def _choose(self, values: list[str], v: Valuation) -> None:
+        """Make the typed values (all valid) the active shock, unless the fields show it
+        already (a picked preset, or the same shock written another way)."""
+        spot = v.market.vix_spot
         scenario = parse_scenario_inputs(values[0], values[1], values[2], spot)
-        if shows(values, v.scenario, spot) or scenario_params(scenario, spot) == scenario_params(v.scenario, spot):
-            return  # the fields already show the active shock (e.g. a picked preset)
-        self.post_message(self.Chosen(scenario))
+        if not shows(values, v.scenario, spot) and scenario_params(scenario, spot) != scenario_params(v.scenario, spot):
+            self.post_message(self.Chosen(scenario))
 
     @on(Input.Blurred, "#scenario-inputs Input")
     def _left_field(self, event: Input.Blurred) -> None:
