@@ -160,3 +160,27 @@ def test_fast_start_changes_nothing_where_numpy_is_loaded():
 
     fast_start()
     assert gc.isenabled() and lazy_numpy.is_loaded() and sys.modules["numpy"] is numpy
+
+
+async def test_each_widget_outside_the_focused_pane_is_styled_once_before_the_first_frame(make_app):
+    """Textual styles the whole first screen again at its first ScreenResume, right after
+    styling each widget at mount (MainScreen skips that): once is enough. (The focused pane
+    is restyled for :focus-within, rightly.)"""
+    import collections
+
+    app = make_app()
+    styled: collections.Counter = collections.Counter()
+    apply = app.stylesheet.apply
+
+    def counting_apply(node, *args, **kwargs):
+        if not app._dom_ready:  # (Textual's flag: set with the first frame)
+            styled[node] += 1
+        return apply(node, *args, **kwargs)
+
+    app.stylesheet.apply = counting_apply
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        focused_pane = {app.editor, *app.editor.walk_children()}
+        widgets = [w for w in app.screen.walk_children(with_self=True) if w not in focused_pane]
+        assert len(widgets) > 15
+        assert {f"{type(w).__name__}#{w.id}": styled[w] for w in widgets if styled[w] != 1} == {}
