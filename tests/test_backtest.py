@@ -211,6 +211,23 @@ def test_entry_on_backwardation_opens_only_in_backwardation(plan, history):
     assert result.entry_share == pytest.approx(np.mean(mk.backwardation))
 
 
+def test_vix3m_is_the_close_or_the_93_day_forward_worked_out_once(plan, history):
+    mk = Market(history, plan)
+    closes = history.daily["vix3m"].to_numpy(float).copy()
+    missing = np.isnan(closes)
+    assert missing.any() and mk.vix3m_proxied == 0  # counted on first use
+    calls = []
+    forward = mk.forward
+    mk.forward = lambda t, e: calls.append(len(t)) or forward(t, e)
+    vix3m = mk.vix3m
+    assert calls == [missing.sum()] and mk.vix3m_proxied == missing.sum()
+    assert np.array_equal(vix3m[~missing], closes[~missing]) and np.isfinite(vix3m).all()
+    t = np.flatnonzero(missing)
+    assert np.array_equal(vix3m[missing], forward(t, mk.day_num[t] + 93))
+    assert mk.vix3m is vix3m and calls == [missing.sum()] and mk.vix3m_proxied == missing.sum()
+    assert np.array_equal(np.isnan(history.daily["vix3m"].to_numpy(float)), missing)  # the history untouched
+
+
 def test_take_profit_closes_at_k_times_cost(plan, history):
     result = run_backtest(plan, history, BacktestSettings(take_profit=3.0))
     taken = [tr for tr in result.hedge.trades if tr.reason == "take_profit"]

@@ -336,7 +336,7 @@ def _vxth_lives(mk: Market) -> list:
     k = mk.first[t]
     e_num = mk.table_num[k]
     col = mk.col_of[k]
-    f = mk.future(t, None, e_num, col)
+    f = mk.future(t, e_num, col)
     weight = np.asarray(vxth_weight_pct(f), dtype=float) / 100.0
     # the listed strike whose model delta is closest to 30
     grid = _listed_strikes(f[:, None] * np.linspace(1.0, 4.0, 200)[None, :])
