@@ -256,6 +256,14 @@ def test_engine_equals_a_straightforward_per_day_loop(plan, history):
         hedge, exposure = loop(plan, history, settings)
         assert np.allclose(result.hedge.pnl_cum, hedge, rtol=0, atol=1e-4)
         assert result.exposure_pnl_cum[-1] == pytest.approx(exposure, rel=1e-12)
+    # a layer that rolls early when backwardation eases, in a year where it does
+    eases = replace(plan, layers=tuple(replace(layer, roll_when="backwardation_eases") if layer.name == "mid" else layer
+                                       for layer in plan.layers))
+    settings = BacktestSettings(start=date(2019, 6, 1), end=date(2020, 12, 31))
+    result = run_backtest(eases, history, settings)
+    assert any(tr.reason == "eased" for tr in result.hedge.trades)
+    hedge, _ = loop(eases, history, settings)
+    assert np.allclose(result.hedge.pnl_cum, hedge, rtol=0, atol=1e-4)
 
 
 # -- figures ------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class Market:
         daily = history.daily
         self.vix = daily["vix"].to_numpy(float)
         vol = plan.market.vol
-        ratio = float(getattr(vol, "vvix_ratio", None) or 1.0)
+        ratio = float(vol.vvix_ratio or 1.0)
         vvix = daily["vvix"].to_numpy(float)
         self.vol_scale = np.where(np.isfinite(vvix), vvix / 100.0 * ratio / float(vol.atm(30.0)), 1.0)
         self.vol = vol
