@@ -203,12 +203,19 @@ def test_exposure_is_the_constant_notional_times_each_days_basis_return(plan, hi
 def test_entry_on_backwardation_opens_only_in_backwardation(plan, history):
     settings = BacktestSettings(entry="backwardation")
     result = run_backtest(plan, history, settings)
-    mk = Market(history, plan)
-    back = dict(zip(mk.pydates, mk.backwardation, strict=True))
+    # Backwardation read off the history file itself, not through the engine: the front
+    # month's settlement above the second's. On the 18 days (all in 2006) the second month
+    # has no settlement, the engine's curve is monotone between listed months, so the
+    # next listed month decides (none listed: flat, no backwardation).
+    raw = pd.read_csv(REPO / "sample_data" / "vx_history_2006_2025.csv", comment="#")
+    later = raw[[f"m{k}" for k in range(2, 13)]].bfill(axis=1).iloc[:, 0]
+    assert raw["m1"].notna().all() and raw["m2"].isna().sum() == 18
+    back = dict(zip(pd.to_datetime(raw["date"]).dt.date, raw["m1"] > later, strict=True))
+    assert list(back) == list(history.dates.astype("datetime64[D]").astype(object))  # the run's days
     assert result.hedge.trades
     assert all(back[tr.open_date] for tr in result.hedge.trades)
     assert 0.0 < result.entry_share < 0.3  # backwardation is the exception
-    assert result.entry_share == pytest.approx(np.mean(mk.backwardation))
+    assert result.entry_share == pytest.approx(sum(back.values()) / len(back), rel=0, abs=1e-12)
 
 
 def test_vix3m_is_the_close_or_the_93_day_forward_worked_out_once(plan, history):
