@@ -43,7 +43,7 @@ def per_day_loop(plan, history, settings: BacktestSettings):
     vvix = part.daily["vvix"].to_numpy(float)
     expiries = [np.datetime64(e, "D").astype(date) for e in part.expiries]
     vol = plan.market.vol
-    ratio = float(getattr(vol, "vvix_ratio", None) or 1.0)
+    ratio = float(vol.vvix_ratio or 1.0)
     snapshots = []
     for i, day in enumerate(days):
         futures = tuple(Future(e, float(s)) for e, s in zip(expiries, part.settles[i], strict=True)
@@ -76,7 +76,7 @@ def per_day_loop(plan, history, settings: BacktestSettings):
     state = [None] * len(plan.layers)  # (expiry, strike, contracts, cost) per layer
     month = [parse_month(layer.expiry) for layer in plan.layers]
     # (as the engine: the curve's shape only when the entry or a roll rule reads it)
-    needs_back = settings.entry == "backwardation" or any(getattr(layer, "roll_when", None) == "backwardation_eases" for layer in plan.layers)
+    needs_back = settings.entry == "backwardation" or any(layer.roll_when == "backwardation_eases" for layer in plan.layers)
     back = [backwardation(i) for i in range(n)] if needs_back else [True] * n
     spent = 0.0
     for i in range(n):
@@ -89,7 +89,7 @@ def per_day_loop(plan, history, settings: BacktestSettings):
                 close = False
                 if settings.take_profit is not None and price * CONTRACT_MULTIPLIER * contracts >= settings.take_profit * cost:
                     close = True
-                elif getattr(layer, "roll_when", None) == "backwardation_eases" and i > 0 and back[i - 1] and not back[i] \
+                elif layer.roll_when == "backwardation_eases" and i > 0 and back[i - 1] and not back[i] \
                         and layer.roll_at_dte is not None:
                     close = True
                 elif layer.roll_at_dte is not None and i + 1 < n and (expiry - days[i + 1]).days < layer.roll_at_dte:

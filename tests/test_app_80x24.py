@@ -391,6 +391,24 @@ async def test_the_curve_title_keeps_the_signal_count_whole(make_app, size):
         assert "VIX 38.57" in bottom and "CPI Aug 14" in bottom and "…" not in bottom, bottom
 
 
+def test_the_curve_preview_subtitle_is_the_valuations_without_an_event(default_plan):
+    """The preview (before the first valuation) and the valuation's subtitle come from one
+    list: the same texts when no scheduled event is ahead, the event added when one is."""
+    from dataclasses import replace
+
+    from tui.core.valuation import value_plan
+    from tui.widgets.curve_pane import curve_subtitles, market_subtitles
+
+    v = value_plan(default_plan)
+    day, spot = default_plan.market.as_of.isoformat(), f"VIX {default_plan.market.vix_spot:.2f}"
+    assert market_subtitles(default_plan.market) == [f"as of {day} · {spot}", f"{day} · {spot}"]  # the preview's
+    assert curve_subtitles(replace(v, events=())) == market_subtitles(default_plan.market)
+    unscheduled = tuple(e for e in v.events if "unscheduled" in e.event)
+    assert curve_subtitles(replace(v, events=unscheduled)) == market_subtitles(default_plan.market)
+    with_event = curve_subtitles(v)
+    assert with_event[0].startswith(f"as of {day} · {spot} · next ") and with_event[-1] == f"{day} · {spot}"
+
+
 async def test_roll_warnings_wrap_under_their_text(make_app):
     """The roll view's warnings are longer than 80 columns: each continuation row hangs
     under the text after "warning: ", so two warnings never read as one paragraph."""

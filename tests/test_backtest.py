@@ -203,12 +203,36 @@ def test_exposure_is_the_constant_notional_times_each_days_basis_return(plan, hi
 def test_entry_on_backwardation_opens_only_in_backwardation(plan, history):
     settings = BacktestSettings(entry="backwardation")
     result = run_backtest(plan, history, settings)
-    mk = Market(history, plan)
-    back = dict(zip(mk.pydates, mk.backwardation, strict=True))
+    # Backwardation read off the history file itself, not through the engine: the front
+    # month's settlement above the second's. On the 18 days (all in 2006) the second month
+    # has no settlement, the engine's curve is monotone between listed months, so the
+    # next listed month decides (none listed: flat, no backwardation).
+    raw = pd.read_csv(REPO / "sample_data" / "vx_history_2006_2025.csv", comment="#")
+    later = raw[[f"m{k}" for k in range(2, 13)]].bfill(axis=1).iloc[:, 0]
+    assert raw["m1"].notna().all() and raw["m2"].isna().sum() == 18
+    back = dict(zip(pd.to_datetime(raw["date"]).dt.date, raw["m1"] > later, strict=True))
+    assert list(back) == list(history.dates.astype("datetime64[D]").astype(object))  # the run's days
     assert result.hedge.trades
     assert all(back[tr.open_date] for tr in result.hedge.trades)
     assert 0.0 < result.entry_share < 0.3  # backwardation is the exception
-    assert result.entry_share == pytest.approx(np.mean(mk.backwardation))
+    assert result.entry_share == pytest.approx(sum(back.values()) / len(back), rel=0, abs=1e-12)
+
+
+def test_vix3m_is_the_close_or_the_93_day_forward_worked_out_once(plan, history):
+    mk = Market(history, plan)
+    closes = history.daily["vix3m"].to_numpy(float).copy()
+    missing = np.isnan(closes)
+    assert missing.any() and mk.vix3m_proxied == 0  # counted on first use
+    calls = []
+    forward = mk.forward
+    mk.forward = lambda t, e: calls.append(len(t)) or forward(t, e)
+    vix3m = mk.vix3m
+    assert calls == [missing.sum()] and mk.vix3m_proxied == missing.sum()
+    assert np.array_equal(vix3m[~missing], closes[~missing]) and np.isfinite(vix3m).all()
+    t = np.flatnonzero(missing)
+    assert np.array_equal(vix3m[missing], forward(t, mk.day_num[t] + 93))
+    assert mk.vix3m is vix3m and calls == [missing.sum()] and mk.vix3m_proxied == missing.sum()
+    assert np.array_equal(np.isnan(history.daily["vix3m"].to_numpy(float)), missing)  # the history untouched
 
 
 def test_take_profit_closes_at_k_times_cost(plan, history):
@@ -239,6 +263,14 @@ def test_engine_equals_a_straightforward_per_day_loop(plan, history):
         hedge, exposure = loop(plan, history, settings)
         assert np.allclose(result.hedge.pnl_cum, hedge, rtol=0, atol=1e-4)
         assert result.exposure_pnl_cum[-1] == pytest.approx(exposure, rel=1e-12)
+    # a layer that rolls early when backwardation eases, in a year where it does
+    eases = replace(plan, layers=tuple(replace(layer, roll_when="backwardation_eases") if layer.name == "mid" else layer
+                                       for layer in plan.layers))
+    settings = BacktestSettings(start=date(2019, 6, 1), end=date(2020, 12, 31))
+    result = run_backtest(eases, history, settings)
+    assert any(tr.reason == "eased" for tr in result.hedge.trades)
+    hedge, _ = loop(eases, history, settings)
+    assert np.allclose(result.hedge.pnl_cum, hedge, rtol=0, atol=1e-4)
 
 
 # -- figures ------------------------------------------------------------------------------------

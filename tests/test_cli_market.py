@@ -112,6 +112,27 @@ def test_cboe_history_for_a_chosen_day_matches_the_curated_settlements(shared_da
     assert 10.0 < early.futures[0].settle < 20.0
 
 
+def test_snapshot_layout_is_parsed_from_the_text_given_not_read_again(tmp_path, monkeypatch):
+    # The snapshot layout used to be read a second time from the file named by source:
+    # a file that changed between the reads (or a name with no file) gave another curve.
+    from tui.core import curve_import, market_csv, safe_files
+
+    text = CURVE.read_text()
+    curve = parse_curve(text, str(tmp_path / "gone.csv"))  # no such file: the text is enough
+    assert curve.layout == "snapshot CSV" and curve.as_of == date(2024, 6, 3) and curve.vix == 13.11
+    changed = tmp_path / "curve.csv"
+    changed.write_text(text.replace("13.11", "14.5"))
+    assert parse_curve(text, str(changed)).vix == 13.11  # the text's spot, not the file's
+    with pytest.raises(CurveImportError, match=r"gone\.csv: line \d+ .*column 'vix_spot'"):
+        parse_curve(text.replace("13.11", "abc"), str(tmp_path / "gone.csv"))
+    reads = []
+    real = safe_files.read_user_file
+    monkeypatch.setattr(curve_import, "read_user_file", lambda *a: reads.append(a[0]) or real(*a))
+    monkeypatch.setattr(market_csv, "read_user_file", lambda *a: reads.append(a[0]) or real(*a))
+    assert curve_import.load_curve(CURVE) == parse_curve(text, str(CURVE))
+    assert reads == [CURVE]  # the file is read once
+
+
 def test_market_command_moves_relative_layers_and_keeps_fixed_ones(tmp_path, default_plan):
     plan = default_plan
     from dataclasses import replace

@@ -119,3 +119,49 @@ def test_a_failing_background_write_is_remembered_and_retried_by_the_next_flush(
     assert warnings == []  # (no event loop here to carry the warning; the app shows it)
     monkeypatch.setattr(jr, "write", through_the_gate)  # the disk has room again
     assert journal.flush() and jr.read(journal.file).plan.layers[0].strike == 35.0 and journal.last_error is None
+
+
+@pytest.mark.parametrize("with_plan", [True, False])
+def test_touch_reads_only_the_plan_and_decides_as_before(tmp_path, default_plan, with_plan):
+    """touch runs on every reprice: given ``plan``, it reads the plan alone (never the
+    whole state, whose dirty flag compares whole plans); without, it falls back to
+    ``state().plan``. Either way it schedules a write exactly when the plan is not yet
+    written or handed over."""
+    path = tmp_path / "hedge.toml"
+    save_plan(default_plan, path)
+    current = {"plan": default_plan}
+    states: list[int] = []
+    timers: list[float] = []
+
+    class Timer:
+        def stop(self) -> None:
+            pass
+
+    def state() -> Unsaved:
+        states.append(1)
+        return Unsaved(current["plan"], path, None, current["plan"] != default_plan, 1)
+
+    def schedule(delay, callback):
+        timers.append(delay)
+        return Timer()
+
+    extra = {"plan": lambda: current["plan"]} if with_plan else {}
+    journal = PlanJournal(state, path, schedule=schedule, warn=lambda m: None, **extra)
+    try:
+        journal.discard()  # settled on the opened plan (as the app is after a save)
+        states.clear()
+        journal.touch()
+        assert timers == []  # up to date: nothing to do
+        current["plan"] = default_plan.with_layer(0, strike=35.0)
+        journal.touch()
+        journal.touch()  # a timer is running: not a second one
+        assert len(timers) == 1
+        assert states == ([] if with_plan else [1, 1, 1])
+        journal.write_behind()  # the timer fires: the state is read once, the plan handed over
+        assert journal.wait_for_writer(20) and jr.read(journal.file).plan == current["plan"]
+        states.clear()
+        journal.touch()
+        assert len(timers) == 1 and states == ([] if with_plan else [1])
+    finally:
+        journal.wait_for_writer(20)
+        journal.release()

@@ -143,6 +143,20 @@ def test_budget_sizing_counts_the_net_premium(base):
     assert near.contracts > plain.layers[0].contracts
 
 
+def test_unspent_budget_is_what_the_whole_contracts_leave_with_legs_rounded(base):
+    # A leg of ratio 0.5 on an odd number of layer contracts rounds to whole contracts, so
+    # the premium paid is not contracts x the layer's net price per long contract: what is
+    # unspent comes from the premium paid (computed once, in value_plan).
+    layers = (replace(base.layers[0], legs=(Leg("short", "+50%", 0.5),)),) + base.layers[1:]
+    plan = replace(base, layers=layers, sizing=Sizing("budget", 1_000_000.0))
+    v = value_plan(plan)
+    near = v.layers[0]
+    assert near.contracts % 2 == 1 and near.legs[0].contracts == round(0.5 * near.contracts)
+    assert v.sizing.leftover_usd == pytest.approx(1_000_000.0 - v.totals.premium_usd, rel=0, abs=1e-6)
+    nominal = 1_000_000.0 - sum(lv.contracts * (lv.price - 0.5 * lv.legs[0].price if lv.legs else lv.price) * 100 for lv in v.layers)
+    assert abs(nominal - v.sizing.leftover_usd) > 1.0  # the rounding shows
+
+
 def test_coverage_sizing_uses_the_net_stress_gain(base):
     plan = replace(base, layers=preset_442_financed(), sizing=Sizing("coverage", None))
     v = value_plan(plan)

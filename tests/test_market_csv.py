@@ -11,7 +11,7 @@ import pytest
 
 from tui.core.calendar import month_code, monthly_expiries
 from tui.core.curve import Future, MarketSnapshot
-from tui.core.market_csv import MarketDataError, load_snapshot_csv, save_snapshot_csv
+from tui.core.market_csv import MarketDataError, load_snapshot_csv, parse_snapshot_csv, save_snapshot_csv
 from tui.core.volmodel import VolModel
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
@@ -327,6 +327,9 @@ def test_errors_name_file_place_and_expectation(tmp_path, case):
         assert fragment in message, f"{fragment!r} not in {message!r}"
     assert "Traceback" not in message
     assert isinstance(info.value, ValueError)
+    with pytest.raises(MarketDataError) as from_text:
+        parse_snapshot_csv(path.read_text(), str(path))
+    assert str(from_text.value) == message  # the text entry point says the same
 
 
 def test_missing_and_unreadable_files(tmp_path):
@@ -341,6 +344,11 @@ def test_missing_and_unreadable_files(tmp_path):
     with pytest.raises(MarketDataError, match="not a UTF-8 text file"):
         load_snapshot_csv(binary)
 
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_parse_from_text_gives_what_the_file_loads(path):
+    assert parse_snapshot_csv(path.read_text(), "anything.csv") == load_snapshot_csv(path)
 
 # --- the bundled sample snapshots -------------------------------------------------
 

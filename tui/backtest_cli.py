@@ -18,7 +18,6 @@ def backtest(path: Path, start: date | None = None, end: date | None = None, his
     from .core.backtest import BacktestError, run_backtest
     from .core.backtest_report import daily_frame, to_json, to_text
     from .core.history import HistoryError, load_history
-    from .core.plan import BacktestSettings
 
     plan = _load(path)
     if plan is None:
@@ -28,7 +27,7 @@ def backtest(path: Path, start: date | None = None, end: date | None = None, his
     except HistoryError as error:
         print(str(error), file=sys.stderr)
         return EXIT_UNUSABLE
-    settings = getattr(plan, "backtest", None) or BacktestSettings()
+    settings = plan.backtest
     if start is not None:
         settings = replace(settings, start=start)
     if end is not None:

@@ -65,7 +65,10 @@ class PlanJournal:
     """This session's lock and journal for the current plan. All methods run on the event loop.
 
     ``state`` gives the current :class:`Unsaved`; ``schedule(delay, callback)`` starts a
-    timer; ``warn(message)`` tells the user (a failure to write the journal)."""
+    timer; ``warn(message)`` tells the user (a failure to write the journal). ``plan``, when
+    given, returns the current plan alone (``state().plan``), for :meth:`touch`, which runs on
+    every reprice and needs nothing else: building the whole state costs a whole-plan
+    comparison (is it unsaved?) each time."""
 
     def __init__(
         self,
@@ -76,8 +79,10 @@ class PlanJournal:
         warn: Callable[[str], None],
         base: Path | None = None,
         read_only: bool = False,
+        plan: Callable[[], Plan] | None = None,
     ) -> None:
         self.state = state
+        self.current_plan: Callable[[], Plan] = plan if plan is not None else (lambda: state().plan)
         self.schedule = schedule
         self.warn = warn
         self.base = base
@@ -150,7 +155,7 @@ class PlanJournal:
 
     def touch(self) -> None:
         """The plan may have changed: write it soon (no-op when it has not)."""
-        if self._up_to_date(self.state().plan):
+        if self._up_to_date(self.current_plan()):
             return
         if self._timer is None:
             self._timer = self.schedule(DELAY, self.write_behind)

@@ -177,7 +177,7 @@ def _schedule_layer(plan: Plan, index: int, mk: Market, entry_next: np.ndarray, 
     first_month = _month_of(layer.expiry, plan)
     next_month = _month_of(layer.roll_to, plan) if layer.roll_to else first_month
     roll_at = layer.roll_at_dte
-    eases = getattr(layer, "roll_when", None) == "backwardation_eases"
+    eases = layer.roll_when == "backwardation_eases"
     lives = []  # [t, end, e_num, col, strike, reason, marks | None]
     rolls = 0
     # plain lists: this loop does scalar work per life, where numpy scalars are slow
@@ -336,7 +336,7 @@ def _vxth_lives(mk: Market) -> list:
     k = mk.first[t]
     e_num = mk.table_num[k]
     col = mk.col_of[k]
-    f = mk.future(t, None, e_num, col)
+    f = mk.future(t, e_num, col)
     weight = np.asarray(vxth_weight_pct(f), dtype=float) / 100.0
     # the listed strike whose model delta is closest to 30
     grid = _listed_strikes(f[:, None] * np.linspace(1.0, 4.0, 200)[None, :])
@@ -383,7 +383,7 @@ def exposure_path(plan: Plan, history: History) -> tuple[np.ndarray, str]:
     a $2B bridge on BTC since 2014 grows some 235-fold and its dollar swings dwarf any hedge
     sized for $2B."""
     ex = plan.exposure
-    basis = getattr(ex, "basis", None) or ("crypto" if getattr(ex, "btc_beta", 0.0) > 0 else "equity")
+    basis = ex.basis or ("crypto" if ex.btc_beta > 0 else "equity")
     spx = history.daily["spx"].ffill().to_numpy(float)
     spx_ret = np.zeros(len(spx))
     spx_ret[1:] = np.nan_to_num(spx[1:] / spx[:-1] - 1.0)
@@ -394,7 +394,7 @@ def exposure_path(plan: Plan, history: History) -> tuple[np.ndarray, str]:
         btc_ret = np.full(len(btc), np.nan)
         btc_ret[1:] = btc[1:] / btc[:-1] - 1.0
         has = np.isfinite(btc_ret)
-        beta = float(getattr(ex, "btc_beta", 1.0) or 1.0)
+        beta = float(ex.btc_beta or 1.0)
         ret = np.where(has, beta * np.nan_to_num(btc_ret), ret)
         if has.any():
             first = history.daily.index[int(np.flatnonzero(has)[0])].date()
@@ -410,7 +410,7 @@ def run_backtest(plan: Plan, history: History, settings: BacktestSettings | None
     """Run the plan's layers, the exposure and the VXTH rule over the history (see the module
     doc). ``progress(fraction)`` is called as layers finish; ``cancelled()`` returning True
     stops the run with :class:`BacktestCancelled`."""
-    settings = settings or getattr(plan, "backtest", None) or BacktestSettings()
+    settings = settings or plan.backtest
     part = history.between(settings.start, settings.end)
     if len(part) < 2:
         raise BacktestError(f"the history has {len(part)} day(s) between {settings.start or 'its start'} "

@@ -37,13 +37,13 @@ class Market:
         daily = history.daily
         self.vix = daily["vix"].to_numpy(float)
         vol = plan.market.vol
-        ratio = float(getattr(vol, "vvix_ratio", None) or 1.0)
+        ratio = float(vol.vvix_ratio or 1.0)
         vvix = daily["vvix"].to_numpy(float)
         self.vol_scale = np.where(np.isfinite(vvix), vvix / 100.0 * ratio / float(vol.atm(30.0)), 1.0)
         self.vol = vol
         self.rate = float(plan.market.rate)
-        self._vix3m = daily["vix3m"].to_numpy(float)
-        self.vix3m_proxied = 0
+        self._vix3m_closes = daily["vix3m"].to_numpy(float)
+        self.vix3m_proxied = 0  # days without a VIX3M close, counted when vix3m is first read
         self.pydates = self.days.astype(object)  # datetime.date per day
 
     @cached_property
@@ -58,15 +58,17 @@ class Market:
         eased[1:] = self.backwardation[:-1] & ~self.backwardation[1:]
         return eased
 
-    @property
+    @cached_property
     def vix3m(self) -> np.ndarray:
-        """VIX3M; where it has no close, the curve's 93-day forward (computed on first use)."""
-        missing = np.flatnonzero(np.isnan(self._vix3m))
+        """VIX3M; where it has no close, the curve's 93-day forward (computed on first use,
+        which also sets ``vix3m_proxied``)."""
+        vix3m = self._vix3m_closes
+        missing = np.flatnonzero(np.isnan(vix3m))
         if len(missing):
-            self._vix3m = self._vix3m.copy()
-            self._vix3m[missing] = self.forward(missing, self.day_num[missing] + VIX3M_DAYS)
+            vix3m = vix3m.copy()
+            vix3m[missing] = self.forward(missing, self.day_num[missing] + VIX3M_DAYS)
             self.vix3m_proxied = len(missing)
-        return self._vix3m
+        return vix3m
 
     # expiry of M<n> (table index) on each day
     def month_index(self, t, n: int):
@@ -75,9 +77,9 @@ class Market:
     def month_future(self, n: int) -> np.ndarray:
         t = np.arange(self.n)
         k = self.month_index(t, n)
-        return self.future(t, np.full(self.n, -1), self.table_num[k], self.col_of[k])
+        return self.future(t, self.table_num[k], self.col_of[k])
 
-    def future(self, t: np.ndarray, _unused, expiry_num: np.ndarray, col: np.ndarray) -> np.ndarray:
+    def future(self, t: np.ndarray, expiry_num: np.ndarray, col: np.ndarray) -> np.ndarray:
         """Settlement of the contract (history column ``col``) on days ``t``; PCHIP on the
         day's curve where it has none."""
         values = np.full(len(t), np.nan)
@@ -111,7 +113,7 @@ class Market:
 
     def price(self, t: np.ndarray, expiry_num, col, strike) -> np.ndarray:
         """Model price of a call struck at ``strike`` on the contract, on days ``t``."""
-        fut = self.future(t, None, np.broadcast_to(expiry_num, t.shape), np.broadcast_to(col, t.shape))
+        fut = self.future(t, np.broadcast_to(expiry_num, t.shape), np.broadcast_to(col, t.shape))
         dte = (expiry_num - self.day_num[t]).astype(float)
         sigma = self.vol.vol(strike, fut, dte) * self.vol_scale[t]
         return black76_price(fut, strike, dte / 365.0, self.rate, sigma)

@@ -85,7 +85,7 @@ def parse_curve(text: str, source: str = "<curve>", as_of: date | None = None) -
     cols = {h: j for j, h in enumerate(header)}
     lines = [ln for ln, _ in kept]
     if {"as_of", "vix_spot", "expiry", "settle"} <= set(cols):
-        return _snapshot(source, as_of)
+        return _snapshot(text, source, as_of)
     if {"product", "symbol", "expiration_date", "price"} <= set(cols):
         return _cboe_settlements(name, source, records, lines, cols, as_of)
     if {"trade_date", "futures", "settle"} <= set(cols):
@@ -97,11 +97,11 @@ def parse_curve(text: str, source: str = "<curve>", as_of: date | None = None) -
     )
 
 
-def _snapshot(source: str, as_of: date | None) -> ImportedCurve:
-    from .market_csv import MarketDataError, load_snapshot_csv
+def _snapshot(text: str, source: str, as_of: date | None) -> ImportedCurve:
+    from .market_csv import MarketDataError, parse_snapshot_csv
 
     try:
-        snap = load_snapshot_csv(source)
+        snap = parse_snapshot_csv(text, source)
     except MarketDataError as error:
         raise CurveImportError(str(error)) from None
     if as_of is not None and as_of != snap.as_of:

@@ -52,6 +52,7 @@ __all__ = [
     "VOL_COLUMNS",
     "OPTIONAL_COLUMNS",
     "load_snapshot_csv",
+    "parse_snapshot_csv",
     "save_snapshot_csv",
     "snapshot_to_frame",
 ]
@@ -75,9 +76,8 @@ class MarketDataError(ValueError):
 class _Reader:
     """Parses one CSV snapshot and turns every problem into a located message."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.name = str(path)
+    def __init__(self, name: str):
+        self.name = name
         self.lines: list[int] | None = None
         self.header_line = 1
 
@@ -100,13 +100,8 @@ class _Reader:
         return self.fail(f"{self.where(row, column)}: expected {expected}, got {_show(raw)}{hint}")
 
     # -- reading ---------------------------------------------------------
-    def read(self):
+    def read(self, text: str):
         import pandas as pd
-
-        try:
-            text = utf8_text(read_user_file(self.path, MAX_CSV_BYTES, "a CSV file", "a market snapshot is a few KB"))
-        except UnreadableFile as error:
-            raise self.fail(str(error)) from None
 
         # Whole-line '#' comments and blank lines are dropped here rather than with
         # read_csv(comment="#"), which would also cut a '#' inside a source text. The
@@ -289,8 +284,8 @@ class _Reader:
         return first
 
     # -- the snapshot ----------------------------------------------------
-    def snapshot(self) -> MarketSnapshot:
-        frame = self.read()
+    def snapshot(self, text: str) -> MarketSnapshot:
+        frame = self.read(text)
         self.check_columns(frame)
         if len(frame) == 0:
             raise self.fail(
@@ -432,7 +427,22 @@ def load_snapshot_csv(path) -> MarketSnapshot:
 
     Raises ``MarketDataError`` naming the file, line, column and what was expected.
     """
-    return _Reader(Path(path)).snapshot()
+    path = Path(path)
+    reader = _Reader(str(path))
+    try:
+        text = utf8_text(read_user_file(path, MAX_CSV_BYTES, "a CSV file", "a market snapshot is a few KB"))
+    except UnreadableFile as error:
+        raise reader.fail(str(error)) from None
+    return reader.snapshot(text)
+
+
+def parse_snapshot_csv(text: str, source: str = "<snapshot>") -> MarketSnapshot:
+    """A market snapshot from the text of a snapshot CSV; ``source`` names it in messages.
+
+    The same checks and messages as :func:`load_snapshot_csv`, which reads the file and
+    calls this; for a caller that already holds the text (the curve import).
+    """
+    return _Reader(source).snapshot(text)
 
 
 def snapshot_to_frame(snapshot: MarketSnapshot):

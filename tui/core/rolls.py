@@ -111,7 +111,7 @@ def roll_schedule(plan, expiries, strikes, contracts) -> tuple[tuple[RollStep, .
 def _conditional(step: RollStep, layer, market) -> RollStep:
     """A layer with ``roll_when = "backwardation_eases"`` rolls on this date or earlier, on the
     day the front turns from backwardation to contango: the step says so, with today's slope."""
-    if getattr(layer, "roll_when", None) != "backwardation_eases":
+    if layer.roll_when != "backwardation_eases":
         return step
     from dataclasses import replace
 

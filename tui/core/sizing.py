@@ -62,13 +62,17 @@ def usd_text(x: float) -> str:
 
 def size_layers(
     plan: Plan, price: np.ndarray, weights: np.ndarray, stress_gain: np.ndarray, target_usd: float, warnings: list[str]
-) -> tuple[np.ndarray, float | None, float | None]:
+) -> tuple[np.ndarray, float | None]:
     """Whole long contracts per layer by ``plan.sizing.mode``, from each layer's price and
-    stress gain per long contract (net of its legs); with the budget and what it leaves."""
+    stress gain per long contract (net of its legs); with the budget (budget mode only).
+
+    What the budget leaves unspent is the caller's to work out from the premium actually
+    paid: a leg's contracts are its ratio times the layer's, rounded to whole contracts, so
+    ``contracts x price`` here is not quite what is spent."""
     mode = plan.sizing.mode
     if mode == "contracts":
         contracts = np.array([layer.contracts or 0 for layer in plan.layers], dtype=np.int64)
-        return contracts, None, None
+        return contracts, None
     cost = price * CONTRACT_MULTIPLIER
     affordable = cost >= MIN_CONTRACT_USD
     for i in np.flatnonzero(~affordable):
@@ -87,9 +91,8 @@ def size_layers(
                 f"the budget buys no contract of layer {plan.layers[i].name!r}: its share "
                 f"{shown} is less than one contract (${cost[i]:,.2f})"
             )
-        leftover = budget - float((contracts * cost).sum())
-        return contracts, budget, leftover
-    return coverage_contracts(target_usd, cost, weights, stress_gain, affordable, warnings), None, None
+        return contracts, budget
+    return coverage_contracts(target_usd, cost, weights, stress_gain, affordable, warnings), None
 
 
 def coverage_reached(

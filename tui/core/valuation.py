@@ -312,14 +312,14 @@ def value_plan(
     target_usd = plan.exposure.coverage_target * target_base
 
     weights = np.array([layer.weight for layer in plan.layers], dtype=float)
-    layer_contracts, budget, leftover = size_layers(plan, unit_price, weights, stress_gain, target_usd, warnings)
+    layer_contracts, budget = size_layers(plan, unit_price, weights, stress_gain, target_usd, warnings)
     contracts = pos.contracts(layer_contracts)  # signed, every position
     contracts_f = contracts.astype(float)
 
     premium = price * CONTRACT_MULTIPLIER * contracts_f  # signed, every position
     net_premium = premium @ (per_layer != 0.0)  # per layer
-    if budget is not None and n_layers:
-        leftover = budget - float(net_premium.sum())
+    # Unspent budget: from the premium paid, legs rounded to whole contracts included.
+    leftover = None if budget is None else budget - float(net_premium.sum())
     mult = CONTRACT_MULTIPLIER * contracts_f
     totals = Totals(
         contracts=int(layer_contracts.sum()),

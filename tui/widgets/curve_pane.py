@@ -20,6 +20,7 @@ from .grid_table import GridColumn, GridRow, GridTable
 from .util import set_border_subtitle, set_border_title
 
 if TYPE_CHECKING:
+    from ..core.events import EventRow
     from ..core.valuation import Valuation  # (imported with the first reprice, after the first frame)
 
 
@@ -92,8 +93,13 @@ SHORT_SIGNAL = {"vix_vix3m": "VIX>VIX3M", "m1_m2_slope": "M1>M2", "rsi14": "RSI"
 def curve_subtitles(valuation: Valuation) -> list[str]:
     """The pane's subtitle, longest first: as-of date, spot VIX and the next scheduled event
     after as_of (F/C ticks on the chart); the caller shows the longest that fits."""
-    market = valuation.market
     nxt = next((e for e in valuation.events if "unscheduled" not in e.event), None)
+    return market_subtitles(valuation.market, nxt)
+
+
+def market_subtitles(market: MarketSnapshot, nxt: EventRow | None = None) -> list[str]:
+    """:func:`curve_subtitles` from the market and the next scheduled event (``None``: no
+    event part, as in the preview before the first valuation)."""
     day, spot = market.as_of.isoformat(), f"VIX {market.vix_spot:.2f}"
     if nxt is None:
         return [f"as of {day} · {spot}", f"{day} · {spot}"]
@@ -183,8 +189,7 @@ class CurvePane(Vertical):
         regime = market.regime()
         self._set_regime(regime_text(regime, self._regime_width()))
         set_border_title(self, f"VIX curve · {regime_name(regime)}")
-        day, spot = market.as_of.isoformat(), f"VIX {market.vix_spot:.2f}"
-        set_border_subtitle(self, longest_fitting([f"as of {day} · {spot}", f"{day} · {spot}"], self.outer_size.width))
+        set_border_subtitle(self, longest_fitting(market_subtitles(market), self.outer_size.width))
         self._fill_table(market)
 
     def _title(self, valuation: Valuation) -> None:
