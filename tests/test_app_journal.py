@@ -47,6 +47,26 @@ async def test_an_edit_is_journaled_within_a_second_and_the_file_is_untouched(ma
     assert saved.read_bytes() == before
 
 
+async def test_a_reprice_asks_the_journal_about_the_plan_only(make_app, saved, monkeypatch):
+    """Every reprice tells the journal the plan may have changed; the whole unsaved state
+    (with its whole-plan comparison against the saved one) is built only when it is written."""
+    from tui.app import AlvhApp
+
+    built = []
+    unsaved = AlvhApp._unsaved
+    monkeypatch.setattr(AlvhApp, "_unsaved", lambda self: built.append(1) or unsaved(self))
+    app = make_app(saved)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        built.clear()
+        app.reprice()
+        app.reprice()
+        assert built == []
+        await edit_cell(pilot, app, 0, "strike", "35")
+        await wait_until(pilot, lambda: app.journal.file.exists(), "the journal")
+        assert built  # (the write itself reads the state)
+
+
 async def test_save_removes_the_journal_and_discard_too(make_app, saved):
     app = make_app(saved)
     file = app.journal.file

@@ -149,6 +149,7 @@ class AlvhApp(PlanFiles):
             path,
             schedule=lambda delay, callback: self.set_timer(delay, callback, name="journal"),
             warn=lambda message: self.notify(message, title="Journal", severity="warning", timeout=10, markup=False),
+            plan=lambda: self.plan,  # (touch, on every reprice, needs only the plan)
         )
         self._recovery = recovery
         self.signals_received = 0
