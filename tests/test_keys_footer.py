@@ -70,3 +70,34 @@ async def test_a_detail_view_has_its_own_keys_in_the_footer(make_app):
         line = screen_text(app).splitlines()[-1]
         assert line.startswith("esc Back") and "Nudge" not in line
         assert line == " ".join(_shown_bindings(app.screen)).ljust(80 - len("▏^p palette"))[: 80 - len("▏^p palette")] + "▏^p palette"
+
+
+async def test_the_keys_are_textual_footers_keys_in_the_footer_colours(make_app):
+    """The same keys, in the same order, as Textual's own Footer shows on this screen; each key
+    in the theme's footer-key colour and bold, its description in the footer's, none
+    underlined (the keys are clickable, but not drawn as links)."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = make_app()
+    async with app.run_test(size=(200, 40)) as pilot:
+        await pilot.pause()
+        reference = Footer(compact=True)
+        await app.screen.mount(reference)
+        focused = app.focused
+        await pilot.press("4", "escape")  # a focus move and back: Footer makes its keys at the bindings signal
+        await pilot.pause()
+        assert app.focused is focused
+        theirs = [(k.key_display, k.description) for k in reference.query(FooterKey)]
+        await reference.remove()
+        await pilot.pause()
+        ours = [(display, description) for _key, display, description, _enabled in app.query_one(KeysFooter).keys()]
+        assert ours == theirs and len(ours) > 8
+
+        variables = app.get_css_variables()
+        segments = [s for s in app.screen._compositor.render_strips()[-1] if s.text.strip()]
+        key = next(s for s in segments if s.text == "+/-")
+        description = next(s for s in segments if s.text == " Nudge")
+        assert key.style.color.triplet.hex == variables["footer-key-foreground"].lower() and key.style.bold
+        assert description.style.color.triplet.hex == variables["footer-description-foreground"].lower()
+        assert not any(s.style.underline for s in segments)

@@ -184,3 +184,44 @@ async def test_each_widget_outside_the_focused_pane_is_styled_once_before_the_fi
         widgets = [w for w in app.screen.walk_children(with_self=True) if w not in focused_pane]
         assert len(widgets) > 15
         assert {f"{type(w).__name__}#{w.id}": styled[w] for w in widgets if styled[w] != 1} == {}
+
+
+async def test_an_edit_begun_before_the_after_start_opens_the_editor(make_app, monkeypatch):
+    """The cell editor's row is mounted after the first frame; an Enter pressed sooner (the
+    pricing moment right after the first frame) mounts it itself, and the edit works."""
+    from app_driver import type_into_cell
+    from tui.app import AlvhApp
+
+    monkeypatch.setattr(AlvhApp, "_after_start", lambda self: None)  # the moment before it runs
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.query("#edit-row")
+        await type_into_cell(pilot, app, 0, "name", "far")
+        assert layer_cell(app, 0, "name") == "far" and app.is_running
+
+
+async def test_input_during_the_pricing_moment_still_runs_the_after_start(make_app, monkeypatch):
+    """A mouse move or key between the first frame and the queued pricing prices at once
+    (see AlvhApp.on_event); the after-start (the edit row, the collector back on, the
+    warm-up) must still follow."""
+    from textual import events
+
+    from tui.app import AlvhApp
+
+    on_ready = AlvhApp.on_ready
+
+    def ready_with_a_mouse_move(self) -> None:
+        self.post_message(events.MouseMove(None, 5, 5, 0, 0, 0, False, False, False))
+        on_ready(self)
+
+    monkeypatch.setattr(AlvhApp, "on_ready", ready_with_a_mouse_move)
+    app = make_app()
+    app.price_after_first_frame = True
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        assert app.valuation is not None
+        assert app._started and app.query("#edit-row")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.editor.editing == (0, "name")

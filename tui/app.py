@@ -260,7 +260,12 @@ class AlvhApp(PlanFiles):
         else:
             self._after_start()
 
+    _started = False
+
     def _after_start(self) -> None:
+        if self._started:
+            return
+        self._started = True
         self.editor.add_edit_row()
         # Everything built so far lives as long as the app: keep it out of the full
         # collections that otherwise land on a keystroke now and then (50-80 ms each).
@@ -269,10 +274,11 @@ class AlvhApp(PlanFiles):
         threading.Thread(target=_warm_up, name="alvh-warm-up", daemon=True).start()
 
     def _price_pending(self) -> None:
-        """Price right after the first frame (numpy loads now: see tui.lazy_numpy)."""
+        """Price right after the first frame (numpy loads now: see tui.lazy_numpy), unless a
+        key or the mouse priced first (see on_event); the after-start follows either way."""
         if self._pricing_pending:
             self.reprice()
-            self.call_after_refresh(self._after_start)
+        self.call_after_refresh(self._after_start)
 
     async def on_event(self, event: events.Event) -> None:
         # A key (or click) that comes before the first figures: price first, then the

@@ -42,6 +42,12 @@ class KeysFooter(Widget, can_focus=False):
 
     _shown: tuple = ()
 
+    def __init__(self) -> None:
+        super().__init__()
+        # The @click on each key would make it a link, and Textual draws links in its link
+        # style (underlined, its colour over the key's): the keys keep the footer's colours.
+        self.set_reactive(KeysFooter.auto_links, False)
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._shown = self.keys()

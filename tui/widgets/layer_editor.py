@@ -301,9 +301,12 @@ class LayerEditor(Vertical):
         """Mount the (hidden) row a cell is edited in, if it is not there yet. The app calls
         this once its first frame is out; an edit begun before then mounts it itself."""
         if not self.query("#edit-row"):
-            row = Horizontal(Label("", id="edit-label"), CellInput(id="cell-input", compact=True, select_on_focus=True), id="edit-row")
+            row = Horizontal(id="edit-row")
             row.display = False
             self.mount(row)
+            # (mounted one by one, not passed to Horizontal: children given to a container
+            # join the DOM only when it mounts, and an edit begun now queries them at once)
+            row.mount(Label("", id="edit-label"), CellInput(id="cell-input", compact=True, select_on_focus=True))
 
     def _set_columns(self) -> None:
         """The table's columns for the current width and market quotes (one place for both:

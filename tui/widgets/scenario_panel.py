@@ -101,11 +101,11 @@ class ScenarioInput(Input):
 
     BINDINGS = [Binding("escape", "leave", "Leave field")]  # shown: digits type here, esc gets out
 
-    def __init__(self, value: str, **kwargs) -> None:
+    def __init__(self, value: str, classes: str = "", **kwargs) -> None:
         # Compact, and with the class Input's validation gives a value it accepts (there are
         # no validators), from birth: Input's own start added each class with a restyle of
         # the field before the first frame (about 5 ms a field at start-up).
-        super().__init__(value, classes="-valid", **kwargs)
+        super().__init__(value, classes=f"-valid {classes}".strip(), **kwargs)
         self.set_reactive(Input.compact, True)
         self.add_class("-textual-compact", update=False)
 
