@@ -91,13 +91,18 @@ class KeysFooter(Widget, can_focus=False):
             content = Content.assemble(*parts)
             return content if enabled else content.stylize(dim)
 
-        left = [item(*k) for k in keys if k[0] != palette_key]
-        line = Content(" ").join(left)
         palette = next((k for k in keys if k[0] == palette_key), None)
-        if palette is None:
-            return line
-        right = Content.assemble(("▏", self.get_visual_style("keys-footer--palette-rule", partial=True)), item(*palette))
-        room = self.size.width - right.cell_length
-        if room <= 0:
-            return line
-        return Content.assemble(line.truncate(room, pad=True), right)
+        right = Content("") if palette is None else Content.assemble(("▏", self.get_visual_style("keys-footer--palette-rule", partial=True)), item(*palette))
+        room = max(0, self.size.width - right.cell_length)
+        # Whole keys only: the ones that do not fit go (? lists every key), and "…" says so.
+        left = [item(*k) for k in keys if k[0] != palette_key]
+        shown: list[Content] = []
+        width = 0
+        for n, content in enumerate(left):
+            more = n < len(left) - 1  # (the last key needs no room for the "…")
+            if width + (1 if shown else 0) + content.cell_length + (2 if more else 0) > room:
+                shown.append(Content("…"))
+                break
+            width += (1 if shown else 0) + content.cell_length
+            shown.append(content)
+        return Content.assemble(Content(" ").join(shown).truncate(room, pad=True), right)
