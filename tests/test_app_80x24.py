@@ -480,3 +480,28 @@ async def test_a_multi_line_notification_keeps_its_line_breaks(make_app):
         await pilot.pause()
         shown = list(app._notifications)[-1].message
         assert shown == "Some theme files were skipped:\nbad\\u001b.toml"
+
+
+async def test_an_edit_and_a_shock_typed_in_one_burst_each_land(make_app):
+    """Keys queued together are handled one after the other, each where the one before it
+    moved the focus: enter opens the editor and the digits go into it; 4 moves to the
+    shock fields and tab between them (before, the digits went to the table and were lost)."""
+    from textual import events
+
+    named = {"enter": "\r", "tab": "\t", "down": None}
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("right", "right", "right", "right")  # the strike column
+        await pilot.pause()
+        for key in ["enter", "4", "0", "enter", "down", "enter", "3", "3", "enter"]:
+            app.post_message(events.Key(key, named.get(key, key)))  # queued together
+        for _ in range(6):
+            await pilot.pause()
+        assert [layer.strike for layer in app.plan.layers[:2]] == [40.0, 33.0]
+        assert app.editor.editing is None and len(app.undo_stack) == 2
+        for key in ["4", "9", "tab", "2", "tab", "5"]:
+            app.post_message(events.Key(key, named.get(key, key)))
+        for _ in range(6):
+            await pilot.pause()
+        scenario = app.scenario
+        assert (scenario.spot_shift, scenario.vol_scale, scenario.days_forward) == (9.0, 2.0, 5)

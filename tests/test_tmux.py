@@ -141,3 +141,30 @@ def test_edit_save_quit_reopen_in_tmux_80x24(tmux, tmp_path):
         again.wait_for(lambda s: "__EXIT__0" in s, "a clean exit")
     finally:
         again.kill()
+
+
+def test_keys_sent_in_one_burst_land_where_the_keys_before_them_moved_the_focus(tmux, tmp_path):
+    """One send-keys call delivers all its keys in one read, as a paste of keys or a slow
+    SSH link does. Textual handed each to the focus of the moment, before the one ahead had
+    moved it: "Enter 40 Enter" opened the strike editor and typed 40 into the table, and
+    the scenario fields' values went nowhere."""
+    env = {
+        "ALVH_TUI_CONFIG_DIR": str(tmp_path / "config"),
+        "ALVH_TUI_STATE_DIR": str(tmp_path / "state"),
+        "TERM": "xterm-256color",
+        "PYTHONPATH": str(ROOT),
+        "LANG": "C.UTF-8",
+    }
+    tmux.start(f"{shlex.quote(sys.executable)} -m tui", env, width=100, height=30)
+    tmux.wait_for(lambda s: "total" in s and "Payoff" in s and "$" in row(s, "near"), "the priced first screen")
+    tmux.keys("Right", "Right", "Right", "Right", "Enter", "4", "0", "Enter", "Down", "Enter", "3", "3", "Enter")
+    screen = tmux.wait_for(lambda s: cells(s, "mid")[5] == "33", "both strikes typed in one burst")
+    assert cells(screen, "near")[5] == "40" and "enter applies" not in screen  # (the editor closed)
+    tmux.keys("4", "9", "Tab", "2", "Tab", "5", "Enter")
+
+    def shock_fields(screen: str) -> list[str]:
+        line = next((line for line in screen.splitlines() if "VIX±" in line), "")
+        return line.split("VIX±")[1].split()[:5] if line else []
+
+    screen = tmux.wait_for(lambda s: shock_fields(s) == ["+9", "vol×", "2", "days", "5"], "the shock typed in one burst")
+    assert "custom" in screen  # applied, not only typed

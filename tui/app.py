@@ -13,11 +13,13 @@ the first frame shows the plan's own text in the final layout, and the first rep
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import gc
 import sys
 import threading
 import time
+from collections import deque
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -50,6 +52,8 @@ from .widgets.scenario_panel import ScenarioPanel
 from .widgets.util import printable_lines, set_border_title
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from .core.valuation import Valuation
     from .screens.views import ValuationView
 
@@ -170,6 +174,11 @@ class AlvhApp(PlanFiles):
         # has numpy already (tests), pricing happens on mount, before the first frame.
         self.price_after_first_frame = not lazy_numpy.is_loaded()
         self._pricing_pending = False  # composed, not priced yet
+        self._key_in_flight: events.Key | None = None  # handed to the widgets, not done (see on_event)
+        self._key_target: Widget | None = None
+        self._key_timer: Timer | None = None
+        self._keys_held: deque[events.Key] = deque()
+        self._key_settling = False
         self._focus_before_small: Widget | None = None  # the focused widget when the terminal became too small
         # A plan opened although `check` rejects it for a reason the app can fix (weights
         # summing to 1.1): its problems, until an edit fixes them; saving is refused meanwhile.
@@ -285,7 +294,89 @@ class AlvhApp(PlanFiles):
         # key applies to the priced plan, as it would have a moment later (none is lost).
         if self._pricing_pending and isinstance(event, events.InputEvent):
             self.reprice()
-        await super().on_event(event)
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+        elif event.is_forwarded:  # back from the widgets: its bindings run now
+            await super().on_event(event)
+            self._key_done(event)
+        elif self._key_in_flight is not None and event is not self._key_in_flight:
+            self._keys_held.append(event)  # after the key in flight (see _key_done)
+        else:
+            self._dispatch_key(event)
+            await super().on_event(event)
+            self._key_sent(event)
+
+    # -- keys one at a time ---------------------------------------------------
+    # Textual hands a key to the focused widget's queue and goes straight on to the next;
+    # the key's bindings (a pane's, an Input's enter) run when it bubbles back to the App,
+    # behind the keys that came with it. Keys that arrive together (typed fast, pasted as
+    # keys, or delivered in one packet by an SSH link) were each handed to the focus of
+    # before the one ahead had moved it: "enter 40 enter" opened the editor and typed 40
+    # into the table. Here a key is handed on only once the one before it is done: taken
+    # by a priority binding, typed into the widget, or back here with its bindings run.
+
+    def _dispatch_key(self, event: events.Key) -> None:
+        self._key_in_flight = event
+        self._key_target = self.focused or self.screen
+
+    def _key_sent(self, event: events.Key) -> None:
+        if not event.is_forwarded:  # a priority binding took it
+            self._key_done(event)
+            return
+        target = self._key_target
+        if target is not None and not isinstance(target, Screen):
+            target.call_later(self._key_reached, event)  # (runs once the target has handled it)
+        # whatever happens to it, the next key goes on within half a second
+        self._key_timer = self.set_timer(0.5, partial(self._key_done, event), name="key in flight")
+
+    def _key_reached(self, event: events.Key) -> None:
+        # stopped by the widget it was given to (a character typed into an Input): done; not
+        # stopped, it bubbles back to the App (on_event) and is done there (textual 8.2.8:
+        # Message._stop_propagation)
+        if event._stop_propagation:
+            self._key_done(event)
+
+    def _key_done(self, event: events.Key) -> None:
+        if event is not self._key_in_flight or self._key_settling:
+            return
+        if self._key_timer is not None:
+            self._key_timer.stop()
+            self._key_timer = None
+        if not self._keys_held:
+            self._key_in_flight = None
+            return
+        self._key_settling = True  # (the key stays in flight: keys arriving now are held)
+        asyncio.get_running_loop().create_task(self._release_held_key())
+
+    async def _release_held_key(self) -> None:
+        """Hand on the next held key once what the last one set off has run: its binding may
+        have posted a message (a table's Selected, an Input's Submitted) that a pane acts on,
+        moving the focus. Each pass through the widgets from the key's target up to the
+        screen lets such a message move one widget further up; bounded, in case a handler
+        waits on the App."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 0.25
+        chain: list[Widget] = []
+        for node in (self._key_target, *(self._key_target.ancestors if self._key_target else ())):
+            if not isinstance(node, Widget) or not node.is_running:
+                break
+            chain.append(node)
+            if isinstance(node, Screen):
+                break
+        try:
+            for _ in range(3):
+                for node in chain:
+                    done = loop.create_future()
+                    node.call_later(lambda done=done: done.done() or done.set_result(None))
+                    await asyncio.wait_for(done, max(0.0, deadline - loop.time()))
+        except (TimeoutError, asyncio.CancelledError):
+            pass
+        finally:
+            self._key_settling = False
+            following = self._keys_held.popleft() if self._keys_held else None
+            self._key_in_flight = following  # (reserved: keys arriving meanwhile queue behind it)
+            if following is not None:
+                self.post_message(following)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # (an app made again in the same process, as tests do, starts clean)
