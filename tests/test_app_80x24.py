@@ -505,3 +505,51 @@ async def test_an_edit_and_a_shock_typed_in_one_burst_each_land(make_app):
             await pilot.pause()
         scenario = app.scenario
         assert (scenario.spot_shift, scenario.vol_scale, scenario.days_forward) == (9.0, 2.0, 5)
+
+
+async def test_the_summary_line_is_the_active_scenarios_after_stepping_from_a_custom_shock(make_app):
+    """`]` makes a custom shock (a row of its own); `>` then steps to the next scenario, and
+    the custom row goes: the summary line under the table told of the scenario one row past
+    the ▶ one (the cursor kept its index)."""
+    from tui.widgets.scenario_panel import ScenarioPanel
+    from tui.widgets.scenario_text import scenario_one_liner
+
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("0", "right_square_bracket")
+        await pilot.pause()
+        assert app.scenario.name == "custom"
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        panel = app.query_one(ScenarioPanel)
+        active = panel.active_row()
+        assert active is not None and app.valuation.scenarios[active].name == app.scenario.name != "custom"
+        assert panel.table.cursor_row == active
+        shown = screen_text(app)
+        assert scenario_one_liner(app.valuation, active)[:30] in shown
+
+
+async def test_keys_do_nothing_unseen_on_the_too_small_screen_but_q_quits(make_app):
+    """The panes are hidden below 60x18; `]` there applied a shock nobody saw, + nudged a
+    strike. Keys wait for a big enough terminal; q still quits, as the screen says."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("right", "right", "right", "right")
+        await pilot.pause()
+        plan, scenario = app.plan, app.scenario
+        await pilot.resize_terminal(50, 15)
+        await pilot.pause()
+        assert "terminal too small" in screen_text(app)
+        await pilot.press("right_square_bracket", "plus", "x", "p")
+        await pilot.pause()
+        assert app.plan is plan and app.scenario is scenario and not app.undo_stack
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("plus")  # back to a usable size: keys work again
+        await pilot.pause()
+        assert app.plan is not plan
+        await pilot.resize_terminal(50, 15)
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running or app.screen is not app.main_screen  # quit, or its unsaved-edits question

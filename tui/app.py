@@ -301,10 +301,18 @@ class AlvhApp(PlanFiles):
             self._key_done(event)
         elif self._key_in_flight is not None and event is not self._key_in_flight:
             self._keys_held.append(event)  # after the key in flight (see _key_done)
+        elif self._too_small_for(event):
+            self._key_done(event)  # (a held key: the next one goes on)
         else:
             self._dispatch_key(event)
             await super().on_event(event)
             self._key_sent(event)
+
+    def _too_small_for(self, event: events.Key) -> bool:
+        """While the terminal is too small the panes are hidden: a key there would change the
+        plan or the shock unseen (] applied a shock). Only quitting works, as the screen says."""
+        screen = self.main_screen
+        return self.screen is screen and screen.has_class("-too-small") and event.key not in ("q", "ctrl+q")
 
     # -- keys one at a time ---------------------------------------------------
     # Textual hands a key to the focused widget's queue and goes straight on to the next;

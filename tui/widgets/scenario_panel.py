@@ -194,8 +194,16 @@ class ScenarioPanel(Vertical):
 
     # -- rendering ----------------------------------------------------------
     def show(self, valuation: Valuation) -> None:
+        before = self.valuation
         self.valuation = valuation
         self._fill(valuation)
+        # The cursor rides on the active scenario when that changes, or while the table is
+        # not browsed: rows come and go (a custom shock's own row), so an index does not.
+        if before is None or before.scenario.name != valuation.scenario.name or not self.table.has_focus:
+            row = self.active_row()
+            if row is not None and row != self.table.cursor_row:
+                self.table.move_cursor(row)
+                self._detail()
         scenario = valuation.scenario
         set_border_title(self, "Scenarios · " + ("today (no shock)" if scenario == NO_SCENARIO else f"active: {scenario.name}"))
         self._sync_inputs(scenario, valuation.market.vix_spot)
