@@ -140,3 +140,17 @@ async def test_keys_typed_straight_after_s_and_l_reach_the_path_prompt(make_app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SmileScreen)  # the prompt closed back to the view, not past it
+
+
+def test_the_no_chain_hint_names_files_that_exist_wherever_the_app_runs(tmp_path, monkeypatch):
+    """It said "e.g. sample_data/vix_options_2024-06-03.csv": relative to a checkout, so a
+    pip user typing it got "no such file"; and that chain needs a market of its own day."""
+    import re
+
+    from tui.screens.smile import _no_chain_hint
+
+    monkeypatch.chdir(tmp_path)
+    hint = _no_chain_hint()
+    paths = [Path(p) for p in re.findall(r"(/\S+\.(?:csv|toml))", hint)]
+    assert len(paths) == 3 and all(p.is_absolute() and p.is_file() for p in paths), hint
+    assert "2024-06-03" in hint

@@ -27,6 +27,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from ..core.valuation import Valuation
+from ..resources import sample_data_dir
 from ..widgets.braille import BrailleChart, Series, VLine
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.util import plain, set_border_subtitle, set_border_title, typable
@@ -39,6 +40,18 @@ if TYPE_CHECKING:
     from ..core.plan import Plan
     from ..widgets.layer_editor import LayerEditor
 
+
+
+def _no_chain_hint() -> str:
+    """Where the bundled example chain is (installed, it is not under the working folder)
+    and what it needs: a market of its own day (the default plan's is 2024-08-05)."""
+    folder = sample_data_dir()
+    return (
+        "No option chain loaded. l loads a chain CSV, c brings a day's curve in.\n"
+        "The bundled example chain is of 2024-06-03: c "
+        f"{folder / 'curve_2024-06-03.csv'}, then l {folder / 'vix_options_2024-06-03.csv'} "
+        f"(or open {folder / 'calibrated_2024-06-03.toml'}, a plan of that day, with o)."
+    )
 
 class SmileHost(Protocol):
     """What the view keeps on and asks of the app (``tui.app.AlvhApp``), without importing it."""
@@ -125,9 +138,7 @@ class SmileScreen(ValuationView):
             busy = getattr(self.app, "calibration_busy", "")
             set_border_title(chart, "Smile")
             chart.set_data([])
-            table.update(
-                plain(busy or "No option chain loaded. l: load a chain CSV (e.g. sample_data/vix_options_2024-06-03.csv)  c: bring a curve in")
-            )
+            table.update(plain(busy or _no_chain_hint()))
             return
         expiries = self._expiries()
         self.index = min(self.index, len(expiries) - 1)
