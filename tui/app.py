@@ -179,6 +179,7 @@ class AlvhApp(PlanFiles):
         self._key_timer: Timer | None = None
         self._keys_held: deque[events.Key] = deque()
         self._key_settling = False
+        self._key_release: asyncio.Task | None = None
         self._focus_before_small: Widget | None = None  # the focused widget when the terminal became too small
         # A plan opened although `check` rejects it for a reason the app can fix (weights
         # summing to 1.1): its problems, until an edit fixes them; saving is refused meanwhile.
@@ -301,6 +302,9 @@ class AlvhApp(PlanFiles):
             self._key_done(event)
         elif self._key_in_flight is not None and event is not self._key_in_flight:
             self._keys_held.append(event)  # after the key in flight (see _key_done)
+            if self._key_timer is None and not self._key_settling:
+                # whatever becomes of the key in flight, the held ones go on within half a second
+                self._key_timer = self.set_timer(0.5, partial(self._key_done, self._key_in_flight), name="key in flight")
         elif self._too_small_for(event):
             self._key_done(event)  # (a held key: the next one goes on)
         else:
@@ -334,8 +338,6 @@ class AlvhApp(PlanFiles):
         target = self._key_target
         if target is not None and not isinstance(target, Screen):
             target.call_later(self._key_reached, event)  # (runs once the target has handled it)
-        # whatever happens to it, the next key goes on within half a second
-        self._key_timer = self.set_timer(0.5, partial(self._key_done, event), name="key in flight")
 
     def _key_reached(self, event: events.Key) -> None:
         # stopped by the widget it was given to (a character typed into an Input): done; not
@@ -354,7 +356,8 @@ class AlvhApp(PlanFiles):
             self._key_in_flight = None
             return
         self._key_settling = True  # (the key stays in flight: keys arriving now are held)
-        asyncio.get_running_loop().create_task(self._release_held_key())
+        # (kept: the event loop holds only a weak reference to a task)
+        self._key_release = asyncio.get_running_loop().create_task(self._release_held_key())
 
     async def _release_held_key(self) -> None:
         """Hand on the next held key once what the last one set off has run: its binding may
@@ -385,6 +388,8 @@ class AlvhApp(PlanFiles):
             self._key_in_flight = following  # (reserved: keys arriving meanwhile queue behind it)
             if following is not None:
                 self.post_message(following)
+                if self._keys_held:  # (more behind it: they too go on within half a second)
+                    self._key_timer = self.set_timer(0.5, partial(self._key_done, following), name="key in flight")
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # (an app made again in the same process, as tests do, starts clean)
