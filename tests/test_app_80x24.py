@@ -531,7 +531,7 @@ async def test_the_summary_line_is_the_active_scenarios_after_stepping_from_a_cu
 
 async def test_keys_do_nothing_unseen_on_the_too_small_screen_but_q_quits(make_app):
     """The panes are hidden below 60x18; `]` there applied a shock nobody saw, + nudged a
-    strike. Keys wait for a big enough terminal; q still quits, as the screen says."""
+    strike. Keys do nothing there; q still quits, as the screen says, and ctrl+s saves."""
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
         await pilot.press("right", "right", "right", "right")
@@ -553,3 +553,24 @@ async def test_keys_do_nothing_unseen_on_the_too_small_screen_but_q_quits(make_a
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running or app.screen is not app.main_screen  # quit, or its unsaved-edits question
+
+
+async def test_a_paste_keeps_its_place_among_keys_delivered_with_it(make_app):
+    """Keys typed and a bracketed paste that arrive in one read: the paste goes in after the
+    keys before it (it overtook them while keys waited their turn and pastes did not)."""
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("right", "right", "right", "right", "enter")
+        await pilot.pause()
+        field = app.focused
+        assert app.editor.editing == (0, "strike")
+        await pilot.press("ctrl+a", "ctrl+k")
+        app.post_message(events.Key("1", "1"))
+        app.post_message(events.Key("2", "2"))
+        app.post_message(events.Paste("3"))
+        app.post_message(events.Key("4", "4"))
+        for _ in range(6):
+            await pilot.pause()
+        assert field.value == "1234"

@@ -174,10 +174,10 @@ class AlvhApp(PlanFiles):
         # has numpy already (tests), pricing happens on mount, before the first frame.
         self.price_after_first_frame = not lazy_numpy.is_loaded()
         self._pricing_pending = False  # composed, not priced yet
-        self._key_in_flight: events.Key | None = None  # handed to the widgets, not done (see on_event)
+        self._key_in_flight: events.Key | events.Paste | None = None  # handed to the widgets, not done (see on_event)
         self._key_target: Widget | None = None
         self._key_timer: Timer | None = None
-        self._keys_held: deque[events.Key] = deque()
+        self._keys_held: deque[events.Key | events.Paste] = deque()  # (a paste keeps its place among the keys)
         self._key_settling = False
         self._key_release: asyncio.Task | None = None
         self._focus_before_small: Widget | None = None  # the focused widget when the terminal became too small
@@ -295,7 +295,7 @@ class AlvhApp(PlanFiles):
         # key applies to the priced plan, as it would have a moment later (none is lost).
         if self._pricing_pending and isinstance(event, events.InputEvent):
             self.reprice()
-        if not isinstance(event, events.Key):
+        if not isinstance(event, (events.Key, events.Paste)):
             await super().on_event(event)
         elif event.is_forwarded:  # back from the widgets: its bindings run now
             await super().on_event(event)
@@ -305,7 +305,7 @@ class AlvhApp(PlanFiles):
             if self._key_timer is None and not self._key_settling:
                 # whatever becomes of the key in flight, the held ones go on within half a second
                 self._key_timer = self.set_timer(0.5, partial(self._key_done, self._key_in_flight), name="key in flight")
-        elif self._too_small_for(event):
+        elif isinstance(event, events.Key) and self._too_small_for(event):
             self._key_done(event)  # (a held key: the next one goes on)
         else:
             self._dispatch_key(event)
@@ -314,9 +314,10 @@ class AlvhApp(PlanFiles):
 
     def _too_small_for(self, event: events.Key) -> bool:
         """While the terminal is too small the panes are hidden: a key there would change the
-        plan or the shock unseen (] applied a shock). Only quitting works, as the screen says."""
+        plan or the shock unseen (] applied a shock). They do nothing; quitting (as the screen
+        says) and saving still work."""
         screen = self.main_screen
-        return self.screen is screen and screen.has_class("-too-small") and event.key not in ("q", "ctrl+q")
+        return self.screen is screen and screen.has_class("-too-small") and event.key not in ("q", "ctrl+q", "ctrl+s")
 
     # -- keys one at a time ---------------------------------------------------
     # Textual hands a key to the focused widget's queue and goes straight on to the next;
@@ -327,11 +328,11 @@ class AlvhApp(PlanFiles):
     # into the table. Here a key is handed on only once the one before it is done: taken
     # by a priority binding, typed into the widget, or back here with its bindings run.
 
-    def _dispatch_key(self, event: events.Key) -> None:
+    def _dispatch_key(self, event: events.Key | events.Paste) -> None:
         self._key_in_flight = event
         self._key_target = self.focused or self.screen
 
-    def _key_sent(self, event: events.Key) -> None:
+    def _key_sent(self, event: events.Key | events.Paste) -> None:
         if not event.is_forwarded:  # a priority binding took it
             self._key_done(event)
             return
@@ -339,14 +340,14 @@ class AlvhApp(PlanFiles):
         if target is not None and not isinstance(target, Screen):
             target.call_later(self._key_reached, event)  # (runs once the target has handled it)
 
-    def _key_reached(self, event: events.Key) -> None:
+    def _key_reached(self, event: events.Key | events.Paste) -> None:
         # stopped by the widget it was given to (a character typed into an Input): done; not
         # stopped, it bubbles back to the App (on_event) and is done there (textual 8.2.8:
         # Message._stop_propagation)
         if event._stop_propagation:
             self._key_done(event)
 
-    def _key_done(self, event: events.Key) -> None:
+    def _key_done(self, event: events.Key | events.Paste) -> None:
         if event is not self._key_in_flight or self._key_settling:
             return
         if self._key_timer is not None:
@@ -367,29 +368,37 @@ class AlvhApp(PlanFiles):
         waits on the App."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 0.25
-        chain: list[Widget] = []
-        for node in (self._key_target, *(self._key_target.ancestors if self._key_target else ())):
-            if not isinstance(node, Widget) or not node.is_running:
-                break
-            chain.append(node)
-            if isinstance(node, Screen):
-                break
         try:
+            start = self._key_target
+            if start is None or not start.is_attached or start.screen is not self.screen:
+                # the key opened or closed a screen: wait on the one shown now (its mount,
+                # its focus), not on a closed one's widgets (they never run the callbacks)
+                start = self.focused or self.screen
+            chain: list[Widget] = []
+            for node in (start, *start.ancestors):
+                if not isinstance(node, Widget) or not node.is_running:
+                    break
+                chain.append(node)
+                if isinstance(node, Screen):
+                    break
             for _ in range(3):
                 for node in chain:
                     done = loop.create_future()
                     node.call_later(lambda done=done: done.done() or done.set_result(None))
                     await asyncio.wait_for(done, max(0.0, deadline - loop.time()))
-        except (TimeoutError, asyncio.CancelledError):
-            pass
-        finally:
+        except asyncio.CancelledError:  # (the app is closing)
             self._key_settling = False
-            following = self._keys_held.popleft() if self._keys_held else None
-            self._key_in_flight = following  # (reserved: keys arriving meanwhile queue behind it)
-            if following is not None:
-                self.post_message(following)
-                if self._keys_held:  # (more behind it: they too go on within half a second)
-                    self._key_timer = self.set_timer(0.5, partial(self._key_done, following), name="key in flight")
+            self._key_in_flight = None
+            raise
+        except Exception:  # (a timeout, a widget gone meanwhile: the wait is best effort, keys must go on)
+            pass
+        self._key_settling = False
+        following = self._keys_held.popleft() if self._keys_held else None
+        self._key_in_flight = following  # (reserved: keys arriving meanwhile queue behind it)
+        if following is not None:
+            self.post_message(following)
+            if self._keys_held:  # (more behind it: they too go on within half a second)
+                self._key_timer = self.set_timer(0.5, partial(self._key_done, following), name="key in flight")
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # (an app made again in the same process, as tests do, starts clean)
