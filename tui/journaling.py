@@ -326,6 +326,7 @@ class Host(Protocol):
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None, markup: bool = True) -> None: ...
     def exit(self, result: Any = None, return_code: int = 0, message: Any = None) -> None: ...
     def say(self, message: str, error: bool = False) -> None: ...
+    def show_problems(self, title: str, messages: list[str], footer: str) -> None: ...
     def set_read_only(self, read_only: bool) -> None: ...
     def adopt_recovered(self, plan: Plan, stamp: FileStamp | None, label: str) -> None: ...
 
@@ -512,13 +513,12 @@ def offer_at_open(app: Host, found: Found, path: Path | None, *, at_start: bool 
 
 def offer_recovery(app: Host, found: Found) -> None:
     """Push the dialog for the journals :func:`lookup` found; the choice is applied on dismiss."""
-    from .screens.problems import ProblemsModal
-    from .screens.recover import RecoverModal
+    from .screens.recover import RecoverModal  # (the dialogs load when needed: off the start-up path)
 
     name = _name(app.path)
     if found.corrupt:
         footer = "The plan was opened as it is on disk." if found.entry is None else "Other journals follow."
-        app.push_screen(ProblemsModal(f"A recovery journal of {name} is damaged", found.corrupt, footer))
+        app.show_problems(f"A recovery journal of {name} is damaged", found.corrupt, footer)
     entry = found.entry
     if entry is None:
         return

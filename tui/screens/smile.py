@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from ..widgets.layer_editor import LayerEditor
 
 
-
 def _no_chain_hint() -> str:
     """Where the bundled example chain is (installed, it is not under the working folder)
     and what it needs: a market of its own day (the default plan's is 2024-08-05)."""
@@ -52,6 +51,7 @@ def _no_chain_hint() -> str:
         f"{folder / 'curve_2024-06-03.csv'}, then l {folder / 'vix_options_2024-06-03.csv'} "
         f"(or open {folder / 'calibrated_2024-06-03.toml'}, a plan of that day, with o)."
     )
+
 
 class SmileHost(Protocol):
     """What the view keeps on and asks of the app (``tui.app.AlvhApp``), without importing it."""

@@ -475,7 +475,7 @@ class LayerEditor(Vertical):
 
     def _end_edit(self) -> None:
         self.editing = None
-        self.query_one("#edit-row").display = False  # (begin_edit mounted it)
+        self.query_one("#edit-row").display = False  # (start_edit mounted it)
         self.query_one("#sizing-line").display = True
         self.table.focus()
 

@@ -196,14 +196,9 @@ class ScenarioPanel(Vertical):
     def show(self, valuation: Valuation) -> None:
         before = self.valuation
         self.valuation = valuation
-        self._fill(valuation)
         # The cursor rides on the active scenario when that changes, or while the table is
         # not browsed: rows come and go (a custom shock's own row), so an index does not.
-        if before is None or before.scenario.name != valuation.scenario.name or not self.table.has_focus:
-            row = self.active_row()
-            if row is not None and row != self.table.cursor_row:
-                self.table.move_cursor(row)
-                self._detail()
+        self._fill(valuation, follow_active=before is None or before.scenario.name != valuation.scenario.name or not self.table.has_focus)
         scenario = valuation.scenario
         set_border_title(self, "Scenarios · " + ("today (no shock)" if scenario == NO_SCENARIO else f"active: {scenario.name}"))
         self._sync_inputs(scenario, valuation.market.vix_spot)
@@ -224,7 +219,7 @@ class ScenarioPanel(Vertical):
             return None
         return next((i for i, r in enumerate(v.scenarios) if r.name == v.scenario.name), None)
 
-    def _fill(self, valuation: Valuation) -> None:
+    def _fill(self, valuation: Valuation, follow_active: bool = False) -> None:
         money = usd_short if self.compact else usd
         active = valuation.scenario.name
         self.best, self.worst = best_worst(valuation.scenarios)
@@ -242,6 +237,10 @@ class ScenarioPanel(Vertical):
                 cells.append(num(r.target_spot, ".1f"))
             rows.append(GridRow(f"S{i}", tuple(cells), "active" if r.name == active else ""))
         self.table.set_rows(rows)
+        if follow_active:  # (before the detail line is made: it tells of the cursor row)
+            row = next((i for i, r in enumerate(valuation.scenarios) if r.name == active), None)
+            if row is not None:
+                self.table.move_cursor(row)
         self._detail()
 
     def detail_lines(self) -> list[str]:

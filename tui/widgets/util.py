@@ -48,8 +48,8 @@ def _key(value) -> object:
 
 
 def set_border_title(widget: Widget, title) -> None:
-    """Set the border title only when it changes: each assignment repaints the whole pane
-    (its border region covers the children), which would cost a frame and bytes over SSH."""
+    """Set the border title, only when it changes and repainting only its border line (see
+    _set_border): a message or title changes on most keys, and each byte crosses SSH."""
     _set_border(widget, "border_title", title)  # titles carry plan and file names
 
 
